@@ -1,0 +1,100 @@
+"""What every route process of one replication shares: clock, policy now, queues, tallies.
+
+`World` is the mutable state of one running replication. Routes read the policy in
+force *now* (`policy_for(state)`), add to the tally, and may write a narrated trace.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+import simpy
+
+from sim.clock import Clock
+from sim.metrics import Tally
+
+# Trends that routes read daily, looked up by integer day instead of interpolated.
+DAILY_TRENDS = {
+    "paid_share": ("population", "owners", "paid_storage_share"),
+    "e2ee_opt_in_share": ("population", "owners", "e2ee_share_when_opt_in"),
+    "opt_out_share": ("population", "owners", "opt_out_share"),
+    "consent_probability": ("population", "owners", "consent_probability"),
+}
+TAIL_DAYS = 3 * 365  # requests opened near the end may finish after it
+
+
+class World:
+    """One replication's running state."""
+
+    def __init__(self, env: simpy.Environment, scenario, clock: Clock, agencies, book,
+                 trace: list | None = None):
+        self.env, self.scenario, self.clock, self.agencies = env, scenario, clock, agencies
+        self.book = book
+        self.tally = Tally(len(clock.periods))
+        self.trace = trace
+        self.tracing = trace is not None
+        self.epoch_index = 0
+        self.portal_outcomes = None  # cache of the portal's bulk owner decisions
+        self._edges = clock.period_edges()[1:-1].tolist()
+        self.policies = book.epochs[0].policies
+        days = np.arange(int(clock.horizon_days) + TAIL_DAYS, dtype=float)
+        self.daily_np = {}
+        for key, path in DAILY_TRENDS.items():
+            node = scenario
+            for attr in path:
+                node = getattr(node, attr)
+            self.daily_np[key] = node.at_ordinal(clock.ordinal_of(days))
+        self.daily = {k: v.tolist() for k, v in self.daily_np.items()}
+        self.incident_params = list(scenario.investigations.incident_types.values())
+        self.imminent_names = list(scenario.investigations.imminent_types)
+        self.reviewers = simpy.Resource(env, capacity=self._reviewer_capacity())
+        self.legal_staff = simpy.Resource(env, capacity=scenario.legal.legal_staff)
+
+    # -- time and policy --------------------------------------------------------
+    def period_of(self, day: float) -> int:
+        return bisect.bisect_right(self._edges, day)
+
+    def policy_for(self, state: int):
+        return self.policies[state]
+
+    def trend(self, key: str, day: float) -> float:
+        values = self.daily[key]
+        return values[min(int(day), len(values) - 1)]
+
+    def apply_epoch(self, epoch) -> None:
+        self.policies = epoch.policies
+        self.epoch_index += 1
+        capacity = self._reviewer_capacity()
+        if capacity != self.reviewers.capacity:
+            # The company's reviewers are one national team; a new team size takes
+            # effect for forms filed from now on.
+            self.reviewers = simpy.Resource(self.env, capacity=capacity)
+        self.say(None, f"policy changes: {'; '.join(epoch.labels)}")
+
+    def _reviewer_capacity(self) -> int:
+        return max(p.emergency.reviewers for p in self.policies)
+
+    # -- owners' footage ---------------------------------------------------------
+    def e2ee_share(self, platform, day: float) -> float:
+        if not platform.e2ee_available:
+            return 0.0
+        if platform.e2ee_default:
+            return self.scenario.population.owners.e2ee_share_when_default
+        return self.trend("e2ee_opt_in_share", day)
+
+    def footage_exists(self, platform, day: float, u_paid: float, u_e2ee: float,
+                       retention_choice: float, age_days: float) -> bool:
+        """Can the company hand over this owner's video of an incident `age_days` old?"""
+        if u_paid >= self.trend("paid_share", day):
+            return False  # no paid plan: nothing was stored
+        if u_e2ee < self.e2ee_share(platform, day):
+            return False  # encrypted end to end: the company cannot decrypt it
+        retention = retention_choice if platform.retention_mode == "owner_chosen" else platform.retention_days
+        return age_days <= retention
+
+    # -- narration ---------------------------------------------------------------
+    def say(self, who: int | None, text: str) -> None:
+        """Add a line to the narrated trace (callers on hot paths check `tracing` first)."""
+        if self.tracing:
+            self.trace.append((self.env.now, who, text))

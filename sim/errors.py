@@ -1,0 +1,48 @@
+"""One hierarchy for every error a user can cause; the CLI prints each as one line."""
+
+from __future__ import annotations
+
+
+class RingsimError(Exception):
+    """Base of every error that is the user's input, not a bug in ringsim."""
+
+
+class ScenarioError(RingsimError):
+    """A scenario file that cannot be read, merged or validated.
+
+    `where` is the file, `field` the dotted path inside it (may be empty), `value`
+    the offending value when there is one.
+    """
+
+    def __init__(self, where: str, field: str, message: str, value: object = None):
+        self.where, self.field, self.message, self.value = where, field, message, value
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [str(self.where)]
+        if self.field:
+            shown = f"{self.field} = {_short(self.value)}" if self.value is not None else self.field
+            parts.append(shown)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class FieldValueError(ValueError):
+    """Raised by attrs validators so the loader can name the exact field."""
+
+    def __init__(self, field: str, value: object, message: str):
+        self.field, self.value, self.message = field, value, message
+        super().__init__(message)
+
+
+class OutputError(RingsimError):
+    """An output folder that exists, cannot be written, or similar."""
+
+
+class UsageError(RingsimError):
+    """A command-line value that is out of range or inconsistent."""
+
+
+def _short(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,157 @@
+"""Investigations that may reach the platform, drawn in bulk one calendar year at a time.
+
+Everything random about an investigation is drawn here, when it is created, before any
+policy is consulted: its time, agency, incident, the request it would make, and the
+uniform numbers that will decide each later step on every route (common random
+numbers: a reform and the baseline see the same world). Owners near a would-be portal
+request get one row each in `slots`. Investigations that could never touch the
+platform (a non-enrolled agency that would not serve legal process) are thinned away
+here, which is exact for a Poisson process.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from sim.clock import Clock
+from sim.population import Agencies
+
+# Columns of the per-owner table `Batch.slots`, in order.
+SLOT_COLUMNS = ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio",
+                "response_delay", "retention_choice", "clips")
+SLOT = {name: i for i, name in enumerate(SLOT_COLUMNS)}
+
+ORDINARY, IMMINENT = 0, 1
+
+
+@attrs.define(slots=True)
+class Batch:
+    """Struct of arrays: one row per investigation, sorted by time, plus owner slots."""
+
+    day: list
+    agency: list
+    state: list
+    kind: list  # ORDINARY or IMMINENT
+    incident: list  # index into Investigations.incident_names / imminent_names
+    enrolled: list  # agency enrolled when the investigation opens
+    u: dict  # name -> list of per-investigation uniforms or draws (fast scalar reads)
+    arrays: dict  # the same columns (and "day") as numpy arrays, for bulk decisions
+    state_array: np.ndarray
+    slot_start: np.ndarray
+    slot_count: np.ndarray
+    slots: np.ndarray  # (total owners, len(SLOT_COLUMNS)) float32
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+PER_INVESTIGATION = (
+    "u_route", "u_case_missing", "u_moderation", "u_escalate", "requested_area",
+    "requested_window", "request_delay", "area_consent", "u_process", "court_days",
+    "u_judge", "legal_review_days", "u_pushback", "u_identified", "u_preserve", "u_gag",
+    "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
+    "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
+)
+
+
+def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
+              arrivals: np.random.Generator, owners: np.random.Generator,
+              review: np.random.Generator, courts: np.random.Generator) -> Batch:
+    """All platform-relevant investigations opened in calendar period `period`."""
+    inv, routes = scenario.investigations, scenario.routes
+    edges = clock.period_edges()
+    lo, hi = edges[period], edges[period + 1]
+
+    # Ordinary investigations: Poisson in time with a yearly-trending rate, agency by size.
+    t_ord = _poisson_times(inv.rate_per_agency_year, agencies.size.size, lo, hi, clock, arrivals)
+    a_ord = _weighted_choice(agencies.size, t_ord.size, arrivals)
+    u_route_ord = arrivals.random(t_ord.size)
+    enrolled_ord = agencies.enrolled_at(a_ord, t_ord)
+    p_legal = routes.legal_probability_not_enrolled.at_ordinal(clock.ordinal_of(t_ord))
+    keep = enrolled_ord | (u_route_ord < p_legal)
+    t_ord, a_ord, u_route_ord, enrolled_ord = t_ord[keep], a_ord[keep], u_route_ord[keep], enrolled_ord[keep]
+    shares = np.array([t.share for t in inv.incident_types.values()])
+    i_ord = _categorical(shares, t_ord.size, arrivals)
+
+    # Imminent-danger investigations (kidnapping, self-harm, ...) from any agency.
+    t_imm = _poisson_times(inv.imminent_rate_per_agency_year, agencies.size.size, lo, hi, clock, arrivals)
+    a_imm = _weighted_choice(agencies.size, t_imm.size, arrivals)
+    i_imm = _categorical(np.array(list(inv.imminent_types.values())), t_imm.size, arrivals)
+    u_route_imm = arrivals.random(t_imm.size)
+
+    day = np.concatenate([t_ord, t_imm])
+    order = np.argsort(day, kind="stable")
+    n = day.size
+    agency = np.concatenate([a_ord, a_imm])[order]
+    kind = np.concatenate([np.full(t_ord.size, ORDINARY), np.full(t_imm.size, IMMINENT)])[order]
+    incident = np.concatenate([i_ord, i_imm])[order]
+    enrolled = np.concatenate([enrolled_ord, agencies.enrolled_at(a_imm, t_imm)])[order]
+    u_route = np.concatenate([u_route_ord, u_route_imm])[order]
+    day = day[order]
+
+    u = {"u_route": u_route}
+    for name in ("u_case_missing", "u_moderation", "u_escalate", "u_denied_to_legal"):
+        u[name] = arrivals.random(n)
+    u["requested_area"] = inv.requested_area_sq_mi.sample(arrivals, n)
+    u["requested_window"] = inv.requested_window_hours.sample(arrivals, n)
+    u["request_delay"] = inv.request_delay_days.sample(arrivals, n)
+    u["area_consent"] = scenario.population.owners.area_consent_multiplier.sample(owners, n)
+    legal, own = scenario.legal, scenario.population.owners
+    for name in ("u_process", "u_judge", "u_pushback", "u_identified", "u_preserve", "u_gag",
+                 "u_target_paid", "u_target_e2ee"):
+        u[name] = courts.random(n)
+    u["court_days"] = legal.court_days.sample(courts, n)
+    u["legal_review_days"] = legal.review_days.sample(courts, n)
+    u["target_retention"] = own.retention_choice_days.sample(courts, n)
+    u["owners_per_warrant"] = legal.owners_per_warrant.sample(courts, n)
+    u["emergency_review_days"] = scenario.emergency.review_days.sample(review, n)
+    u["u_grant"] = review.random(n)
+    u["u_ratify"] = review.random(n)
+    u["owners_per_emergency"] = scenario.emergency.owners_per_request.sample(review, n)
+
+    # Owners near each would-be portal request (ordinary, enrolled agency).
+    portal_capable = (kind == ORDINARY) & enrolled
+    density = own.cameras_per_sq_mi.at_ordinal(clock.ordinal_of(day))
+    lam = np.where(portal_capable, density * u["requested_area"], 0.0)
+    count = owners.poisson(lam)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    slots = _draw_slots(int(count.sum()), own, owners)
+
+    return Batch(
+        day=day.tolist(), agency=agency.tolist(), state=agencies.state[agency].tolist(),
+        kind=kind.tolist(), incident=incident.tolist(), enrolled=enrolled.tolist(),
+        u={k: v.tolist() for k, v in u.items()}, arrays={**u, "day": day}, state_array=agencies.state[agency],
+        slot_start=start, slot_count=count.astype(np.int64), slots=slots,
+    )
+
+
+def _draw_slots(total: int, own, rng: np.random.Generator) -> np.ndarray:
+    slots = np.empty((total, len(SLOT_COLUMNS)), dtype=np.float32)
+    for name in ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio"):
+        slots[:, SLOT[name]] = rng.random(total, dtype=np.float32)
+    slots[:, SLOT["response_delay"]] = own.response_delay_days.sample(rng, total)
+    slots[:, SLOT["retention_choice"]] = own.retention_choice_days.sample(rng, total)
+    slots[:, SLOT["clips"]] = np.maximum(1.0, np.round(own.clips_per_sharing_owner.sample(rng, total)))
+    return slots
+
+
+def _poisson_times(rate_trend, n_agencies: int, lo: float, hi: float, clock: Clock,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Arrival days in [lo, hi) of a Poisson process with a daily-trending national rate."""
+    starts = np.arange(lo, hi)
+    widths = np.minimum(starts + 1, hi) - starts
+    per_day = rate_trend.at_ordinal(clock.ordinal_of(starts + widths / 2)) * n_agencies / 365.25
+    counts = rng.poisson(per_day * widths)
+    return np.repeat(starts, counts) + np.repeat(widths, counts) * rng.random(counts.sum())
+
+
+def _weighted_choice(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    cumulative = np.cumsum(weights)
+    idx = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
+    return np.minimum(idx, weights.size - 1)
+
+
+def _categorical(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    idx = np.searchsorted(np.cumsum(probabilities / probabilities.sum()), rng.random(n), side="right")
+    return np.minimum(idx, probabilities.size - 1)

@@ -1,0 +1,230 @@
+"""Scenario files → a validated `Scenario`, or one `ScenarioError` naming file and field.
+
+A file is either a full scenario or a variant: `extends = "base.toml"` plus only what
+changes, as `[set]` (dotted paths into the base, each of which must exist) and extra
+`[[timeline]]` entries. The merged tree is validated whole before anything runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sim.errors import ScenarioError
+from sim.policy import PolicyBook
+from sim.provenance import AnnotationError, Provenance, is_value_table, strip
+from sim.structure import StructureFailure, structure_scenario
+
+VARIANT_KEYS = {"extends", "scenario", "set", "timeline"}
+MAX_EXTENDS_DEPTH = 16
+
+
+@attrs.frozen(slots=True)
+class LoadedScenario:
+    """A validated scenario with what it was made from: files, hashes, provenance."""
+
+    scenario: Any  # sim.scenario.Scenario
+    path: str
+    files: tuple[tuple[str, str], ...]  # (path, sha256), the file first, then its bases
+    provenance: dict[str, Provenance]
+    resolved: dict[str, Any]  # the merged plain tree, for the manifest
+    policy_book: PolicyBook
+
+    @property
+    def name(self) -> str:
+        return self.scenario.scenario.name
+
+
+def load(path: str | Path) -> LoadedScenario:
+    """Read, merge, validate; raise ScenarioError with file and field on any problem."""
+    path = Path(path)
+    shown = str(path)
+    chain = _Chain(root=_scenario_root(path))
+    tree, origins = chain.read(path, shown)
+    try:
+        plain, provenance = strip(tree)
+    except AnnotationError as err:
+        raise ScenarioError(_origin(err.path, origins, shown), err.path, err.message, err.value) from None
+    try:
+        scenario = structure_scenario(plain)
+    except StructureFailure as err:
+        raise ScenarioError(
+            _origin(err.path, origins, shown), err.path, err.message, _lookup(plain, err.path)
+        ) from None
+    # Entries written in this very file must fall inside its horizon; inherited ones
+    # before the start become the initial policy and those after the end never apply.
+    own_entries = {i for i, file in _timeline_origins(origins) if file == shown}
+    try:
+        book = PolicyBook.build(scenario, own_entries)
+    except StructureFailure as err:
+        raise ScenarioError(
+            _origin(err.path, origins, shown), err.path, err.message, _lookup(plain, err.path)
+        ) from None
+    return LoadedScenario(
+        scenario=scenario,
+        path=shown,
+        files=tuple(chain.files),
+        provenance=provenance,
+        resolved=_jsonable(plain),
+        policy_book=book,
+    )
+
+
+@attrs.define
+class _Chain:
+    """Reads a file and the bases it extends, refusing cycles and upward escapes."""
+
+    root: Path
+    files: list = attrs.Factory(list)
+    stack: list = attrs.Factory(list)
+
+    def read(self, path: Path, shown: str) -> tuple[dict, dict]:
+        resolved = path.resolve()
+        if resolved in self.stack:
+            cycle = " -> ".join(p.name for p in [*self.stack, resolved])
+            raise ScenarioError(shown, "extends", f"cycle of extends ({cycle})")
+        if len(self.stack) >= MAX_EXTENDS_DEPTH:
+            raise ScenarioError(shown, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ScenarioError(shown, "", "no such file") from None
+        except OSError as err:
+            raise ScenarioError(shown, "", f"cannot read ({err.strerror})") from None
+        self.files.append((shown, hashlib.sha256(raw).hexdigest()))
+        try:
+            doc = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ScenarioError(shown, "", "not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as err:
+            raise ScenarioError(shown, "", f"not valid TOML: {err}") from None
+        if "extends" not in doc:
+            entries = doc.get("timeline", [])
+            count = len(entries) if isinstance(entries, list) else 0
+            return doc, {f"timeline[{i}]": shown for i in range(count)}
+        self.stack.append(resolved)
+        try:
+            return self._apply_variant(path, shown, doc)
+        finally:
+            self.stack.pop()
+
+    def _apply_variant(self, path: Path, shown: str, doc: dict) -> tuple[dict, dict]:
+        unknown = sorted(set(doc) - VARIANT_KEYS)
+        if unknown:
+            raise ScenarioError(
+                shown, unknown[0], "unknown key in a variant (a variant has extends, scenario, set, timeline)"
+            )
+        base_name = doc["extends"]
+        if not isinstance(base_name, str) or not base_name.endswith(".toml"):
+            raise ScenarioError(shown, "extends", "must name a .toml file", base_name)
+        base_path = (path.parent / base_name)
+        if not _inside(base_path.resolve(), self.root):
+            raise ScenarioError(shown, "extends", f"must stay inside {self.root.name}/", base_name)
+        if not base_path.exists():
+            raise ScenarioError(shown, "extends", "no such file", base_name)
+        base_shown = str(Path(shown).parent / base_name)
+        tree, origins = self.read(base_path, base_shown)
+        tree = copy.deepcopy(tree)
+        info = doc.get("scenario", {})
+        if not isinstance(info, dict):
+            raise ScenarioError(shown, "scenario", "must be a table")
+        tree.setdefault("scenario", {}).update(info)
+        for key in info:
+            origins[f"scenario.{key}"] = shown
+        changes = doc.get("set", {})
+        if not isinstance(changes, dict):
+            raise ScenarioError(shown, "set", "must be a table of dotted paths")
+        for dotted, value in changes.items():
+            _set_path(tree, dotted, value, shown)
+            origins[dotted] = shown
+        extra = doc.get("timeline", [])
+        if not isinstance(extra, list):
+            raise ScenarioError(shown, "timeline", "must be an array of tables ([[timeline]])")
+        timeline = tree.setdefault("timeline", [])
+        for i in range(len(timeline), len(timeline) + len(extra)):
+            origins[f"timeline[{i}]"] = shown
+        timeline.extend(extra)
+        return tree, origins
+
+
+def _set_path(tree: dict, dotted: str, value: Any, shown: str) -> None:
+    keys = dotted.split(".")
+    node = tree
+    for i, key in enumerate(keys):
+        at = ".".join(keys[: i + 1])
+        if not isinstance(node, dict) or is_value_table(node) or key not in node:
+            raise ScenarioError(shown, f"set.{dotted}", f"the base has no {at}")
+        if i == len(keys) - 1:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def _scenario_root(path: Path) -> Path:
+    """Bases must live under the nearest folder named 'scenarios' (else the file's own)."""
+    here = path.resolve().parent
+    for folder in (here, *here.parents):
+        if folder.name == "scenarios":
+            return folder
+    return here
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
+
+
+def _timeline_origins(origins: dict) -> list[tuple[int, str]]:
+    return [(int(k[9:-1]), f) for k, f in origins.items() if k.startswith("timeline[")]
+
+
+def _origin(field: str, origins: dict, default: str) -> str:
+    """The file that set `field`: the longest matching prefix among overrides."""
+    best, best_len = default, -1
+    for key, file in origins.items():
+        if (field == key or field.startswith(key + ".") or field.startswith(key + "[")) and len(key) > best_len:
+            best, best_len = file, len(key)
+    return best
+
+
+_STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
+
+
+def _lookup(tree: Any, dotted: str) -> Any:
+    """The value at a dotted path like `timeline[3].set.portal.open`, or None."""
+    node = tree
+    for name, index in _STEP.findall(dotted):
+        try:
+            if index:
+                node = node[int(index)]
+            elif isinstance(node, dict) and name in node:
+                node = node[name]
+            elif isinstance(node, dict):
+                # a quoted dotted key inside a `set` table
+                rest = dotted[dotted.index(name):]
+                return node.get(rest)
+            else:
+                return None
+        except (IndexError, KeyError, TypeError):
+            return None
+    return node if not isinstance(node, (dict, list)) else None
+
+
+def _jsonable(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _jsonable(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_jsonable(v) for v in node]
+    if isinstance(node, (dt.date, dt.datetime, dt.time)):
+        return node.isoformat()
+    return node

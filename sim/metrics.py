@@ -1,0 +1,123 @@
+"""The metric catalogue (names are part of the output contract) and per-year tallies.
+
+A metric is a `count` (summed over the horizon), a `level` (its value at period end,
+such as agencies enrolled) or a `mean` (a ratio of two hidden sums, such as the mean
+review wait). Outcomes are counted in the calendar year the route's request was made,
+so every number of a request lands in one year, whenever the request finishes.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+COUNT, LEVEL, MEAN = "count", "level", "mean"
+
+
+@attrs.frozen(slots=True)
+class Metric:
+    name: str
+    kind: str
+    description: str
+
+
+def _m(name: str, description: str, kind: str = COUNT) -> Metric:
+    return Metric(name, kind, description)
+
+
+PORTAL_ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
+               "expired_without_footage", "closed_with_footage")
+EMERGENCY_ENDS = ("denied", "granted_no_footage", "disclosed")
+LEGAL_ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "records_only",
+              "content_disclosed")
+
+CATALOGUE: tuple[Metric, ...] = (
+    _m("agencies.enrolled_police", "police agencies enrolled in the portal at period end", LEVEL),
+    _m("agencies.enrolled_fire", "fire departments enrolled at period end", LEVEL),
+    _m("portal.requests", "portal requests made by enrolled agencies"),
+    _m("portal.requests_posted", "requests that passed the policy gate"),
+    _m("portal.owners_notified", "owners asked for video"),
+    _m("portal.owners_consented", "owners who agreed within the response window"),
+    _m("portal.requests_with_footage", "requests answered with at least one clip"),
+    _m("portal.clips_disclosed", "clips shared with police"),
+    _m("portal.owners_disclosed", "owners whose video left, counted per request"),
+    _m("portal.days_to_disclosure_mean", "days from request to the first shared clip", MEAN),
+    *(_m(f"portal.ended_{e}", f"portal requests that ended: {e.replace('_', ' ')}") for e in PORTAL_ENDS),
+    _m("emergency.requests", "emergency forms filed with the company"),
+    _m("emergency.granted", "forms the company granted"),
+    _m("emergency.disclosures", "granted forms for which footage existed and was handed over"),
+    _m("emergency.owners_disclosed", "owners whose video left through the emergency route"),
+    _m("emergency.review_wait_days_mean", "days a form waited for a reviewer", MEAN),
+    _m("emergency.days_to_disclosure_mean", "days from form to disclosure", MEAN),
+    _m("emergency.ratified", "disclosures later ratified by a court (where required)"),
+    _m("emergency.destroyed_unratified", "disclosures destroyed for want of ratification"),
+    *(_m(f"emergency.ended_{e}", f"emergency forms that ended: {e.replace('_', ' ')}") for e in EMERGENCY_ENDS),
+    _m("legal.demands", "legal demands served on the company"),
+    _m("legal.warrants", "search warrants"),
+    _m("legal.subpoenas", "subpoenas"),
+    _m("legal.court_orders", "court orders"),
+    _m("legal.preservation_requests", "preservation requests ahead of a demand"),
+    _m("legal.demands_with_data", "demands for which the company produced any data"),
+    _m("legal.content_disclosures", "demands answered with video content"),
+    _m("legal.owners_disclosed", "owners whose video left through legal process"),
+    _m("legal.users_notified", "users told of a demand for their data"),
+    _m("legal.pushbacks", "demands the company objected to as overbroad"),
+    _m("legal.escalations_from_portal", "warrants sought after a portal request yielded nothing"),
+    _m("legal.days_to_disclosure_mean", "days from demand to disclosure", MEAN),
+    *(_m(f"legal.ended_{e}", f"legal demands that ended: {e.replace('_', ' ')}") for e in LEGAL_ENDS),
+    _m("substitution.to_legal", "investigations sent to legal process because the portal was shut to them"),
+    _m("substitution.to_emergency", "investigations sent to the emergency route because the portal was shut"),
+    _m("substitution.off_platform", "investigations that left the platform because the portal was shut"),
+    _m("substitution.imminent_to_legal", "imminent-danger cases sent to legal process (emergency route shut or refused)"),
+    _m("total.owners_disclosed", "owners whose video left by any route"),
+    _m("total.owners_disclosed_without_consent", "owners whose video left without their consent"),
+    _m("total.owners_never_notified", "owners whose video left and who were never told"),
+    _m("total.owners_disclosed_with_audio", "owners whose video left with recorded audio (portal only)"),
+)
+
+NAMES: tuple[str, ...] = tuple(m.name for m in CATALOGUE)
+INDEX = {name: i for i, name in enumerate(NAMES)}
+KIND = {m.name: m.kind for m in CATALOGUE}
+HEADLINE = (
+    "agencies.enrolled_police", "portal.requests", "portal.owners_disclosed",
+    "emergency.disclosures", "legal.demands", "legal.content_disclosures",
+    "total.owners_disclosed", "total.owners_disclosed_without_consent",
+    "total.owners_never_notified",
+)
+
+
+class Tally:
+    """Per-period counters for one replication (plain lists: the hot path adds to them)."""
+
+    def __init__(self, periods: int):
+        self.periods = periods
+        self.counts = [[0.0] * len(NAMES) for _ in range(periods)]
+        self.sums = [[0.0] * len(NAMES) for _ in range(periods)]  # numerators of MEAN metrics
+
+    def add(self, name: str, period: int, amount: float = 1.0) -> None:
+        self.counts[period][INDEX[name]] += amount
+
+    def observe(self, name: str, period: int, value: float) -> None:
+        """One observation of a MEAN metric."""
+        i = INDEX[name]
+        self.sums[period][i] += value
+        self.counts[period][i] += 1
+
+    def set_level(self, name: str, values) -> None:
+        for p, v in enumerate(values):
+            self.counts[p][INDEX[name]] = float(v)
+
+    def table(self) -> np.ndarray:
+        """(periods + 1, metrics): each calendar year, then the whole horizon."""
+        counts = np.array(self.counts)
+        sums = np.array(self.sums)
+        out = np.vstack([counts, counts.sum(axis=0)])
+        for name, kind in KIND.items():
+            i = INDEX[name]
+            if kind == LEVEL:
+                out[-1, i] = counts[-1, i]
+            elif kind == MEAN:
+                num = np.append(sums[:, i], sums[:, i].sum())
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[:, i] = np.where(out[:, i] > 0, num / np.where(out[:, i] > 0, out[:, i], 1), np.nan)
+        return out

@@ -1,0 +1,73 @@
+"""One replication: build the world, run it in simpy, return its per-year metric table.
+
+`run_replication` is the only entry point; the runner calls it once per replication,
+possibly in another process, so it takes only picklable arguments.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import attrs
+import numpy as np
+import simpy
+
+from sim.clock import Clock
+from sim.context import World
+from sim.investigations import draw_year
+from sim.population import draw_agencies
+from sim.routing import dispatch
+from sim.streams import Streams
+
+
+@attrs.frozen(slots=True)
+class ReplicationResult:
+    index: int
+    table: np.ndarray  # (periods + 1, metrics): each year, then the whole horizon
+
+
+def run_replication(loaded, index: int, seed: np.random.SeedSequence,
+                    trace: list | None = None) -> ReplicationResult:
+    scenario = loaded.scenario
+    info = scenario.scenario
+    clock = Clock(info.start, info.end)
+    streams = Streams(seed)
+    book = loaded.policy_book
+    agencies = draw_agencies(scenario.population.agencies, scenario.population.state_population,
+                             book.states, clock, streams.generator("population"))
+    env = simpy.Environment()
+    world = World(env, scenario, clock, agencies, book, trace)
+
+    env.process(_policy_calendar(world, clock, book))
+    env.process(_arrivals(world, clock, streams))
+    env.run()
+
+    edges = clock.period_edges()[1:]
+    police, fire = agencies.enrolled_counts(edges)
+    world.tally.set_level("agencies.enrolled_police", police)
+    world.tally.set_level("agencies.enrolled_fire", fire)
+    return ReplicationResult(index=index, table=world.tally.table())
+
+
+def _policy_calendar(world, clock, book):
+    """Apply each dated policy epoch at its simulated instant."""
+    for epoch in book.epochs[1:]:
+        yield world.env.timeout(clock.day_of(epoch.date) - world.env.now)
+        world.apply_epoch(epoch)
+
+
+def _arrivals(world, clock, streams):
+    """Each year, draw its investigations and schedule each one to open at its instant."""
+    env = world.env
+    edges = clock.period_edges()
+    for period in range(len(clock.periods)):
+        yield env.timeout(edges[period] - env.now)
+        batch = draw_year(world.scenario, world.agencies, clock, period,
+                          streams.generator("arrivals", period), streams.generator("owners", period),
+                          streams.generator("review", period), streams.generator("courts", period))
+        for j, day in enumerate(batch.day):
+            env.timeout(day - env.now).callbacks.append(partial(_open, world, batch, j))
+
+
+def _open(world, batch, j, _event) -> None:
+    dispatch(world, batch, j)

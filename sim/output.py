@@ -1,0 +1,159 @@
+"""Writing a run's contract files, atomically: summary.json, replications.csv, manifest.json.
+
+Files are written into a hidden temporary folder beside the destination and renamed
+into place only when complete, so a failed or interrupted run leaves nothing half
+written. Floats are formatted deterministically, so the same seed gives byte-identical
+files whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import sim
+from sim.errors import OutputError
+from sim.metrics import CATALOGUE, NAMES
+from sim.runner import RunResult
+
+DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich")
+INTERVALS = ("ci95 is the 95% t-interval of the mean over replications; range95 is the "
+             "2.5-97.5 percentile band of single replications (compare a published figure with it)")
+
+
+def summary(result: RunResult) -> dict:
+    """The summary.json document: every metric's statistics, whole horizon and per year."""
+    years = result.periods[:-1]
+    return {
+        "scenario": result.loaded.name,
+        "title": result.loaded.scenario.scenario.title,
+        "seed": result.seed,
+        "replications": result.replications,
+        "version": sim.__version__,
+        "intervals": INTERVALS,
+        "metrics": {name: result.summary(name, "all") for name in NAMES},
+        "by_period": {year: {name: result.summary(name, year) for name in NAMES} for year in years},
+    }
+
+
+def manifest(result: RunResult, command: str) -> dict:
+    """What regenerates these numbers: files with hashes, parameters, seed, versions."""
+    loaded = result.loaded
+    return {
+        "scenario": loaded.name,
+        "files": [{"path": path, "sha256": digest} for path, digest in loaded.files],
+        "seed": result.seed,
+        "replications": result.replications,
+        "command": command,
+        "version": sim.__version__,
+        "python": platform.python_version(),
+        "dependencies": {name: _version(name) for name in DEPENDENCIES},
+        "parameters": loaded.resolved,
+        "provenance": {path: prov.as_dict() for path, prov in sorted(loaded.provenance.items())},
+        "metrics": {m.name: {"kind": m.kind, "description": m.description} for m in CATALOGUE},
+    }
+
+
+def replications_csv(result: RunResult) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["scenario", "replication", "period", *NAMES])
+    for r in range(result.replications):
+        for p, period in enumerate(result.periods):
+            writer.writerow([result.loaded.name, r, period, *(fmt(v) for v in result.tables[r, p])])
+    return buf.getvalue()
+
+
+def write_run(result: RunResult, out: Path, command: str, force: bool = False) -> list[Path]:
+    """Write the three contract files into `out` atomically; return their paths."""
+    files = {
+        "summary.json": dump_json(summary(result)),
+        "replications.csv": replications_csv(result),
+        "manifest.json": dump_json(manifest(result, command)),
+    }
+    return write_folder(out, files, force)
+
+
+def write_folder(out: Path, files: dict[str, str | bytes], force: bool) -> list[Path]:
+    """Create `out` holding exactly `files`, all at once or not at all."""
+    out = Path(out)
+    if out.exists() and not force:
+        if not out.is_dir() or any(out.iterdir()):
+            raise OutputError(f"{out}: already exists; pass --force to replace it")
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    except OSError as err:
+        raise OutputError(f"{out}: cannot create ({err.strerror})") from None
+    try:
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            mode = "wb" if isinstance(content, bytes) else "w"
+            with open(target, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
+                fh.write(content)
+        _swap_into_place(staging, out)
+    except OSError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{out}: cannot write ({err.strerror})") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / name for name in files]
+
+
+def _swap_into_place(staging: Path, out: Path) -> None:
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+        old.rmdir()
+        os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, out)
+    with contextlib.suppress(OSError):
+        os.chmod(out, 0o755)
+
+
+def dump_json(doc: dict) -> str:
+    return json.dumps(_clean(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def _clean(node):
+    if isinstance(node, dict):
+        return {k: _clean(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_clean(v) for v in node]
+    if isinstance(node, float):
+        return None if math.isnan(node) or math.isinf(node) else _round(node)
+    return node
+
+
+def _round(x: float) -> float:
+    """12 significant digits: stable text, far below any statistical resolution."""
+    return float(f"{x:.12g}")
+
+
+def fmt(x: float) -> str:
+    if math.isnan(x):
+        return ""
+    if float(x).is_integer():
+        return str(int(x))
+    return f"{x:.12g}"
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"

@@ -1,0 +1,105 @@
+"""Dated policy: the rules in force on each date, for each state.
+
+A scenario's base `[policy]` holds from the first day. Each `[[timeline]]` entry sets
+some policy fields from its date on, for every state or only for those it lists (a
+state law binds only that state's agencies). The book is computed and validated whole
+at load time; the model then applies each epoch at its simulated instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from sim.structure import CONVERTER, StructureFailure, structure
+
+
+@attrs.frozen(slots=True)
+class Epoch:
+    """From `date` on (until the next epoch), state i follows `policies[i]`."""
+
+    date: dt.date
+    labels: tuple[str, ...]
+    policies: tuple[Any, ...]  # sim.scenario.Policy, one per state, in `PolicyBook.states` order
+
+
+@attrs.frozen(slots=True)
+class PolicyBook:
+    states: tuple[str, ...]
+    epochs: tuple[Epoch, ...]
+
+    @classmethod
+    def build(cls, scenario, own_entries: set[int]) -> PolicyBook:
+        from sim.scenario import Policy
+
+        info = scenario.scenario
+        if info.end < info.start:
+            raise StructureFailure("scenario.end", f"must not be before scenario.start ({info.start})")
+        states = tuple(sorted(scenario.population.state_population))
+        index = {s: i for i, s in enumerate(states)}
+        current = [scenario.policy] * len(states)
+        _check_policy(scenario, scenario.policy, "policy")
+        epochs = [Epoch(info.start, ("initial policy",), tuple(current))]
+        order = sorted(range(len(scenario.timeline)), key=lambda i: scenario.timeline[i].date)
+        for i in order:
+            change = scenario.timeline[i]
+            where = f"timeline[{i}]"
+            if i in own_entries and not (info.start <= change.date <= info.end):
+                raise StructureFailure(
+                    f"{where}.date", f"outside the horizon {info.start} to {info.end}"
+                )
+            if change.date > info.end:
+                continue
+            for s in change.states:
+                if s not in index:
+                    raise StructureFailure(f"{where}.states", f"unknown state {s!r}")
+            targets = [index[s] for s in change.states] if change.states else range(len(states))
+            changed: dict[int, Any] = {}
+            for t in targets:
+                old = current[t]
+                if id(old) not in changed:
+                    changed[id(old)] = _apply(old, change.set, f"{where}.set", Policy)
+                    _check_policy(scenario, changed[id(old)], f"{where}.set")
+                current[t] = changed[id(old)]
+            date = max(change.date, info.start)
+            if epochs[-1].date == date:
+                epochs[-1] = Epoch(date, (*epochs[-1].labels, change.label), tuple(current))
+            else:
+                epochs.append(Epoch(date, (change.label,), tuple(current)))
+        return cls(states=states, epochs=tuple(epochs))
+
+    def policy_on(self, date: dt.date, state: str):
+        """The policy in force for `state` on `date` (for reports and tests)."""
+        epoch = self.epochs[0]
+        for e in self.epochs:
+            if e.date <= date:
+                epoch = e
+        return epoch.policies[self.states.index(state)]
+
+
+def _apply(policy, changes: dict[str, Any], where: str, cls):
+    tree = CONVERTER.unstructure(policy)
+    for dotted, value in changes.items():
+        node = tree
+        keys = dotted.split(".")
+        for depth, key in enumerate(keys):
+            if not isinstance(node, dict) or key not in node:
+                raise StructureFailure(f"{where}.{dotted}", "no such policy field")
+            if depth == len(keys) - 1:
+                if isinstance(node[key], dict):
+                    raise StructureFailure(f"{where}.{dotted}", "names a section, not a field")
+                node[key] = value
+            else:
+                node = node[key]
+    return structure(tree, cls, where)
+
+
+def _check_policy(scenario, policy, where: str) -> None:
+    known = set(scenario.investigations.imminent_types) | set(scenario.investigations.incident_types)
+    for name in policy.emergency.qualifying_incidents:
+        if name not in known:
+            raise StructureFailure(
+                f"{where}.emergency.qualifying_incidents", f"unknown incident type {name!r}"
+            )

@@ -1,0 +1,1 @@
+"""The three routes by which footage reaches police, one module each."""

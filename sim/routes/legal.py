@@ -1,0 +1,80 @@
+"""Route 3, legal process: a court issues it, the company reviews it, and discloses what it reaches.
+
+(preservation request) → court (delay; a judge may refuse) → served on the company →
+queue for the legal team → pushback on overbroad demands → account identified? →
+disclosure of what the process reaches (content only where policy says, by default a
+warrant) → the user is told unless a gag order forbids it.
+"""
+
+from __future__ import annotations
+
+from sim.scenario import PROCESS_TYPES
+
+PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_order": "legal.court_orders"}
+
+
+def choose_process(world, batch, j: int) -> str:
+    """A direct demand's kind, from the scenario's mix (one pre-drawn uniform)."""
+    u, acc = batch.u["u_process"][j], 0.0
+    mix = world.scenario.legal.process_mix
+    for kind in PROCESS_TYPES:
+        acc += mix[kind]
+        if u < acc:
+            return kind
+    return PROCESS_TYPES[-1]
+
+
+def demand(world, batch, j: int, process: str | None = None):
+    """One legal demand, from the court to the company's answer."""
+    env, tally, u = world.env, world.tally, batch.u
+    legal = world.scenario.legal
+    process = process or choose_process(world, batch, j)
+    period = world.period_of(env.now)
+    opened = env.now
+    tally.add("legal.demands", period)
+    tally.add(PLURAL[process], period)
+    preserved = u["u_preserve"][j] < legal.preservation_probability
+    if preserved:
+        tally.add("legal.preservation_requests", period)
+    world.say(j, f"seeks a {process.replace('_', ' ')}" + (" and asks the company to preserve video" if preserved else ""))
+
+    yield env.timeout(u["court_days"][j])
+    if u["u_judge"][j] < legal.judge_refusal_probability[process]:
+        return _end(world, j, period, "refused_by_court")
+
+    with world.legal_staff.request() as turn:
+        yield turn
+        yield env.timeout(u["legal_review_days"][j])
+
+    rules = world.policy_for(batch.state[j])
+    if u["u_pushback"][j] < rules.legal.pushback_probability:
+        tally.add("legal.pushbacks", period)
+        return _end(world, j, period, "rejected_after_pushback")
+    if u["u_identified"][j] >= legal.account_identified_probability:
+        return _end(world, j, period, "no_records")
+
+    tally.add("legal.demands_with_data", period)
+    told = rules.legal.notify_user and u["u_gag"][j] >= rules.legal.gag_order_probability
+    if told:
+        tally.add("legal.users_notified", period)
+    # Preserved footage is frozen when the demand opens; otherwise it ages until served.
+    age = u["request_delay"][j] + (0.0 if preserved else env.now - opened)
+    content = rules.legal.reaches_content(process) and world.footage_exists(
+        rules.platform, env.now, u["u_target_paid"][j], u["u_target_e2ee"][j], u["target_retention"][j], age)
+    if not content:
+        return _end(world, j, period, "records_only")
+
+    owners = max(1, round(u["owners_per_warrant"][j]))
+    tally.add("legal.content_disclosures", period)
+    tally.add("legal.owners_disclosed", period, owners)
+    tally.add("total.owners_disclosed", period, owners)
+    tally.add("total.owners_disclosed_without_consent", period, owners)
+    if not told:
+        tally.add("total.owners_never_notified", period, owners)
+    tally.observe("legal.days_to_disclosure_mean", period, env.now - opened)
+    _end(world, j, period, "content_disclosed")
+
+
+def _end(world, j, period, end):
+    world.tally.add(f"legal.ended_{end}", period)
+    world.say(j, f"legal demand ends: {end.replace('_', ' ')}")

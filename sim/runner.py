@@ -1,0 +1,99 @@
+"""Replications, seeding and parallelism: the one public way to run a scenario.
+
+`simulate()` is what the CLI and a notebook both call. Replication i always gets the
+i-th child of the root SeedSequence, and results are kept by index, never by finishing
+order, so the same seed gives the same numbers whatever executor or worker count runs
+them. Any `concurrent.futures.Executor` can be passed in.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from sim import loader
+from sim.clock import Clock
+from sim.errors import UsageError
+from sim.metrics import NAMES
+from sim.model import run_replication
+from sim.stats import summarize
+from sim.streams import replication_seeds
+
+MAX_REPLICATIONS = 100_000
+
+
+@attrs.frozen(slots=True)
+class RunResult:
+    """Every replication's per-year metric table, plus what made it."""
+
+    loaded: loader.LoadedScenario
+    seed: int
+    replications: int
+    periods: tuple[str, ...]  # calendar years, then "all"
+    tables: np.ndarray  # (replications, periods, metrics)
+
+    def column(self, metric: str, period: str = "all") -> np.ndarray:
+        return self.tables[:, self.periods.index(period), NAMES.index(metric)]
+
+    def summary(self, metric: str, period: str = "all") -> dict:
+        return summarize(self.column(metric, period))
+
+    def rows(self) -> list[dict]:
+        """Tidy rows: one per replication, period and metric (a DataFrame in one call)."""
+        out = []
+        for r in range(self.replications):
+            for p, period in enumerate(self.periods):
+                for m, name in enumerate(NAMES):
+                    out.append({"scenario": self.loaded.name, "replication": r, "period": period,
+                                "metric": name, "value": float(self.tables[r, p, m])})
+        return out
+
+
+def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, seed: int,
+             workers: int = 1, executor: cf.Executor | None = None,
+             on_done: Callable[[int], None] | None = None) -> RunResult:
+    """Run `replications` of a scenario; return every replication's per-year metrics.
+
+    `scenario` is a path or an already loaded scenario. With `executor`, replications are
+    submitted to it; otherwise `workers` > 1 starts a process pool. `on_done(i)` is called
+    as each replication finishes (for progress bars).
+    """
+    loaded = scenario if isinstance(scenario, loader.LoadedScenario) else loader.load(scenario)
+    check_run_size(replications, seed, workers)
+    seeds = replication_seeds(seed, replications)
+    info = loaded.scenario.scenario
+    periods = (*Clock(info.start, info.end).periods, "all")
+    tables = np.empty((replications, len(periods), len(NAMES)))
+
+    def keep(result) -> None:
+        tables[result.index] = result.table
+        if on_done is not None:
+            on_done(result.index)
+
+    if executor is None and workers == 1:
+        for i, s in enumerate(seeds):
+            keep(run_replication(loaded, i, s))
+    else:
+        own = executor is None
+        pool = executor or cf.ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = [pool.submit(run_replication, loaded, i, s) for i, s in enumerate(seeds)]
+            for future in cf.as_completed(futures):
+                keep(future.result())
+        finally:
+            if own:
+                pool.shutdown(cancel_futures=True)
+    return RunResult(loaded=loaded, seed=seed, replications=replications, periods=periods, tables=tables)
+
+
+def check_run_size(replications: int, seed: int, workers: int) -> None:
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise UsageError(f"--reps {replications}: must be between 1 and {MAX_REPLICATIONS:,}")
+    if not 0 <= seed < 2**63:
+        raise UsageError(f"--seed {seed}: must be a whole number from 0 to 2**63-1")
+    if not 1 <= workers <= 256:
+        raise UsageError(f"--workers {workers}: must be between 1 and 256")

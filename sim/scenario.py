@@ -1,0 +1,242 @@
+"""The typed shape of a scenario: population, investigations, routes and dated policy.
+
+Every class is a frozen attrs record built by the loader from TOML. Nothing here has
+a default: every number the model uses must come from a scenario file, with its
+source or note kept beside it by the loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from sim.distributions import Distribution
+from sim.errors import FieldValueError
+from sim.trend import Trend
+from sim.validators import in_range, one_of, probability, shares_sum_to_one, trend_in
+
+frozen = attrs.frozen(slots=True, kw_only=True)
+
+
+@frozen
+class ScenarioInfo:
+    """What the scenario is called, what it models, and the horizon it covers."""
+
+    name: str
+    title: str
+    description: str
+    start: dt.date
+    end: dt.date
+
+
+# --- population -----------------------------------------------------------------
+
+
+@frozen
+class AgencyParams:
+    """US police agencies, their sizes, and their enrollment in the portal over time."""
+
+    police_agencies: int = attrs.field(validator=in_range(1, 100_000))
+    size: Distribution  # relative rate of investigations; rescaled to mean 1
+    enrolled_cumulative: Trend = attrs.field(validator=trend_in(0, 100_000))
+    fire_share_of_enrolled: float = attrs.field(validator=probability)
+    enrollment_size_bias: float = attrs.field(validator=in_range(0, 3))
+    axon_evidence_share: float = attrs.field(validator=probability)
+    fire_requests_video: bool
+
+
+@frozen
+class OwnerParams:
+    """Ring cameras in a requested area and what their owners have and decide."""
+
+    cameras_per_sq_mi: Trend = attrs.field(validator=trend_in(0, 100_000))
+    paid_storage_share: Trend = attrs.field(validator=trend_in(0, 1))
+    e2ee_share_when_opt_in: Trend = attrs.field(validator=trend_in(0, 1))
+    e2ee_share_when_default: float = attrs.field(validator=probability)
+    e2ee_blocks_portal_sharing: bool
+    opt_out_share: Trend = attrs.field(validator=trend_in(0, 1))
+    audio_share: float = attrs.field(validator=probability)
+    retention_choice_days: Distribution
+    consent_probability: Trend = attrs.field(validator=trend_in(0, 1))
+    nudge_consent_multiplier: float = attrs.field(validator=in_range(1, 10))
+    area_consent_multiplier: Distribution
+    response_delay_days: Distribution
+    clips_per_sharing_owner: Distribution
+
+
+@frozen
+class Population:
+    agencies: AgencyParams
+    owners: OwnerParams
+    state_population: dict[str, int]
+
+
+# --- investigations and route choice ---------------------------------------------
+
+
+@frozen
+class IncidentType:
+    """An ordinary (not imminent-danger) incident in which police seek home video."""
+
+    share: float = attrs.field(validator=probability)
+    direct_legal_probability: float = attrs.field(validator=probability)
+    escalation_probability: float = attrs.field(validator=probability)
+
+
+@frozen
+class InvestigationParams:
+    """How often investigations arise and what the request looks like."""
+
+    rate_per_agency_year: Trend = attrs.field(validator=trend_in(0, 10_000))
+    incident_types: dict[str, IncidentType] = attrs.field(validator=shares_sum_to_one)
+    imminent_rate_per_agency_year: Trend = attrs.field(validator=trend_in(0, 100))
+    imminent_types: dict[str, float] = attrs.field(validator=shares_sum_to_one)
+    requested_area_sq_mi: Distribution
+    requested_window_hours: Distribution
+    request_delay_days: Distribution
+    case_number_missing_probability: float = attrs.field(validator=probability)
+
+
+@frozen
+class RouteChoice:
+    """Where an investigation goes when its first-choice route is shut (substitution)."""
+
+    legal_probability_not_enrolled: Trend = attrs.field(validator=trend_in(0, 1))
+    closed_portal_to_legal: float = attrs.field(validator=probability)
+    closed_portal_to_emergency: float = attrs.field(validator=probability)
+    imminent_to_legal_without_emergency: float = attrs.field(validator=probability)
+    denied_emergency_to_legal: float = attrs.field(validator=probability)
+
+    def __attrs_post_init__(self):
+        if self.closed_portal_to_legal + self.closed_portal_to_emergency > 1:
+            raise FieldValueError(
+                "closed_portal_to_emergency",
+                self.closed_portal_to_emergency,
+                "closed_portal_to_legal + closed_portal_to_emergency must be <= 1",
+            )
+
+
+@frozen
+class EmergencyParams:
+    """The company's review of emergency forms (process facts, not policy)."""
+
+    review_days: Distribution
+    owners_per_request: Distribution
+    ratification_probability: float = attrs.field(validator=probability)
+
+
+@frozen
+class LegalParams:
+    """Courts and the company's legal team (process facts, not policy)."""
+
+    process_mix: dict[str, float] = attrs.field(validator=shares_sum_to_one)
+    court_days: Distribution
+    judge_refusal_probability: dict[str, float]
+    legal_staff: int = attrs.field(validator=in_range(1, 10_000))
+    review_days: Distribution
+    account_identified_probability: float = attrs.field(validator=probability)
+    preservation_probability: float = attrs.field(validator=probability)
+    owners_per_warrant: Distribution
+
+    def __attrs_post_init__(self):
+        for name, mapping in (("process_mix", self.process_mix),
+                              ("judge_refusal_probability", self.judge_refusal_probability)):
+            if set(mapping) != set(PROCESS_TYPES):
+                raise FieldValueError(name, sorted(mapping), f"keys must be {', '.join(PROCESS_TYPES)}")
+        for kind, p in self.judge_refusal_probability.items():
+            if not 0 <= p <= 1:
+                raise FieldValueError(f"judge_refusal_probability.{kind}", p, "must be in [0, 1]")
+
+
+PROCESS_TYPES = ("warrant", "subpoena", "court_order")
+
+# --- policy (may change on dated timeline entries) ---------------------------------
+
+
+@frozen
+class PortalPolicy:
+    """Rules of the consent route: who may ask, for what, and how owners are asked."""
+
+    open: bool
+    mode: str = attrs.field(validator=one_of("email", "public_post", "community_requests"))
+    eligible_agencies: str = attrs.field(validator=one_of("enrolled", "axon_customers"))
+    max_area_sq_mi: float = attrs.field(validator=in_range(0.001, 100))
+    max_window_hours: float = attrs.field(validator=in_range(0.1, 24 * 365))
+    case_number_required: bool
+    moderation_rejection_probability: float = attrs.field(validator=probability)
+    nudging_language: bool
+    owner_opt_out_available: bool
+    response_window_days: float = attrs.field(validator=in_range(0.01, 365))
+
+
+@frozen
+class EmergencyPolicy:
+    """Rules of the company's emergency route, decided without the owner."""
+
+    open: bool
+    grant_probability: float = attrs.field(validator=probability)
+    reviewers: int = attrs.field(validator=in_range(1, 10_000))
+    notify_owner: bool
+    court_ratification_required: bool
+    ratification_hours: float = attrs.field(validator=in_range(0, 24 * 365))
+    qualifying_incidents: tuple[str, ...]
+
+
+@frozen
+class LegalPolicy:
+    """What each kind of process reaches, and how the company answers it."""
+
+    warrant_reaches_content: bool
+    subpoena_reaches_content: bool
+    court_order_reaches_content: bool
+    pushback_probability: float = attrs.field(validator=probability)
+    notify_user: bool
+    gag_order_probability: float = attrs.field(validator=probability)
+
+    def reaches_content(self, process: str) -> bool:
+        return bool(getattr(self, f"{process}_reaches_content"))
+
+
+@frozen
+class PlatformPolicy:
+    """Storage and encryption choices that gate every route."""
+
+    e2ee_available: bool
+    e2ee_default: bool
+    retention_mode: str = attrs.field(validator=one_of("fixed", "owner_chosen"))
+    retention_days: float = attrs.field(validator=in_range(0, 3650))
+
+
+@frozen
+class Policy:
+    portal: PortalPolicy
+    emergency: EmergencyPolicy
+    legal: LegalPolicy
+    platform: PlatformPolicy
+
+
+@frozen
+class PolicyChange:
+    """A dated timeline entry: from `date`, set these policy fields (for some states)."""
+
+    date: dt.date
+    label: str
+    set: dict[str, Any]
+    states: tuple[str, ...] = ()  # empty: every state
+
+
+@frozen
+class Scenario:
+    """A whole, validated scenario: everything one replication needs."""
+
+    scenario: ScenarioInfo
+    population: Population
+    investigations: InvestigationParams
+    routes: RouteChoice
+    emergency: EmergencyParams
+    legal: LegalParams
+    policy: Policy
+    timeline: tuple[PolicyChange, ...]
+

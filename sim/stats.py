@@ -1,0 +1,38 @@
+"""Summary statistics over replications: mean, 95% confidence interval, 95% range.
+
+`ci95` is the t-interval of the mean (how precisely the replications pin down the
+model's expectation); `range95` is the 2.5-97.5 percentile band across replications
+(where one simulated year falls, which is what a single published figure should be
+compared with). Both use scipy/numpy, never hand-rolled formulas.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats as sps
+
+
+def summarize(values: np.ndarray) -> dict:
+    """Statistics of one metric over replications (NaN entries, e.g. empty means, dropped)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return {"mean": None, "ci95": [None, None], "range95": [None, None], "sd": None, "n": 0}
+    mean = float(x.mean())
+    if n > 1:
+        sd = float(x.std(ddof=1))
+        lo, hi = _t_interval(mean, sd, n)
+        r_lo, r_hi = (float(v) for v in np.percentile(x, [2.5, 97.5]))
+    else:
+        sd, lo, hi, r_lo, r_hi = None, None, None, mean, mean
+    return {"mean": mean, "ci95": [lo, hi], "range95": [r_lo, r_hi], "sd": sd, "n": n}
+
+
+def _t_interval(mean: float, sd: float, n: int) -> tuple[float, float]:
+    if sd == 0 or math.isnan(sd):
+        return mean, mean
+    lo, hi = sps.t.interval(0.95, df=n - 1, loc=mean, scale=sd / math.sqrt(n))
+    return float(lo), float(hi)
