@@ -42,12 +42,21 @@ class LoadedScenario:
         return self.scenario.scenario.name
 
 
-def load(path: str | Path) -> LoadedScenario:
-    """Read, merge, validate; raise ScenarioError with file and field on any problem."""
+def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
+    """Read, merge, validate; raise ScenarioError with file and field on any problem.
+
+    `overrides` maps dotted paths to values and is applied last, exactly like a
+    variant's `[set]` table (for sweeps, tests and notebooks).
+    """
     path = Path(path)
     shown = str(path)
     chain = _Chain(root=_scenario_root(path))
     tree, origins = chain.read(path, shown)
+    if overrides:
+        tree = copy.deepcopy(tree)
+        for dotted, value in overrides.items():
+            _set_path(tree, dotted, value, f"{shown} (override)")
+            origins[dotted] = f"{shown} (override)"
     try:
         plain, provenance = strip(tree)
     except AnnotationError as err:
@@ -60,7 +69,8 @@ def load(path: str | Path) -> LoadedScenario:
         ) from None
     # Entries written in this very file must fall inside its horizon; inherited ones
     # before the start become the initial policy and those after the end never apply.
-    own_entries = {i for i, file in _timeline_origins(origins) if file == shown}
+    # Overrides act as a variant layer that adds no entries: then every entry is inherited.
+    own_entries = set() if overrides else {i for i, file in _timeline_origins(origins) if file == shown}
     try:
         book = PolicyBook.build(scenario, own_entries)
     except StructureFailure as err:
@@ -160,7 +170,7 @@ def _set_path(tree: dict, dotted: str, value: Any, shown: str) -> None:
     for i, key in enumerate(keys):
         at = ".".join(keys[: i + 1])
         if not isinstance(node, dict) or is_value_table(node) or key not in node:
-            raise ScenarioError(shown, f"set.{dotted}", f"the base has no {at}")
+            raise ScenarioError(shown, dotted, f"the base scenario has no {at}")
         if i == len(keys) - 1:
             node[key] = value
         else:

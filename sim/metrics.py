@@ -68,7 +68,7 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("substitution.to_legal", "investigations sent to legal process because the portal was shut to them"),
     _m("substitution.to_emergency", "investigations sent to the emergency route because the portal was shut"),
     _m("substitution.off_platform", "investigations that left the platform because the portal was shut"),
-    _m("substitution.imminent_to_legal", "imminent-danger cases sent to legal process (emergency route shut or refused)"),
+    _m("substitution.imminent_to_legal", "imminent-danger cases sent to a court (emergency route shut or refused)"),
     _m("total.owners_disclosed", "owners whose video left by any route"),
     _m("total.owners_disclosed_without_consent", "owners whose video left without their consent"),
     _m("total.owners_never_notified", "owners whose video left and who were never told"),

@@ -35,8 +35,6 @@ class PolicyBook:
         from sim.scenario import Policy
 
         info = scenario.scenario
-        if info.end < info.start:
-            raise StructureFailure("scenario.end", f"must not be before scenario.start ({info.start})")
         states = tuple(sorted(scenario.population.state_population))
         index = {s: i for i, s in enumerate(states)}
         current = [scenario.policy] * len(states)

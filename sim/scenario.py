@@ -30,6 +30,14 @@ class ScenarioInfo:
     start: dt.date
     end: dt.date
 
+    def __attrs_post_init__(self):
+        if self.end < self.start:
+            raise FieldValueError("end", self.end, f"must not be before start ({self.start})")
+        if (self.end - self.start).days > MAX_HORIZON_YEARS * 366:
+            raise FieldValueError("end", self.end, f"the horizon may span at most {MAX_HORIZON_YEARS} years")
+
+
+MAX_HORIZON_YEARS = 50
 
 # --- population -----------------------------------------------------------------
 

@@ -38,6 +38,8 @@ def _number(value: Any, _type=None) -> float:
 
 
 def _integer(value: Any, _type=None) -> int:
+    if isinstance(value, float):
+        raise WrongType("must be a whole number (no decimal point)")
     if isinstance(value, bool) or not isinstance(value, int):
         raise WrongType(f"must be a whole number, not {_kind(value)}")
     return value

@@ -50,7 +50,7 @@ def trend_in(low: float, high: float):
 def shares_sum_to_one(instance, attribute, mapping):
     total = sum(_share(v) for v in mapping.values())
     if abs(total - 1.0) > 1e-6:
-        raise FieldValueError(attribute.name, round(total, 6), "shares must sum to 1")
+        raise FieldValueError(attribute.name, None, f"shares must sum to 1 (they sum to {total:g})")
 
 
 def _share(v):

@@ -36,7 +36,9 @@ def demand(world, batch, j: int, process: str | None = None):
     preserved = u["u_preserve"][j] < legal.preservation_probability
     if preserved:
         tally.add("legal.preservation_requests", period)
-    world.say(j, f"seeks a {process.replace('_', ' ')}" + (" and asks the company to preserve video" if preserved else ""))
+    if world.tracing:
+        asks = " and asks the company to preserve video" if preserved else ""
+        world.say(j, f"seeks a {process.replace('_', ' ')}{asks}")
 
     yield env.timeout(u["court_days"][j])
     if u["u_judge"][j] < legal.judge_refusal_probability[process]:

@@ -31,7 +31,8 @@ def request(world, batch, j: int) -> None:
         world.say(j, f"asks for video of {u['requested_area'][j]:.2f} sq mi over {u['requested_window'][j]:.1f} h")
 
     # The gate: only requests that meet the rules in force are posted.
-    if portal.case_number_required and u["u_case_missing"][j] < world.scenario.investigations.case_number_missing_probability:
+    missing_case = u["u_case_missing"][j] < world.scenario.investigations.case_number_missing_probability
+    if portal.case_number_required and missing_case:
         return _end(world, batch, j, period, "rejected_no_case_number")
     if u["u_moderation"][j] < portal.moderation_rejection_probability:
         return _end(world, batch, j, period, "rejected_by_moderation")

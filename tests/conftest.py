@@ -1,0 +1,53 @@
+"""Shared helpers: small, fast scenarios derived from the shipped baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import loader
+from sim.model import run_replication
+from sim.streams import replication_seeds
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMELINE = ROOT / "scenarios" / "timeline.toml"
+
+# A small world (fewer agencies, one year and a half) keeps each replication fast
+# while still crossing a dated policy change (public posts, 2021-06-07).
+SMALL = {
+    "population.agencies.police_agencies": 400,
+    "population.agencies.enrolled_cumulative": {"points": [["2020-01-01", 150], ["2021-06-30", 250]]},
+    "scenario.start": "2020-01-01",
+    "scenario.end": "2021-06-30",
+}
+
+
+def _dates(value):
+    """TOML dates arrive as datetime.date; tests write them as ISO strings."""
+    import datetime as dt
+
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-":
+        return dt.date.fromisoformat(value)
+    if isinstance(value, dict):
+        return {k: _dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_dates(v) for v in value]
+    return value
+
+
+def small(**overrides) -> loader.LoadedScenario:
+    """The small world with extra overrides (keys use __ for dots)."""
+    merged = {**SMALL, **{k.replace("__", "."): v for k, v in overrides.items()}}
+    return loader.load(TIMELINE, overrides={k: _dates(v) for k, v in merged.items()})
+
+
+def table(loaded, seed: int = 7, index: int = 0) -> np.ndarray:
+    """Whole-horizon metric row of one replication."""
+    return run_replication(loaded, index, replication_seeds(seed, index + 1)[index]).table[-1]
+
+
+@pytest.fixture(scope="session")
+def timeline():
+    return loader.load(TIMELINE)
