@@ -9,11 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ROOT, small
+
 from sim import simulate
 from sim.metrics import NAMES
 from sim.output import write_run
-
-from conftest import ROOT, small
 
 CONTRACT = ("agencies.enrolled_police", "agencies.enrolled_fire", "portal.requests", "portal.requests_posted",
             "portal.owners_notified", "portal.owners_consented", "portal.requests_with_footage",

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, TIMELINE
 
 from sim import loader
 from sim.errors import ScenarioError
 from sim.provenance import strip
-
-from conftest import ROOT, TIMELINE
 
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.toml"))
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from conftest import small
 from scipy import stats
 
 from sim import simulate
-
-from conftest import small
 
 AGENCIES = 1000
 ONE_YEAR = {"scenario__start": "2020-01-01", "scenario__end": "2020-12-31",
