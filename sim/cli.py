@@ -30,6 +30,8 @@ app = typer.Typer(
     help="Simulate how police obtain footage from home security cameras, and what a policy changes.",
 )
 out_console = Console()
+if not out_console.is_terminal:
+    out_console = Console(width=160)  # logs and pipes have no screen to fit
 err_console = Console(stderr=True)
 
 
@@ -69,21 +71,23 @@ def run(
 
 
 def headline_table(result: RunResult) -> Table:
-    """Headline metrics: mean per year, and the whole horizon with its 95% interval."""
-    years = result.periods[:-1]
-    table = Table(title=f"{result.loaded.scenario.scenario.title} — mean of {result.replications} "
+    """Headline metrics (columns) by calendar year (rows): means, then the 95% CI of all years."""
+    table = Table(title=f"{result.loaded.scenario.scenario.title}: mean of {result.replications} "
                         f"replications, seed {result.seed}", title_justify="left")
-    table.add_column("metric", no_wrap=True)
-    for year in years:
-        table.add_column(year, justify="right")
-    table.add_column("all years [95% CI]", justify="right")
-    for name in HEADLINE:
-        cells = [_num(result.summary(name, y)["mean"]) for y in years]
-        whole = result.summary(name, "all")
-        lo, hi = whole["ci95"]
-        cells.append(f"{_num(whole['mean'])} [{_num(lo)}, {_num(hi)}]" if lo is not None else _num(whole["mean"]))
-        table.add_row(name, *cells)
+    table.add_column("year", no_wrap=True)
+    for name in TERMINAL_HEADLINE:
+        route, _, quantity = name.partition(".")
+        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right", max_width=14)
+    for period in result.periods:
+        label = "all years" if period == "all" else period
+        table.add_row(label, *(_num(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
+                      end_section=period == result.periods[-2])
+    cis = [result.summary(name, "all")["ci95"] for name in TERMINAL_HEADLINE]
+    table.add_row("95% CI", *(f"{_num(lo)}–{_num(hi)}" if lo is not None else "–" for lo, hi in cis))
     return table
+
+
+TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclosures", "total.owners_disclosed"))
 
 
 def _num(x) -> str:

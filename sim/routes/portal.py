@@ -7,7 +7,7 @@ request that yielded nothing may escalate to a warrant.
 
 Owners are rows of a table, not simpy processes: their decisions are computed in bulk
 with numpy (`decide_owners`), and only the instants that matter are scheduled: the
-first shared clip and the request's expiry.
+first shared clip, and the expiry when something follows it (an escalation, or a trace).
 """
 
 from __future__ import annotations
@@ -49,7 +49,17 @@ def request(world, batch, j: int) -> None:
     if shared:
         env.timeout(out.first_share[k]).callbacks.append(partial(_first_share, world, batch, j, period, k, out))
     end = "closed_with_footage" if shared else ("expired_without_footage" if out.notified[k] else "no_owner_notified")
-    env.timeout(portal.response_window_days).callbacks.append(partial(_expire, world, batch, j, period, end))
+    if world.tracing or _escalates(world, batch, j, end):
+        env.timeout(portal.response_window_days).callbacks.append(partial(_expire, world, batch, j, period, end))
+    else:
+        _end(world, batch, j, period, end)  # it closes at expiry, but nothing follows: no event needed
+
+
+def _escalates(world, batch, j, end) -> bool:
+    """Will the agency seek a warrant when this request closes empty-handed?"""
+    if end == "closed_with_footage":
+        return False
+    return batch.u["u_escalate"][j] < world.incident_params[batch.incident[j]].escalation_probability
 
 
 def _first_share(world, batch, j, period, k, out, _event) -> None:
@@ -68,10 +78,7 @@ def _first_share(world, batch, j, period, k, out, _event) -> None:
 def _expire(world, batch, j, period, end, _event) -> None:
     """The response window closes; with nothing to show, the agency may seek a warrant."""
     _end(world, batch, j, period, end)
-    if end == "closed_with_footage":
-        return
-    escalation = world.incident_params[batch.incident[j]].escalation_probability
-    if batch.u["u_escalate"][j] < escalation:
+    if _escalates(world, batch, j, end):
         world.tally.add("legal.escalations_from_portal", world.period_of(world.env.now))
         if world.tracing:
             world.say(j, "no footage: the agency seeks a warrant instead")
