@@ -46,7 +46,7 @@ def test_ringsim_run_writes_the_contract(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario), "--reps", "3", "--seed", "5",
                            "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "portal.requests" in proc.stdout  # the terminal table
+    assert "portal" in proc.stdout and "95% CI" in proc.stdout  # the terminal table
 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "national-2020" and summary["seed"] == 5 and summary["replications"] == 3
