@@ -70,6 +70,137 @@ def run(
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
 
 
+@app.command()
+def compare(
+    base: Path = typer.Argument(..., help="The base scenario, e.g. scenarios/timeline.toml"),
+    variants: list[Path] = typer.Argument(..., help="One or more variant scenarios."),
+    reps: int = typer.Option(100, "--reps", help="Replications per scenario."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/compare-<base>)."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+) -> None:
+    """Run a base and its variants with common random numbers; write paired differences."""
+    check_run_size(reps, seed, workers)
+    from sim import loader
+    from sim.compare import Comparison
+    from sim.output import write_comparison
+    from sim.runner import simulate_many
+
+    loaded = [loader.load(p) for p in (base, *variants)]
+    out = out or Path("reports") / f"compare-{loaded[0].name}"
+    results = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
+        loaded, reps, seed, workers=workers, on_done=lambda _s, i: done(i)))
+    comparison = Comparison(base=results[0], variants=tuple(results[1:]))
+    command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
+               f"--reps {reps} --seed {seed}")
+    written = write_comparison(comparison, out, command, force=force)
+    out_console.print(change_table(comparison))
+    out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
+                      "and one folder per scenario")
+
+
+CHANGE_HEADLINE = ("portal.owners_disclosed", "emergency.owners_disclosed", "legal.owners_disclosed",
+                   "total.owners_disclosed_without_consent", "total.owners_never_notified")
+
+
+def change_table(comparison) -> Table:
+    """Each variant's change against the base, whole horizon: mean [95% CI] of the paired difference."""
+    base = comparison.base
+    table = Table(title=f"Change against {base.loaded.name} ({base.replications} paired replications, "
+                        f"seed {base.seed}), all years: mean [95% CI]", title_justify="left")
+    table.add_column("variant", no_wrap=True)
+    for name in CHANGE_HEADLINE:
+        route, _, quantity = name.partition(".")
+        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right")
+    for variant in comparison.variants:
+        cells = []
+        for name in CHANGE_HEADLINE:
+            d = comparison.difference(variant, name)
+            lo, hi = d["ci95"]
+            cells.append(f"{_signed(d['mean'])}\n[{_signed(lo)}, {_signed(hi)}]")
+        table.add_row(variant.loaded.name, *cells)
+    return table
+
+
+def _signed(x) -> str:
+    if x is None:
+        return "–"
+    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+,.1f}"
+
+
+scenarios_app = typer.Typer(help="List, show, validate and compare scenario files.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
+FOLDER_OPTION = typer.Option(Path("scenarios"), "--dir", help="Folder that holds the scenario library.")
+
+
+@scenarios_app.command("list")
+def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
+    """Every scenario in the library: name, file and one-line description."""
+    from sim.catalog import entries
+
+    table = Table(title=f"Scenarios in {folder}/", title_justify="left")
+    for column in ("name", "file", "description"):
+        table.add_column(column, overflow="fold")
+    for entry in entries(folder):
+        table.add_row(entry.name, str(entry.path), entry.description or f"[invalid] {entry.error}")
+    out_console.print(table)
+
+
+@scenarios_app.command("show")
+def scenarios_show(scenario: str = typer.Argument(..., help="A file, or a scenario name from the library."),
+                   folder: Path = FOLDER_OPTION) -> None:
+    """Every resolved parameter of a scenario, with its source or note."""
+    from sim.catalog import parameters, resolve
+
+    loaded = resolve(scenario, folder)
+    table = Table(title=f"{loaded.name}: {loaded.scenario.scenario.title} ({', '.join(p for p, _ in loaded.files)})",
+                  title_justify="left")
+    for column in ("parameter", "value", "source or note"):
+        table.add_column(column, overflow="fold")
+    for path, value, where in parameters(loaded):
+        table.add_row(path, _show(value), where)
+    out_console.print(table)
+
+
+@scenarios_app.command("validate")
+def scenarios_validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+    """Check scenario files; print one line each; exit 2 if any is invalid."""
+    from sim import loader
+
+    failed = 0
+    for path in files:
+        try:
+            loaded = loader.load(path)
+            out_console.print(f"ok: {path} ({loaded.name})", highlight=False)
+        except RingsimError as err:
+            failed += 1
+            print(f"ringsim: error: {err}", file=sys.stderr)
+    if failed:
+        raise typer.Exit(2)
+
+
+@scenarios_app.command("diff")
+def scenarios_diff(a: str = typer.Argument(..., help="First scenario (file or name)."),
+                   b: str = typer.Argument(..., help="Second scenario (file or name)."),
+                   folder: Path = FOLDER_OPTION) -> None:
+    """Which resolved parameters differ between two scenarios."""
+    from sim.catalog import differences, resolve
+
+    first, second = resolve(a, folder), resolve(b, folder)
+    rows = differences(first, second)
+    table = Table(title=f"{len(rows)} parameters differ", title_justify="left")
+    for column in ("parameter", first.name, second.name):
+        table.add_column(column, overflow="fold")
+    for path, va, vb in rows:
+        table.add_row(path, _show(va), _show(vb))
+    out_console.print(table)
+
+
+def _show(value) -> str:
+    return "–" if value is None else str(value)
+
+
 def headline_table(result: RunResult) -> Table:
     """Headline metrics (columns) by calendar year (rows): means, then the 95% CI of all years."""
     table = Table(title=f"{result.loaded.scenario.scenario.title}: mean of {result.replications} "
@@ -111,7 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     if not argv:
         argv = ["--help"]
     try:
-        command.main(args=argv, prog_name="ringsim", standalone_mode=False)
+        status = command.main(args=argv, prog_name="ringsim", standalone_mode=False)
+        if isinstance(status, int) and status:
+            sys.exit(status)
     except RingsimError as err:
         _fail(str(err))
     except TyperException as err:

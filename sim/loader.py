@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -139,7 +140,7 @@ class _Chain:
             raise ScenarioError(shown, "extends", f"must stay inside {self.root.name}/", base_name)
         if not base_path.exists():
             raise ScenarioError(shown, "extends", "no such file", base_name)
-        base_shown = str(Path(shown).parent / base_name)
+        base_shown = os.path.normpath(Path(shown).parent / base_name)
         tree, origins = self.read(base_path, base_shown)
         tree = copy.deepcopy(tree)
         info = doc.get("scenario", {})

@@ -73,13 +73,27 @@ def replications_csv(result: RunResult) -> str:
     return buf.getvalue()
 
 
+def run_files(result: RunResult, command: str, prefix: str = "") -> dict[str, str]:
+    """The three contract files of one run, keyed by their path inside the output folder."""
+    return {
+        f"{prefix}summary.json": dump_json(summary(result)),
+        f"{prefix}replications.csv": replications_csv(result),
+        f"{prefix}manifest.json": dump_json(manifest(result, command)),
+    }
+
+
 def write_run(result: RunResult, out: Path, command: str, force: bool = False) -> list[Path]:
     """Write the three contract files into `out` atomically; return their paths."""
-    files = {
-        "summary.json": dump_json(summary(result)),
-        "replications.csv": replications_csv(result),
-        "manifest.json": dump_json(manifest(result, command)),
-    }
+    return write_folder(out, run_files(result, command), force)
+
+
+def write_comparison(comparison, out: Path, command: str, force: bool = False) -> list[Path]:
+    """Each scenario's contract files in its own subfolder, plus comparison.json/.csv."""
+    files: dict[str, str] = {}
+    for result in (comparison.base, *comparison.variants):
+        files.update(run_files(result, command, prefix=f"{result.loaded.name}/"))
+    files["comparison.json"] = dump_json(comparison.document())
+    files["comparison.csv"] = comparison.csv_text()
     return write_folder(out, files, force)
 
 

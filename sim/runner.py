@@ -62,32 +62,47 @@ def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, se
     submitted to it; otherwise `workers` > 1 starts a process pool. `on_done(i)` is called
     as each replication finishes (for progress bars).
     """
-    loaded = scenario if isinstance(scenario, loader.LoadedScenario) else loader.load(scenario)
+    return simulate_many([scenario], replications, seed, workers, executor,
+                         None if on_done is None else (lambda _s, i: on_done(i)))[0]
+
+
+def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
+                  executor: cf.Executor | None = None,
+                  on_done: Callable[[int, int], None] | None = None) -> list[RunResult]:
+    """Run several scenarios with common random numbers: replication i of each gets seed child i.
+
+    `on_done(s, i)` is called when replication i of scenario s finishes.
+    """
+    loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
     check_run_size(replications, seed, workers)
     seeds = replication_seeds(seed, replications)
-    info = loaded.scenario.scenario
-    periods = (*Clock(info.start, info.end).periods, "all")
-    tables = np.empty((replications, len(periods), len(NAMES)))
+    tables = []
+    for one in loaded:
+        info = one.scenario.scenario
+        periods = (*Clock(info.start, info.end).periods, "all")
+        tables.append((periods, np.empty((replications, len(periods), len(NAMES)))))
 
-    def keep(result) -> None:
-        tables[result.index] = result.table
+    def keep(s: int, result) -> None:
+        tables[s][1][result.index] = result.table
         if on_done is not None:
-            on_done(result.index)
+            on_done(s, result.index)
 
+    tasks = [(s, i) for s in range(len(loaded)) for i in range(replications)]
     if executor is None and workers == 1:
-        for i, s in enumerate(seeds):
-            keep(run_replication(loaded, i, s))
+        for s, i in tasks:
+            keep(s, run_replication(loaded[s], i, seeds[i]))
     else:
         own = executor is None
         pool = executor or cf.ProcessPoolExecutor(max_workers=workers)
         try:
-            futures = [pool.submit(run_replication, loaded, i, s) for i, s in enumerate(seeds)]
+            futures = {pool.submit(run_replication, loaded[s], i, seeds[i]): s for s, i in tasks}
             for future in cf.as_completed(futures):
-                keep(future.result())
+                keep(futures[future], future.result())
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
-    return RunResult(loaded=loaded, seed=seed, replications=replications, periods=periods, tables=tables)
+    return [RunResult(loaded=one, seed=seed, replications=replications, periods=periods, tables=table)
+            for one, (periods, table) in zip(loaded, tables, strict=True)]
 
 
 def check_run_size(replications: int, seed: int, workers: int) -> None:

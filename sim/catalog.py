@@ -1,0 +1,109 @@
+"""The scenario library: find, describe, resolve and compare scenario files.
+
+Backs `ringsim scenarios list | show | validate | diff`. A scenario is named by its
+file path or by its `[scenario] name`, looked up in the scenarios folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from sim import loader
+from sim.errors import RingsimError, ScenarioError
+
+
+@attrs.frozen(slots=True)
+class Entry:
+    path: Path
+    name: str
+    description: str
+    error: str = ""
+
+
+def entries(folder: Path) -> list[Entry]:
+    """Every scenario file under `folder`, loaded (or with its one-line error)."""
+    found = []
+    for path in sorted(Path(folder).rglob("*.toml")):
+        try:
+            loaded = loader.load(path)
+            info = loaded.scenario.scenario
+            found.append(Entry(path, info.name, info.description))
+        except RingsimError as err:
+            found.append(Entry(path, path.stem, "", str(err)))
+    return found
+
+
+def resolve(name_or_path: str, folder: Path) -> loader.LoadedScenario:
+    """Load a scenario given as a file path or as a name found in `folder`."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists():
+        return loader.load(path)
+    matches = [e for e in entries(folder) if name_or_path in (e.name, e.path.stem) and not e.error]
+    if not matches:
+        raise ScenarioError(name_or_path, "", f"no scenario of that name under {folder}/")
+    return loader.load(matches[0].path)
+
+
+def flatten(node: Any, path: str = "") -> dict[str, Any]:
+    """Dotted path -> leaf value; lists of tables are indexed (timeline[3].date)."""
+    out: dict[str, Any] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.update(flatten(value, f"{path}.{key}" if path else key))
+    elif isinstance(node, list) and any(isinstance(v, (dict, list)) for v in node):
+        for i, value in enumerate(node):
+            out.update(flatten(value, f"{path}[{i}]"))
+    else:
+        out[path] = node
+    return out
+
+
+def parameters(loaded: loader.LoadedScenario) -> list[tuple[str, Any, str]]:
+    """(path, value, where it comes from) for every resolved parameter."""
+    rows = []
+    for path, value in flatten(loaded.resolved).items():
+        rows.append((path, value, _provenance_text(path, loaded.provenance)))
+    return rows
+
+
+def _provenance_text(path: str, provenance) -> str:
+    probe = path
+    while probe:
+        prov = provenance.get(probe)
+        if prov is not None and (prov.source or prov.note):
+            parts = [f"source: {prov.source}" if prov.source else "", f"note: {prov.note}" if prov.note else ""]
+            if prov.range is not None:
+                parts.append(f"range {prov.range[0]:g}-{prov.range[1]:g}")
+            return "; ".join(p for p in parts if p)
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return ""
+
+
+def differences(a: loader.LoadedScenario, b: loader.LoadedScenario) -> list[tuple[str, Any, Any]]:
+    """Parameters whose resolved values differ, as (path, value in a, value in b).
+
+    Timeline entries are compared by date and label, not by position, so an entry added
+    to a variant shows as itself rather than shifting every later index.
+    """
+    def keyed(loaded):
+        tree = dict(loaded.resolved)
+        timeline = tree.pop("timeline", [])
+        flat = flatten(tree)
+        for entry in timeline:
+            key = f"timeline[{entry.get('date')} {entry.get('label', '')}]"
+            for sub, value in flatten({k: v for k, v in entry.items() if k not in ("date", "label")}).items():
+                flat[f"{key}.{sub}"] = value
+        return flat
+
+    fa, fb = keyed(a), keyed(b)
+    missing = object()
+    rows = []
+    for path in sorted(set(fa) | set(fb)):
+        va, vb = fa.get(path, missing), fb.get(path, missing)
+        if va != vb:
+            rows.append((path, None if va is missing else va, None if vb is missing else vb))
+    return rows
