@@ -121,7 +121,8 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     return Batch(
         day=day.tolist(), agency=agency.tolist(), state=agencies.state[agency].tolist(),
         kind=kind.tolist(), incident=incident.tolist(), enrolled=enrolled.tolist(),
-        u={k: v.tolist() for k, v in u.items()}, arrays={**u, "day": day}, state_array=agencies.state[agency],
+        u={k: v.tolist() for k, v in u.items()}, state_array=agencies.state[agency],
+        arrays={**u, "day": day, "agency": agency, "kind": kind, "enrolled": enrolled},
         slot_start=start, slot_count=count.astype(np.int64), slots=slots,
     )
 

@@ -16,7 +16,7 @@ from sim.clock import Clock
 from sim.context import World
 from sim.investigations import draw_year
 from sim.population import draw_agencies
-from sim.routing import dispatch
+from sim.routing import certainly_off_platform, dispatch
 from sim.streams import Streams
 
 
@@ -65,8 +65,10 @@ def _arrivals(world, clock, streams):
         batch = draw_year(world.scenario, world.agencies, clock, period,
                           streams.generator("arrivals", period), streams.generator("owners", period),
                           streams.generator("review", period), streams.generator("courts", period))
-        for j, day in enumerate(batch.day):
-            env.timeout(day - env.now).callbacks.append(partial(_open, world, batch, j))
+        gone = certainly_off_platform(world, batch)
+        world.tally.add("substitution.off_platform", period, int(gone.sum()))
+        for j in np.flatnonzero(~gone).tolist():
+            env.timeout(batch.day[j] - env.now).callbacks.append(partial(_open, world, batch, j))
 
 
 def _open(world, batch, j, _event) -> None:

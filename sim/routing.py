@@ -9,7 +9,9 @@ and the rest off the platform. Every probability is a scenario parameter.
 
 from __future__ import annotations
 
-from sim.investigations import IMMINENT
+import numpy as np
+
+from sim.investigations import IMMINENT, ORDINARY
 from sim.routes import emergency, legal, portal
 
 
@@ -54,3 +56,26 @@ def _portal_open_to(world, portal_rules, agency: int) -> bool:
     if not portal_rules.open:
         return False
     return portal_rules.eligible_agencies == "enrolled" or bool(world.agencies.axon[agency])
+
+
+def certainly_off_platform(world, batch) -> np.ndarray:
+    """Investigations that `dispatch` would send off the platform whatever happens.
+
+    An enrolled agency's ordinary case, opened while the portal is shut to that agency,
+    with a route draw above every substitution share, leaves the platform at once. The
+    dated policy is known in advance, so these are counted in bulk and never scheduled:
+    exact Poisson thinning, and the same outcome `dispatch` would give them one by one.
+    """
+    a = batch.arrays
+    routes = world.scenario.routes
+    epochs = world.book.epochs
+    starts = np.array([world.clock.day_of(e.date) for e in epochs])
+    epoch = np.searchsorted(starts, a["day"], side="right") - 1
+    open_to_all = np.array([[p.portal.open and p.portal.eligible_agencies == "enrolled" for p in e.policies]
+                            for e in epochs])
+    open_to_axon = np.array([[p.portal.open and p.portal.eligible_agencies == "axon_customers" for p in e.policies]
+                             for e in epochs])
+    states = batch.state_array
+    portal_open = open_to_all[epoch, states] | (open_to_axon[epoch, states] & world.agencies.axon[a["agency"]])
+    leaves = a["u_route"] >= routes.closed_portal_to_legal + routes.closed_portal_to_emergency
+    return (a["kind"] == ORDINARY) & a["enrolled"] & ~portal_open & leaves
