@@ -19,7 +19,7 @@ from typer.exceptions import TyperException
 import sim
 from sim.errors import RingsimError
 from sim.metrics import HEADLINE
-from sim.output import write_run
+from sim.output import check_writable, write_run
 from sim.runner import RunResult, check_run_size, simulate
 
 app = typer.Typer(
@@ -62,6 +62,7 @@ def run(
 
     loaded = loader.load(scenario)
     out = out or Path("reports") / loaded.name
+    check_writable(out, force)
     result = _with_progress(f"{loaded.name}", reps, lambda done: simulate(
         loaded, reps, seed, workers=workers, on_done=done))
     command = f"ringsim run {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
@@ -89,6 +90,7 @@ def compare(
 
     loaded = [loader.load(p) for p in (base, *variants)]
     out = out or Path("reports") / f"compare-{loaded[0].name}"
+    check_writable(out, force)
     results = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
         loaded, reps, seed, workers=workers, on_done=lambda _s, i: done(i)))
     comparison = Comparison(base=results[0], variants=tuple(results[1:]))

@@ -97,12 +97,17 @@ def write_comparison(comparison, out: Path, command: str, force: bool = False) -
     return write_folder(out, files, force)
 
 
+def check_writable(out: Path, force: bool) -> None:
+    """Refuse an existing, non-empty output folder unless forced (checked before a long run too)."""
+    out = Path(out)
+    if out.exists() and not force and (not out.is_dir() or any(out.iterdir())):
+        raise OutputError(f"{out}: already exists; pass --force to replace it")
+
+
 def write_folder(out: Path, files: dict[str, str | bytes], force: bool) -> list[Path]:
     """Create `out` holding exactly `files`, all at once or not at all."""
     out = Path(out)
-    if out.exists() and not force:
-        if not out.is_dir() or any(out.iterdir()):
-            raise OutputError(f"{out}: already exists; pass --force to replace it")
+    check_writable(out, force)
     parent = out.parent if str(out.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
