@@ -210,7 +210,7 @@ def headline_table(result: RunResult) -> Table:
     table.add_column("year", no_wrap=True)
     for name in TERMINAL_HEADLINE:
         route, _, quantity = name.partition(".")
-        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right", max_width=14)
+        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right", max_width=17)
     for period in result.periods:
         label = "all years" if period == "all" else period
         table.add_row(label, *(_num(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
