@@ -13,6 +13,7 @@ import attrs
 
 from sim import loader
 from sim.errors import RingsimError, ScenarioError
+from sim.provenance import covering
 
 
 @attrs.frozen(slots=True)
@@ -70,17 +71,13 @@ def parameters(loaded: loader.LoadedScenario) -> list[tuple[str, Any, str]]:
 
 
 def _provenance_text(path: str, provenance) -> str:
-    probe = path
-    while probe:
-        prov = provenance.get(probe)
-        if prov is not None and (prov.source or prov.note):
-            parts = [f"source: {prov.source}" if prov.source else "", f"note: {prov.note}" if prov.note else ""]
-            if prov.range is not None:
-                parts.append(f"range {prov.range[0]:g}-{prov.range[1]:g}")
-            return "; ".join(p for p in parts if p)
-        cut = max(probe.rfind("."), probe.rfind("["))
-        probe = probe[:cut] if cut > 0 else ""
-    return ""
+    prov = covering(provenance, path)
+    if prov is None:
+        return ""
+    parts = [f"source: {prov.source}" if prov.source else "", f"note: {prov.note}" if prov.note else ""]
+    if prov.range is not None:
+        parts.append(f"range {prov.range[0]:g}-{prov.range[1]:g}")
+    return "; ".join(p for p in parts if p)
 
 
 def differences(a: loader.LoadedScenario, b: loader.LoadedScenario) -> list[tuple[str, Any, Any]]:

@@ -42,6 +42,18 @@ class AnnotationError(ValueError):
         super().__init__(message)
 
 
+def covering(provenance: dict[str, Provenance], path: str) -> Provenance | None:
+    """The annotation that covers `path`: its own, else the nearest enclosing table's."""
+    probe = path
+    while probe:
+        prov = provenance.get(probe)
+        if prov is not None and (prov.source or prov.note):
+            return prov
+        cut = max(probe.rfind("."), probe.rfind("["))
+        probe = probe[:cut] if cut > 0 else ""
+    return None
+
+
 def is_value_table(node: object) -> bool:
     return isinstance(node, dict) and "value" in node and set(node) <= VALUE_TABLE_KEYS
 

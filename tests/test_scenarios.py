@@ -12,7 +12,7 @@ from conftest import ROOT, TIMELINE
 
 from sim import loader
 from sim.errors import ScenarioError
-from sim.provenance import strip
+from sim.provenance import covering, strip
 
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.toml"))
 
@@ -28,9 +28,8 @@ def test_every_number_in_the_baseline_has_a_source_or_note():
     import tomllib
 
     tree = tomllib.loads(TIMELINE.read_text())
-    _, provenance = strip(tree)
-    plain, _ = strip(tree)
-    missing = [p for p in _numeric_paths(plain) if not _covered(p, provenance)]
+    plain, provenance = strip(tree)
+    missing = [p for p in _numeric_paths(plain) if covering(provenance, p) is None]
     assert missing == [], f"numbers without source or note: {missing}"
 
 
@@ -46,17 +45,6 @@ def _numeric_paths(node, path=""):
                 yield from _numeric_paths(v, f"{path}[{i}]")
     elif isinstance(node, (int, float)) and not isinstance(node, bool):
         yield path
-
-
-def _covered(path, provenance):
-    """A number is covered by its own annotation or by any enclosing table's."""
-    probe = path
-    while probe:
-        if probe in provenance and (provenance[probe].source or provenance[probe].note):
-            return True
-        cut = max(probe.rfind("."), probe.rfind("["))
-        probe = probe[:cut] if cut > 0 else ""
-    return False
 
 
 def test_policy_timeline_applies_on_its_dates(timeline):
