@@ -62,17 +62,12 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
         plain, provenance = strip(tree)
     except AnnotationError as err:
         raise ScenarioError(_origin(err.path, origins, shown), err.path, err.message, err.value) from None
-    try:
-        scenario = structure_scenario(plain)
-    except StructureFailure as err:
-        raise ScenarioError(
-            _origin(err.path, origins, shown), err.path, err.message, _lookup(plain, err.path)
-        ) from None
     # Entries written in this very file must fall inside its horizon; inherited ones
     # before the start become the initial policy and those after the end never apply.
     # Overrides act as a variant layer that adds no entries: then every entry is inherited.
     own_entries = set() if overrides else {i for i, file in _timeline_origins(origins) if file == shown}
     try:
+        scenario = structure_scenario(plain)
         book = PolicyBook.build(scenario, own_entries)
     except StructureFailure as err:
         raise ScenarioError(
