@@ -130,3 +130,21 @@ def test_replications_differ_but_repeat_exactly():
     first, second = table(loaded, index=0), table(loaded, index=1)
     assert not np.array_equal(first, second)
     assert np.array_equal(first, table(loaded, index=0), equal_nan=True)
+
+
+def test_a_traced_replication_narrates_every_route_and_counts_the_same():
+    """Tracing adds narration (and events for it) but must not change a single count."""
+    from sim.model import run_replication
+    from sim.streams import replication_seeds
+
+    loaded = small(investigations__imminent_rate_per_agency_year=0.2,
+                   policy__emergency__court_ratification_required=True)
+    seed = replication_seeds(1, 1)[0]
+    trace: list = []
+    traced = run_replication(loaded, 0, seed, trace=trace).table
+    plain = run_replication(loaded, 0, seed).table
+    assert np.array_equal(traced, plain, equal_nan=True)
+    text = " | ".join(line for _, _, line in trace)
+    for phrase in ("asks for video", "portal request ends", "files an emergency form", "seeks a",
+                   "legal demand ends", "policy changes"):
+        assert phrase in text, phrase
