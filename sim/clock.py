@@ -27,11 +27,6 @@ class Clock:
         """Simulated time (days) at 00:00 on `date`."""
         return float((date - self.start).days)
 
-    def date_of(self, day: float) -> dt.datetime:
-        """Calendar instant of simulated time `day`, to the minute."""
-        base = dt.datetime.combine(self.start, dt.time())
-        return base + dt.timedelta(minutes=round(day * 1440))
-
     def ordinal_of(self, days: np.ndarray | float) -> np.ndarray | float:
         """Proleptic Gregorian ordinal (days) of simulated time, for trends."""
         return self.start.toordinal() + np.asarray(days, dtype=float)
@@ -45,8 +40,3 @@ class Clock:
         """Simulated day at which each period starts, plus the horizon's end."""
         starts = [max(self.start, dt.date(int(y), 1, 1)) for y in self.periods]
         return np.array([self.day_of(d) for d in starts] + [self.horizon_days])
-
-    def period_index(self, days: np.ndarray | float) -> np.ndarray | int:
-        """Index of the calendar year that contains each simulated time."""
-        idx = np.searchsorted(self.period_edges()[1:-1], days, side="right")
-        return idx if np.ndim(days) else int(idx)

@@ -38,8 +38,5 @@ class Trend:
         ys = [v for _, v in self.points]
         return np.interp(ordinals, xs, ys)
 
-    def at(self, date: dt.date) -> float:
-        return float(self.at_ordinal(date.toordinal()))
-
     def values(self) -> list[float]:
         return [v for _, v in self.points]
