@@ -37,7 +37,7 @@ def dispatch(world, batch, j: int):
         return env.process(legal.demand(world, batch, j))
 
     incident = world.incident_params[batch.incident[j]]
-    if _portal_open_to(world, rules.portal, batch.agency[j]):
+    if rules.portal.open_to(bool(world.agencies.axon[batch.agency[j]])):
         if u < incident.direct_legal_probability:
             return env.process(legal.demand(world, batch, j))
         return portal.request(world, batch, j)
@@ -50,12 +50,6 @@ def dispatch(world, batch, j: int):
         return env.process(emergency.request(world, batch, j))
     tally.add("substitution.off_platform", period)
     return None
-
-
-def _portal_open_to(world, portal_rules, agency: int) -> bool:
-    if not portal_rules.open:
-        return False
-    return portal_rules.eligible_agencies == "enrolled" or bool(world.agencies.axon[agency])
 
 
 def certainly_off_platform(world, batch) -> np.ndarray:
@@ -71,11 +65,8 @@ def certainly_off_platform(world, batch) -> np.ndarray:
     epochs = world.book.epochs
     starts = np.array([world.clock.day_of(e.date) for e in epochs])
     epoch = np.searchsorted(starts, a["day"], side="right") - 1
-    open_to_all = np.array([[p.portal.open and p.portal.eligible_agencies == "enrolled" for p in e.policies]
-                            for e in epochs])
-    open_to_axon = np.array([[p.portal.open and p.portal.eligible_agencies == "axon_customers" for p in e.policies]
-                             for e in epochs])
-    states = batch.state_array
-    portal_open = open_to_all[epoch, states] | (open_to_axon[epoch, states] & world.agencies.axon[a["agency"]])
+    # open[e, s, axon]: is the portal open, in epoch e and state s, to a (non-)Axon agency?
+    open_to = np.array([[[p.portal.open_to(False), p.portal.open_to(True)] for p in e.policies] for e in epochs])
+    portal_open = open_to[epoch, batch.state_array, world.agencies.axon[a["agency"]].astype(int)]
     leaves = a["u_route"] >= routes.closed_portal_to_legal + routes.closed_portal_to_emergency
     return (a["kind"] == ORDINARY) & a["enrolled"] & ~portal_open & leaves

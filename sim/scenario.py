@@ -178,6 +178,10 @@ class PortalPolicy:
     owner_opt_out_available: bool
     response_window_days: float = attrs.field(validator=in_range(0.01, 365))
 
+    def open_to(self, axon_customer: bool) -> bool:
+        """May an enrolled agency (an Axon customer or not) post requests under these rules?"""
+        return self.open and (self.eligible_agencies == "enrolled" or axon_customer)
+
 
 @frozen
 class EmergencyPolicy:
