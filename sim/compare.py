@@ -46,8 +46,14 @@ class Comparison:
         return {"mean": stats["mean"], "ci95": stats["ci95"], "base_mean": base_mean,
                 "variant_mean": variant_mean, "relative": relative, "n": stats["n"]}
 
-    def document(self) -> dict:
+    def table(self) -> dict[tuple[str, str, str], dict]:
+        """Every paired difference once: (variant, period, metric) -> difference."""
+        return {(v.loaded.name, period, m): self.difference(v, m, period)
+                for v in self.variants for period in self.base.periods for m in NAMES}
+
+    def document(self, table: dict | None = None) -> dict:
         """comparison.json: every variant, every metric, whole horizon and per year."""
+        table = table if table is not None else self.table()
         years = self.base.periods[:-1]
         return {
             "base": self.base.loaded.name,
@@ -56,28 +62,26 @@ class Comparison:
             "difference": "variant minus base, paired by replication; ci95 is the 95% t-interval of the mean",
             "variants": {
                 v.loaded.name: {
-                    "metrics": {m: self.difference(v, m) for m in NAMES},
-                    "by_period": {y: {m: self.difference(v, m, y) for m in NAMES} for y in years},
+                    "metrics": {m: table[(v.loaded.name, "all", m)] for m in NAMES},
+                    "by_period": {y: {m: table[(v.loaded.name, y, m)] for m in NAMES} for y in years},
                 }
                 for v in self.variants
             },
         }
 
-    def csv_text(self) -> str:
+    def csv_text(self, table: dict | None = None) -> str:
         from sim.output import fmt
 
+        table = table if table is not None else self.table()
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["base", "variant", "period", "metric", "base_mean", "variant_mean",
                          "difference_mean", "difference_ci95_low", "difference_ci95_high"])
-        for v in self.variants:
-            for period in self.base.periods:
-                for m in NAMES:
-                    d = self.difference(v, m, period)
-                    lo, hi = d["ci95"]
-                    writer.writerow([self.base.loaded.name, v.loaded.name, period, m,
-                                     *(fmt(x) if x is not None else "" for x in
-                                       (d["base_mean"], d["variant_mean"], d["mean"], lo, hi))])
+        for (variant, period, m), d in table.items():
+            lo, hi = d["ci95"]
+            writer.writerow([self.base.loaded.name, variant, period, m,
+                             *(fmt(x) if x is not None else "" for x in
+                               (d["base_mean"], d["variant_mean"], d["mean"], lo, hi))])
         return buf.getvalue()
 
 

@@ -92,8 +92,9 @@ def write_comparison(comparison, out: Path, command: str, force: bool = False) -
     files: dict[str, str] = {}
     for result in (comparison.base, *comparison.variants):
         files.update(run_files(result, command, prefix=f"{result.loaded.name}/"))
-    files["comparison.json"] = dump_json(comparison.document())
-    files["comparison.csv"] = comparison.csv_text()
+    table = comparison.table()  # every paired difference, computed once for both files
+    files["comparison.json"] = dump_json(comparison.document(table))
+    files["comparison.csv"] = comparison.csv_text(table)
     return write_folder(out, files, force)
 
 
