@@ -35,7 +35,6 @@ class World:
         self.trace = trace
         self.tracing = trace is not None
         self.epoch_index = 0
-        self.portal_outcomes = None  # cache of the portal's bulk owner decisions
         self._edges = clock.period_edges()[1:-1].tolist()
         self.policies = book.epochs[0].policies
         days = np.arange(int(clock.horizon_days) + TAIL_DAYS, dtype=float)
@@ -95,6 +94,10 @@ class World:
 
     # -- narration ---------------------------------------------------------------
     def say(self, who: int | None, text: str) -> None:
-        """Add a line to the narrated trace (callers on hot paths check `tracing` first)."""
+        """Add a line, dated now, to the narrated trace (hot paths check `tracing` first)."""
+        self.say_at(self.env.now, who, text)
+
+    def say_at(self, when: float, who: int | None, text: str) -> None:
+        """Add a line dated `when`: bulk decisions narrate instants they imply in advance."""
         if self.tracing:
-            self.trace.append((self.env.now, who, text))
+            self.trace.append((float(when), who, text))

@@ -122,7 +122,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
         day=day.tolist(), agency=agency.tolist(), state=agencies.state[agency].tolist(),
         kind=kind.tolist(), incident=incident.tolist(), enrolled=enrolled.tolist(),
         u={k: v.tolist() for k, v in u.items()}, state_array=agencies.state[agency],
-        arrays={**u, "day": day, "agency": agency, "kind": kind, "enrolled": enrolled},
+        arrays={**u, "day": day, "agency": agency, "kind": kind, "incident": incident, "enrolled": enrolled},
         slot_start=start, slot_count=count.astype(np.int64), slots=slots,
     )
 

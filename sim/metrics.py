@@ -103,6 +103,12 @@ class Tally:
         self.sums[period][i] += value
         self.counts[period][i] += 1
 
+    def observe_many(self, name: str, period: int, values: np.ndarray) -> None:
+        """Several observations of a MEAN metric at once."""
+        i = INDEX[name]
+        self.sums[period][i] += float(np.sum(values))
+        self.counts[period][i] += len(values)
+
     def set_level(self, name: str, values) -> None:
         for p, v in enumerate(values):
             self.counts[p][INDEX[name]] = float(v)

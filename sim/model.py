@@ -16,7 +16,8 @@ from sim.clock import Clock
 from sim.context import World
 from sim.investigations import draw_year
 from sim.population import draw_agencies
-from sim.routing import certainly_off_platform, dispatch
+from sim.routes import emergency, legal, portal
+from sim.routing import EMERGENCY, LEGAL, PORTAL, WARRANT, route_batch
 from sim.streams import Streams
 
 
@@ -41,6 +42,8 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     env.process(_policy_calendar(world, clock, book))
     env.process(_arrivals(world, clock, streams))
     env.run()
+    if trace is not None:
+        trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
 
     edges = clock.period_edges()[1:]
     police, fire = agencies.enrolled_counts(edges)
@@ -57,7 +60,11 @@ def _policy_calendar(world, clock, book):
 
 
 def _arrivals(world, clock, streams):
-    """Each year, draw its investigations and schedule each one to open at its instant."""
+    """Each year, draw its investigations, route them, and start the queued routes on time.
+
+    Portal requests are decided in bulk (nothing on that route queues); an emergency
+    form or a legal demand becomes a simpy process at its own instant.
+    """
     env = world.env
     edges = clock.period_edges()
     for period in range(len(clock.periods)):
@@ -65,11 +72,17 @@ def _arrivals(world, clock, streams):
         batch = draw_year(world.scenario, world.agencies, clock, period,
                           streams.generator("arrivals", period), streams.generator("owners", period),
                           streams.generator("review", period), streams.generator("courts", period))
-        gone = certainly_off_platform(world, batch)
-        world.tally.add("substitution.off_platform", period, int(gone.sum()))
-        for j in np.flatnonzero(~gone).tolist():
-            env.timeout(batch.day[j] - env.now).callbacks.append(partial(_open, world, batch, j))
+        code, epoch = route_batch(world, batch, period)
+        portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
+        queued = np.flatnonzero(code >= EMERGENCY)
+        for j, route in zip(queued.tolist(), code[queued].tolist(), strict=True):
+            env.timeout(batch.day[j] - env.now).callbacks.append(partial(_open, world, batch, j, route))
 
 
-def _open(world, batch, j, _event) -> None:
-    dispatch(world, batch, j)
+def _open(world, batch, j: int, route: int, _event) -> None:
+    if route == EMERGENCY:
+        world.env.process(emergency.request(world, batch, j))
+    elif route == LEGAL:
+        world.env.process(legal.demand(world, batch, j))
+    elif route == WARRANT:
+        world.env.process(legal.demand(world, batch, j, process="warrant"))

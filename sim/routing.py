@@ -1,72 +1,76 @@
-"""Which route an investigation takes, given the rules in force the moment it opens.
+"""Which route each investigation takes, given the rules in force the moment it opens.
 
 The first choice depends on the incident (imminent danger → the emergency form;
 otherwise → the portal, unless the agency goes straight to a court). When that route
 is shut to the agency, the investigation substitutes explicitly: a closed or
 unavailable portal sends some cases to legal process, some to the emergency route,
 and the rest off the platform. Every probability is a scenario parameter.
+
+The dated policy is known in advance, so a whole year's investigations are routed at
+once with numpy: each row is looked up in the epoch in force on its own day. Only the
+routes that queue (emergency review, legal staff) then need a simpy process each.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.investigations import IMMINENT, ORDINARY
-from sim.routes import emergency, legal, portal
+from sim.investigations import IMMINENT
+
+# Route codes, one per investigation.
+NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = range(5)  # WARRANT: legal process, necessarily a warrant
 
 
-def dispatch(world, batch, j: int):
-    """Start the route process for investigation j (or none, if it leaves the platform)."""
-    env, tally = world.env, world.tally
-    rules = world.policy_for(batch.state[j])
-    routes = world.scenario.routes
-    u = batch.u["u_route"][j]
-    period = world.period_of(env.now)
-
-    if batch.kind[j] == IMMINENT:
-        name = world.imminent_names[batch.incident[j]]
-        if rules.emergency.open and name in rules.emergency.qualifying_incidents:
-            return env.process(emergency.request(world, batch, j))
-        if u < routes.imminent_to_legal_without_emergency:
-            tally.add("substitution.imminent_to_legal", period)
-            return env.process(legal.demand(world, batch, j, process="warrant"))
-        return None
-
-    if not batch.enrolled[j]:
-        # Kept at creation only because this agency serves legal process on the platform.
-        return env.process(legal.demand(world, batch, j))
-
-    incident = world.incident_params[batch.incident[j]]
-    if rules.portal.open_to(bool(world.agencies.axon[batch.agency[j]])):
-        if u < incident.direct_legal_probability:
-            return env.process(legal.demand(world, batch, j))
-        return portal.request(world, batch, j)
-
-    if u < routes.closed_portal_to_legal:
-        tally.add("substitution.to_legal", period)
-        return env.process(legal.demand(world, batch, j))
-    if u < routes.closed_portal_to_legal + routes.closed_portal_to_emergency and rules.emergency.open:
-        tally.add("substitution.to_emergency", period)
-        return env.process(emergency.request(world, batch, j))
-    tally.add("substitution.off_platform", period)
-    return None
+def epoch_of(world, day: np.ndarray) -> np.ndarray:
+    """Index of the policy epoch in force on each day (a change applies from its instant on)."""
+    starts = np.array([world.clock.day_of(e.date) for e in world.book.epochs])
+    return np.searchsorted(starts, day, side="right") - 1
 
 
-def certainly_off_platform(world, batch) -> np.ndarray:
-    """Investigations that `dispatch` would send off the platform whatever happens.
-
-    An enrolled agency's ordinary case, opened while the portal is shut to that agency,
-    with a route draw above every substitution share, leaves the platform at once. The
-    dated policy is known in advance, so these are counted in bulk and never scheduled:
-    exact Poisson thinning, and the same outcome `dispatch` would give them one by one.
-    """
+def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
+    """Route code and policy epoch of every investigation in `batch`; tallies substitutions."""
     a = batch.arrays
-    routes = world.scenario.routes
-    epochs = world.book.epochs
-    starts = np.array([world.clock.day_of(e.date) for e in epochs])
-    epoch = np.searchsorted(starts, a["day"], side="right") - 1
-    # open[e, s, axon]: is the portal open, in epoch e and state s, to a (non-)Axon agency?
-    open_to = np.array([[[p.portal.open_to(False), p.portal.open_to(True)] for p in e.policies] for e in epochs])
-    portal_open = open_to[epoch, batch.state_array, world.agencies.axon[a["agency"]].astype(int)]
-    leaves = a["u_route"] >= routes.closed_portal_to_legal + routes.closed_portal_to_emergency
-    return (a["kind"] == ORDINARY) & a["enrolled"] & ~portal_open & leaves
+    routes, epochs = world.scenario.routes, world.book.epochs
+    epoch = epoch_of(world, a["day"])
+    state, u = batch.state_array, a["u_route"]
+    imminent, enrolled = a["kind"] == IMMINENT, a["enrolled"]
+    axon = world.agencies.axon[a["agency"]].astype(int)
+
+    # Rule tables indexed [epoch, state, ...]: small, built once per batch.
+    portal_open = np.array([[[p.portal.open_to(False), p.portal.open_to(True)] for p in e.policies]
+                            for e in epochs])[epoch, state, axon]
+    emergency_open = np.array([[p.emergency.open for p in e.policies] for e in epochs])[epoch, state]
+    names = world.imminent_names
+    qualifies = np.array([[[p.emergency.open and n in p.emergency.qualifying_incidents for n in names]
+                           for p in e.policies] for e in epochs])
+    direct_legal = np.array([t.direct_legal_probability for t in world.incident_params])
+
+    code = np.full(len(batch), NONE, dtype=np.int8)
+    ordinary_enrolled = ~imminent & enrolled
+    # Imminent danger: the emergency form where it qualifies, otherwise perhaps a warrant.
+    emergency_ok = np.zeros(len(batch), dtype=bool)
+    emergency_ok[imminent] = qualifies[epoch[imminent], state[imminent], a["incident"][imminent]]
+    imminent_to_legal = imminent & ~emergency_ok & (u < routes.imminent_to_legal_without_emergency)
+    code[imminent & emergency_ok] = EMERGENCY
+    code[imminent_to_legal] = WARRANT
+    # A non-enrolled agency's case is kept at creation only because it serves legal process.
+    code[~imminent & ~enrolled] = LEGAL
+    # The portal, where it is open to this agency.
+    via_portal = ordinary_enrolled & portal_open
+    goes_direct = u < direct_legal[a["incident"]]
+    code[via_portal & goes_direct] = LEGAL
+    code[via_portal & ~goes_direct] = PORTAL
+    # The portal shut: substitute.
+    shut = ordinary_enrolled & ~portal_open
+    to_legal = shut & (u < routes.closed_portal_to_legal)
+    to_emergency = (shut & ~to_legal & emergency_open
+                    & (u < routes.closed_portal_to_legal + routes.closed_portal_to_emergency))
+    code[to_legal] = LEGAL
+    code[to_emergency] = EMERGENCY
+
+    tally = world.tally
+    tally.add("substitution.imminent_to_legal", period, int(imminent_to_legal.sum()))
+    tally.add("substitution.to_legal", period, int(to_legal.sum()))
+    tally.add("substitution.to_emergency", period, int(to_emergency.sum()))
+    tally.add("substitution.off_platform", period, int((shut & ~to_legal & ~to_emergency).sum()))
+    return code, epoch

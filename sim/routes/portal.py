@@ -5,9 +5,11 @@ not opted out → each owner decides within the response window → clips leave 
 consent only, from owners whose video still exists → the request closes at expiry; a
 request that yielded nothing may escalate to a warrant.
 
-Owners are rows of a table, not simpy processes: their decisions are computed in bulk
-with numpy (`decide_owners`), and only the instants that matter are scheduled: the
-first shared clip, and the expiry when something follows it (an escalation, or a trace).
+Nothing on this route queues, and the dated policy is known in advance, so a year's
+portal requests are decided together with numpy (`post_requests`), each under the
+rules in force on its own day. Owners are rows of a table, not objects. The only
+instant scheduled in simpy is an expiry that escalates to a warrant, because the
+legal route that follows does queue.
 """
 
 from __future__ import annotations
@@ -20,75 +22,81 @@ import numpy as np
 from sim.investigations import SLOT
 from sim.routes import legal
 
+ENDS = ("rejected_no_case_number", "rejected_by_moderation", "closed_with_footage",
+        "expired_without_footage", "no_owner_notified")
 
-def request(world, batch, j: int) -> None:
-    """Post one portal request now."""
-    env, tally, u = world.env, world.tally, batch.u
-    period = world.period_of(env.now)
-    portal = world.policy_for(batch.state[j]).portal
-    tally.add("portal.requests", period)
-    if world.tracing:
-        world.say(j, f"asks for video of {u['requested_area'][j]:.2f} sq mi over {u['requested_window'][j]:.1f} h")
+
+def post_requests(world, batch, rows: np.ndarray, epoch: np.ndarray, period: int) -> None:
+    """Post the portal requests `rows` of a batch, each under the epoch in force on its day."""
+    for e in np.unique(epoch[rows]).tolist():
+        _post(world, batch, rows[epoch[rows] == e], world.book.epochs[e].policies, period)
+
+
+def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
+    tally, a = world.tally, batch.arrays
+    pick = _rule_picker(policies, batch.state_array[rows])
+    tally.add("portal.requests", period, rows.size)
 
     # The gate: only requests that meet the rules in force are posted.
-    missing_case = u["u_case_missing"][j] < world.scenario.investigations.case_number_missing_probability
-    if portal.case_number_required and missing_case:
-        return _end(world, batch, j, period, "rejected_no_case_number")
-    if u["u_moderation"][j] < portal.moderation_rejection_probability:
-        return _end(world, batch, j, period, "rejected_by_moderation")
-    tally.add("portal.requests_posted", period)
+    missing = a["u_case_missing"][rows] < world.scenario.investigations.case_number_missing_probability
+    no_case = pick(lambda r: r.portal.case_number_required) & missing
+    moderated = ~no_case & (a["u_moderation"][rows] < pick(lambda r: r.portal.moderation_rejection_probability))
+    posted = rows[~no_case & ~moderated]
+    tally.add("portal.requests_posted", period, posted.size)
 
-    # The owners' answers, decided in bulk for this and later requests under these rules.
-    k, out = owner_outcomes(world, batch, j)
-    tally.add("portal.owners_notified", period, out.notified[k])
-    tally.add("portal.owners_consented", period, out.consented[k])
+    # The owners' answers.
+    out = decide_owners(world, batch, posted, policies)
+    shared = out.shared > 0
+    tally.add("portal.owners_notified", period, int(out.notified.sum()))
+    tally.add("portal.owners_consented", period, int(out.consented.sum()))
+    tally.add("portal.requests_with_footage", period, int(shared.sum()))
+    tally.add("portal.clips_disclosed", period, int(out.clips.sum()))
+    tally.add("portal.owners_disclosed", period, int(out.shared.sum()))
+    tally.add("total.owners_disclosed", period, int(out.shared.sum()))
+    tally.add("total.owners_disclosed_with_audio", period, int(out.with_audio.sum()))
+    tally.observe_many("portal.days_to_disclosure_mean", period, out.first_share[shared])
+
+    # How each request ends, and which empty-handed ones the agency takes to a court.
+    ending = np.where(shared, 2, np.where(out.notified > 0, 3, 4))
+    counts = [int(no_case.sum()), int(moderated.sum()), *np.bincount(ending, minlength=5)[2:].tolist()]
+    for end, n in zip(ENDS, counts, strict=True):
+        tally.add(f"portal.ended_{end}", period, n)
+    escalation = np.array([t.escalation_probability for t in world.incident_params])
+    escalates = ~shared & (a["u_escalate"][posted] < escalation[a["incident"][posted]])
+    pick_posted = _rule_picker(policies, batch.state_array[posted])
+    expiry = a["day"][posted] + pick_posted(lambda r: r.portal.response_window_days)
+    env = world.env
+    for j, t in zip(posted[escalates].tolist(), expiry[escalates].tolist(), strict=True):
+        env.timeout(t - env.now).callbacks.append(partial(_escalate, world, batch, j))
+
     if world.tracing:
-        world.say(j, f"{batch.slot_count[j]} owners nearby; {out.notified[k]} notified ({portal.mode}); "
-                     f"{out.consented[k]} consent")
-    shared = out.shared[k]
-    if shared:
-        env.timeout(out.first_share[k]).callbacks.append(partial(_first_share, world, batch, j, period, k, out))
-    end = "closed_with_footage" if shared else ("expired_without_footage" if out.notified[k] else "no_owner_notified")
-    if world.tracing or _escalates(world, batch, j, end):
-        env.timeout(portal.response_window_days).callbacks.append(partial(_expire, world, batch, j, period, end))
-    else:
-        _end(world, batch, j, period, end)  # it closes at expiry, but nothing follows: no event needed
+        _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry,
+                 pick_posted(lambda r: r.portal.mode))
 
 
-def _escalates(world, batch, j, end) -> bool:
-    """Will the agency seek a warrant when this request closes empty-handed?"""
-    if end == "closed_with_footage":
-        return False
-    return batch.u["u_escalate"][j] < world.incident_params[batch.incident[j]].escalation_probability
+def _escalate(world, batch, j, _event) -> None:
+    """An empty-handed request has expired: the agency seeks a warrant instead."""
+    world.tally.add("legal.escalations_from_portal", world.period_of(world.env.now))
+    world.say(j, "no footage: the agency seeks a warrant instead")
+    world.env.process(legal.demand(world, batch, j, process="warrant"))
 
 
-def _first_share(world, batch, j, period, k, out, _event) -> None:
-    """The first consenting owner shares: footage starts to flow."""
-    tally, n = world.tally, out.shared[k]
-    tally.add("portal.requests_with_footage", period)
-    tally.add("portal.clips_disclosed", period, out.clips[k])
-    tally.add("portal.owners_disclosed", period, n)
-    tally.add("total.owners_disclosed", period, n)
-    tally.add("total.owners_disclosed_with_audio", period, out.with_audio[k])
-    tally.observe("portal.days_to_disclosure_mean", period, out.first_share[k])
-    if world.tracing:
-        world.say(j, f"{n} owner(s) share {out.clips[k]} clip(s), with consent")
-
-
-def _expire(world, batch, j, period, end, _event) -> None:
-    """The response window closes; with nothing to show, the agency may seek a warrant."""
-    _end(world, batch, j, period, end)
-    if _escalates(world, batch, j, end):
-        world.tally.add("legal.escalations_from_portal", world.period_of(world.env.now))
-        if world.tracing:
-            world.say(j, "no footage: the agency seeks a warrant instead")
-        world.env.process(legal.demand(world, batch, j, process="warrant"))
-
-
-def _end(world, batch, j, period, end) -> None:
-    world.tally.add(f"portal.ended_{end}", period)
-    if world.tracing:
-        world.say(j, f"portal request ends: {end.replace('_', ' ')}")
+def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, modes) -> None:
+    """The trace: each request's story, at the instants the bulk decisions imply."""
+    a, say = batch.arrays, world.say_at
+    for i, j in enumerate(rows.tolist()):
+        day = a["day"][j]
+        say(day, j, f"asks for video of {a['requested_area'][j]:.2f} sq mi over {a['requested_window'][j]:.1f} h")
+        if no_case[i] or moderated[i]:
+            say(day, j, "portal request ends: " + ENDS[0 if no_case[i] else 1].replace("_", " "))
+    for k, j in enumerate(posted.tolist()):
+        day = a["day"][j]
+        mode = modes if np.ndim(modes) == 0 else modes[k]
+        say(day, j, f"{batch.slot_count[j]} owners nearby; {out.notified[k]} notified ({mode}); "
+                    f"{out.consented[k]} consent")
+        if out.shared[k]:
+            say(day + out.first_share[k], j, f"{out.shared[k]} owner(s) share {out.clips[k]} clip(s), with consent")
+        say(expiry[k], j, "portal request ends: " + ENDS[ending[k]].replace("_", " "))
 
 
 # --- owners, in bulk --------------------------------------------------------------
@@ -96,38 +104,26 @@ def _end(world, batch, j, period, end) -> None:
 
 @attrs.frozen(slots=True)
 class OwnerOutcomes:
-    """Per-request answers of owners for requests `first`.. of one batch, under one epoch."""
+    """Per-request answers of the owners near each posted request (arrays, one entry per request)."""
 
-    batch_id: int
-    epoch: int
-    first: int
-    notified: list
-    consented: list
-    shared: list
-    clips: list
-    with_audio: list
-    first_share: list  # days from posting to the first shared clip (inf if none)
+    notified: np.ndarray
+    consented: np.ndarray
+    shared: np.ndarray
+    clips: np.ndarray
+    with_audio: np.ndarray
+    first_share: np.ndarray  # days from posting to the first shared clip (inf if none)
 
 
-def owner_outcomes(world, batch, j: int) -> tuple[int, OwnerOutcomes]:
-    """Outcome row for request j, computing a fresh block when rules or batch changed."""
-    out = world.portal_outcomes
-    if out is None or out.batch_id != id(batch) or out.epoch != world.epoch_index or j < out.first:
-        out = world.portal_outcomes = decide_owners(world, batch, j)
-    return j - out.first, out
+def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
+    """Each owner near requests `rows`: notified? consents? has footage? shares?
 
-
-def decide_owners(world, batch, first: int) -> OwnerOutcomes:
-    """Each owner near requests first.. : notified? consents? has footage? shares?
-
-    Rules are those in force now, for each request's own state; trends are read on each
-    request's own day. No draws: the uniforms were drawn when the batch was created.
+    Rules are `policies` (one per state), for each request's own state; trends are read
+    on each request's own day. No draws: the uniforms were drawn with the batch.
     """
     owners_params = world.scenario.population.owners
     a = batch.arrays
-    idx = np.arange(first, len(batch))
-    day = a["day"][first:]
-    pick = _rule_picker(world.policies, batch.state_array[first:])
+    day = a["day"][rows]
+    pick = _rule_picker(policies, batch.state_array[rows])
     portal_area = pick(lambda r: r.portal.max_area_sq_mi)
     portal_window = pick(lambda r: r.portal.max_window_hours)
     opt_out_on = pick(lambda r: r.portal.owner_opt_out_available)
@@ -139,19 +135,20 @@ def decide_owners(world, batch, first: int) -> OwnerOutcomes:
     e2ee_default = pick(lambda r: r.platform.e2ee_default)
 
     d = np.minimum(day.astype(int), len(world.daily_np["paid_share"]) - 1)
-    area_kept = np.minimum(1.0, portal_area / a["requested_area"][first:])
-    window_kept = np.minimum(1.0, portal_window / a["requested_window"][first:])
+    area_kept = np.minimum(1.0, portal_area / a["requested_area"][rows])
+    window_kept = np.minimum(1.0, portal_window / a["requested_window"][rows])
     opt_out = np.where(opt_out_on, world.daily_np["opt_out_share"][d], 0.0)
-    consent = world.daily_np["consent_probability"][d] * a["area_consent"][first:]
+    consent = world.daily_np["consent_probability"][d] * a["area_consent"][rows]
     consent = np.where(nudged, consent, consent / owners_params.nudge_consent_multiplier)
     paid = world.daily_np["paid_share"][d]
     e2ee = np.where(e2ee_default, owners_params.e2ee_share_when_default, world.daily_np["e2ee_opt_in_share"][d])
     e2ee = np.where(e2ee_available & owners_params.e2ee_blocks_portal_sharing, e2ee, 0.0)
 
-    count = batch.slot_count[first:]
-    s0 = batch.slot_start[first] if len(idx) else 0
-    slots = batch.slots[s0:s0 + int(count.sum())]
-    row = np.repeat(np.arange(idx.size), count)
+    # Gather the owner rows of the chosen requests (each request's slots are contiguous).
+    count = batch.slot_count[rows]
+    row = np.repeat(np.arange(rows.size), count)
+    first_of_row = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+    slots = batch.slots[np.repeat(batch.slot_start[rows] - first_of_row, count) + np.arange(row.size)]
 
     def per_owner(x):
         return np.repeat(x, count) if np.ndim(x) else x
@@ -160,22 +157,21 @@ def decide_owners(world, batch, first: int) -> OwnerOutcomes:
     notified = (slots[:, SLOT["u_area"]] < per_owner(area_kept)) & (slots[:, SLOT["u_opt_out"]] >= per_owner(opt_out))
     consented = notified & (slots[:, SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
     retention = np.where(per_owner(owner_chosen), slots[:, SLOT["retention_choice"]], per_owner(fixed_retention))
-    age = per_owner(a["request_delay"][first:]) + delay
+    age = per_owner(a["request_delay"][rows]) + delay
     footage = ((slots[:, SLOT["u_paid"]] < per_owner(paid)) & (slots[:, SLOT["u_e2ee"]] >= per_owner(e2ee))
                & (age <= retention))
     shared = consented & footage
     clips = np.maximum(1.0, np.round(slots[:, SLOT["clips"]] * per_owner(window_kept))) * shared
     audio = shared & (slots[:, SLOT["u_audio"]] < owners_params.audio_share)
-    first_share = np.full(idx.size, np.inf)
+    first_share = np.full(rows.size, np.inf)
     np.minimum.at(first_share, row[shared], delay[shared])
 
     def per_request(mask_or_weights):
-        return np.bincount(row, weights=mask_or_weights, minlength=idx.size).round().astype(int).tolist()
+        return np.bincount(row, weights=mask_or_weights, minlength=rows.size).round().astype(np.int64)
 
     return OwnerOutcomes(
-        batch_id=id(batch), epoch=world.epoch_index, first=first,
         notified=per_request(notified), consented=per_request(consented), shared=per_request(shared),
-        clips=per_request(clips), with_audio=per_request(audio), first_share=first_share.tolist(),
+        clips=per_request(clips), with_audio=per_request(audio), first_share=first_share,
     )
 
 
