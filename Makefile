@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a machine with only python3 (see README):
-#   make report   writes the default run into reports/
+#   make report   writes the default policy brief into reports/brief/
 #   make test     runs the test suite
 # Each creates the virtual environment first if it is missing.
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/ringsim run scenarios/timeline.toml --reps 50 --seed 1 --workers 2 --out reports/timeline --force
+	$(BIN)/ringsim brief --seed 1 --out reports/brief --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -24,10 +24,20 @@ class Entry:
     error: str = ""
 
 
+DATA_FOLDERS = ("calibration",)  # TOML under scenarios/ that is data for tools, not scenarios
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    """Every scenario file under `folder` (skipping data folders such as calibration/)."""
+    folder = Path(folder)
+    return [p for p in sorted(folder.rglob("*.toml"))
+            if not any(part in DATA_FOLDERS for part in p.relative_to(folder).parts[:-1])]
+
+
 def entries(folder: Path) -> list[Entry]:
     """Every scenario file under `folder`, loaded (or with its one-line error)."""
     found = []
-    for path in sorted(Path(folder).rglob("*.toml")):
+    for path in scenario_files(folder):
         try:
             loaded = loader.load(path)
             info = loaded.scenario.scenario

@@ -6,6 +6,7 @@ Every user error (bad scenario, bad argument, existing output) is printed as one
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 import sim
-from sim.errors import RingsimError
+from sim.errors import RingsimError, UsageError
 from sim.metrics import HEADLINE
 from sim.output import check_writable, write_run
 from sim.runner import RunResult, check_run_size, simulate
@@ -84,11 +85,12 @@ def compare(
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
     from sim import loader
-    from sim.compare import Comparison
+    from sim.compare import Comparison, check_comparable
     from sim.output import write_comparison
     from sim.runner import simulate_many
 
     loaded = [loader.load(p) for p in (base, *variants)]
+    check_comparable(loaded)
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force)
     results = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
@@ -102,15 +104,72 @@ def compare(
                       "and one folder per scenario")
 
 
+@app.command()
+def brief(
+    scenarios: list[Path] = typer.Argument(None, help="Base scenario, then variants (default: the real timeline "
+                                                      "against every shipped law, nationally, and platform choice)."),
+    reps: int = typer.Option(20, "--reps", help="Replications per scenario (use 200 for figures you publish)."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
+    year: str = typer.Option(None, "--year", help="Year of the headline numbers (default: the last year)."),
+    out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
+                                show_default="every core"),
+    targets: Path = typer.Option(Path("scenarios/calibration/targets.toml"), "--targets",
+                                 help="Published figures to check the base against."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+) -> None:
+    """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
+    check_run_size(reps, seed, workers)
+    from sim import loader
+    from sim.brief import build_brief, default_scenarios
+    from sim.calibration import load_targets
+    from sim.compare import check_comparable
+    from sim.output import write_folder
+    from sim.runner import simulate_many
+
+    paths = list(scenarios) if scenarios else default_scenarios()
+    loaded = [loader.load(p) for p in paths]
+    check_comparable(loaded)
+    periods = list(_years(loaded[0]))
+    year = year or periods[-1]
+    if year not in periods:
+        raise UsageError(f"--year {year}: must be one of the base's years ({periods[0]}-{periods[-1]})")
+    known = load_targets(targets)
+    check_writable(out, force)
+    results = _with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
+        loaded, reps, seed, workers=workers, on_done=lambda _s, i: done(i)))
+    command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
+               f"--year {year}")
+    files = build_brief(results, year, known, command)
+    write_folder(out, files, force)
+    if len(results) > 1:
+        out_console.print(change_table(_comparison(results), period=year))
+    out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
+
+
+def _years(loaded) -> tuple[str, ...]:
+    from sim.clock import Clock
+
+    info = loaded.scenario.scenario
+    return Clock(info.start, info.end).periods
+
+
+def _comparison(results):
+    from sim.compare import Comparison
+
+    return Comparison(base=results[0], variants=tuple(results[1:]))
+
+
 CHANGE_HEADLINE = ("portal.owners_disclosed", "emergency.owners_disclosed", "legal.owners_disclosed",
                    "total.owners_disclosed_without_consent", "total.owners_never_notified")
 
 
-def change_table(comparison) -> Table:
-    """Each variant's change against the base, whole horizon: mean [95% CI] of the paired difference."""
+def change_table(comparison, period: str = "all") -> Table:
+    """Each variant's change against the base: mean [95% CI] of the paired difference, in `period`."""
     base = comparison.base
+    when = "all years" if period == "all" else period
     table = Table(title=f"Change against {base.loaded.name} ({base.replications} paired replications, "
-                        f"seed {base.seed}), all years: mean [95% CI]", title_justify="left")
+                        f"seed {base.seed}), {when}: mean [95% CI]", title_justify="left")
     table.add_column("variant", no_wrap=True)
     for name in CHANGE_HEADLINE:
         route, _, quantity = name.partition(".")
@@ -118,7 +177,7 @@ def change_table(comparison) -> Table:
     for variant in comparison.variants:
         cells = []
         for name in CHANGE_HEADLINE:
-            d = comparison.difference(variant, name)
+            d = comparison.difference(variant, name, period)
             lo, hi = d["ci95"]
             cells.append(f"{_signed(d['mean'])}\n[{_signed(lo)}, {_signed(hi)}]")
         table.add_row(variant.loaded.name, *cells)

@@ -25,14 +25,7 @@ class Comparison:
     variants: tuple[RunResult, ...]
 
     def __attrs_post_init__(self):
-        names = [self.base.loaded.name, *(v.loaded.name for v in self.variants)]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise UsageError(f"two scenarios share the name {dupes[0]!r}; give each variant its own [scenario] name")
-        for v in self.variants:
-            if v.periods != self.base.periods:
-                raise UsageError(f"{v.loaded.path}: its horizon differs from the base's; a paired comparison "
-                                 "needs the same years")
+        check_comparable([self.base.loaded, *(v.loaded for v in self.variants)])
 
     def difference(self, variant: RunResult, metric: str, period: str = "all") -> dict:
         """Paired difference variant - base: mean, ci95 and the two means."""
@@ -83,6 +76,20 @@ class Comparison:
                              *(fmt(x) if x is not None else "" for x in
                                (d["base_mean"], d["variant_mean"], d["mean"], lo, hi))])
         return buf.getvalue()
+
+
+def check_comparable(loaded: list) -> None:
+    """Refuse, before anything runs, scenarios that cannot be paired with the first one."""
+    names = [one.name for one in loaded]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise UsageError(f"two scenarios share the name {dupes[0]!r}; give each variant its own [scenario] name")
+    base = loaded[0].scenario.scenario
+    for one in loaded[1:]:
+        info = one.scenario.scenario
+        if (info.start, info.end) != (base.start, base.end):
+            raise UsageError(f"{one.path}: its horizon ({info.start} to {info.end}) differs from the base's "
+                             f"({base.start} to {base.end}); a paired comparison needs the same years")
 
 
 def _nanmean(x: np.ndarray):

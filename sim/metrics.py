@@ -34,6 +34,8 @@ LEGAL_ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "reco
 CATALOGUE: tuple[Metric, ...] = (
     _m("agencies.enrolled_police", "police agencies enrolled in the portal at period end", LEVEL),
     _m("agencies.enrolled_fire", "fire departments enrolled at period end", LEVEL),
+    _m("agencies.enrolled_police_1_july", "police agencies enrolled on 1 July (or at the horizon's end)", LEVEL),
+    _m("agencies.enrolled_fire_1_july", "fire departments enrolled on 1 July (or at the horizon's end)", LEVEL),
     _m("portal.requests", "portal requests made by enrolled agencies"),
     _m("portal.requests_posted", "requests that passed the policy gate"),
     _m("portal.owners_notified", "owners asked for video"),

@@ -6,6 +6,7 @@ possibly in another process, so it takes only picklable arguments.
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
 import attrs
@@ -49,6 +50,11 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     police, fire = agencies.enrolled_counts(edges)
     world.tally.set_level("agencies.enrolled_police", police)
     world.tally.set_level("agencies.enrolled_fire", fire)
+    # Mid-year levels: the company's letter of 1 July 2022 counts agencies on that day.
+    july = np.minimum([clock.day_of(dt.date(int(y), 7, 1)) for y in clock.periods], clock.horizon_days)
+    police, fire = agencies.enrolled_counts(july)
+    world.tally.set_level("agencies.enrolled_police_1_july", police)
+    world.tally.set_level("agencies.enrolled_fire_1_july", fire)
     return ReplicationResult(index=index, table=world.tally.table())
 
 

@@ -25,7 +25,7 @@ from sim.errors import OutputError
 from sim.metrics import CATALOGUE, NAMES
 from sim.runner import RunResult
 
-DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich")
+DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2")
 INTERVALS = ("ci95 is the 95% t-interval of the mean over replications; range95 is the "
              "2.5-97.5 percentile band of single replications (compare a published figure with it)")
 

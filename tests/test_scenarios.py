@@ -11,10 +11,11 @@ import pytest
 from conftest import ROOT, TIMELINE
 
 from sim import loader
+from sim.catalog import scenario_files
 from sim.errors import ScenarioError
 from sim.provenance import covering, strip
 
-SHIPPED = sorted((ROOT / "scenarios").rglob("*.toml"))
+SHIPPED = scenario_files(ROOT / "scenarios")
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)

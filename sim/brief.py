@@ -1,0 +1,249 @@
+"""The policy brief: one folder with a self-contained HTML page, a PDF, charts and their data.
+
+`build_brief` takes finished runs (the base first, then variants, all with common
+random numbers) and returns every file of the brief as bytes or text: brief.html
+(charts embedded, no network needed), brief.pdf (from the same numbers, through a
+second template, with pip-only dependencies), each chart as PNG, SVG and CSV,
+headline.csv, calibration.csv, comparison.json/.csv and each scenario's contract files.
+The CLI writes them atomically with `output.write_folder`.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import attrs
+import jinja2
+import matplotlib
+from fpdf import FPDF
+
+import sim
+from sim import charts
+from sim.calibration import score
+from sim.compare import Comparison
+from sim.output import dump_json, run_files
+from sim.runner import RunResult
+
+SCENARIOS = Path("scenarios")
+DEFAULT_BASE = SCENARIOS / "timeline.toml"
+DEFAULT_VARIANTS = ("laws/*-national.toml", "platform/*.toml")  # under scenarios/
+WITHOUT_CONSENT = "total.owners_disclosed_without_consent"
+ROUTE_METRICS = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
+                 "legal": "legal.owners_disclosed"}
+ASSUMPTION_PREFIXES = ("judgement", "fitted", "assumption")
+TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("sim", "templates"),
+                               autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
+                               lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def default_scenarios(folder: Path = SCENARIOS) -> list[Path]:
+    """The real timeline, then every shipped law (as a national what-if) and platform choice."""
+    variants = [p for pattern in DEFAULT_VARIANTS for p in sorted(folder.glob(pattern))]
+    return [folder / DEFAULT_BASE.relative_to(SCENARIOS), *variants]
+
+
+@attrs.frozen(slots=True)
+class HeadlineRow:
+    scenario: str
+    label: str
+    cells: tuple  # (column key, metric, statistics dict from summary.json or comparison)
+
+
+def build_brief(results: list[RunResult], year: str, targets, command: str) -> dict[str, bytes | str]:
+    """Every file of the brief, keyed by its path inside the brief folder."""
+    base, variants = results[0], results[1:]
+    comparison = Comparison(base=base, variants=tuple(variants))
+    labels = [r.loaded.scenario.scenario.title for r in results]
+    files: dict[str, bytes | str] = {}
+    for r in results:
+        files.update(run_files(r, command, prefix=f"runs/{r.loaded.name}/"))
+    table = comparison.table()
+    files["runs/comparison.json"] = dump_json(comparison.document(table))
+    files["runs/comparison.csv"] = comparison.csv_text(table)
+
+    source_all = _source(results)
+    made = [
+        charts.routes_by_variant(labels, {route: [r.summary(m, year) for r in results]
+                                          for route, m in ROUTE_METRICS.items()}, year, source_all),
+    ]
+    if variants:
+        made.append(charts.change_against_base(
+            labels[1:], [comparison.difference(v, WITHOUT_CONSENT, year) for v in variants], labels[0],
+            "owners whose video left without consent", year, _source(results)))
+    years = list(base.periods[:-1])
+    events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs[1:]]
+    made.append(charts.timeline(years, {route: [base.summary(m, y) for y in years]
+                                        for route, m in ROUTE_METRICS.items()}, events, _source([base]), labels[0]))
+    funnel_year = max(years, key=lambda y: base.summary("portal.requests", y)["mean"] or 0)
+    made.append(charts.funnel([base.summary(m, funnel_year) for m, _ in charts.FUNNEL_STEPS], funnel_year,
+                              _source([base]), labels[0]))
+    calibration_rows = score(targets, base)
+    if calibration_rows:
+        made.append(charts.calibration(calibration_rows, _source([base]) + "; targets: "
+                                       "scenarios/calibration/targets.toml"))
+    for chart in made:
+        files.update(chart.files())
+
+    headline = _headline(results, comparison, year)
+    files["headline.csv"] = _headline_csv(headline)
+    if calibration_rows:
+        files["calibration.csv"] = next(c for c in made if c.name == "calibration").csv
+    context = {
+        "version": sim.__version__, "year": year, "base": results[0], "results": results, "labels": labels,
+        "headline": headline, "charts": made, "calibration": calibration_rows,
+        "assumptions": _assumptions(results), "sources": _sources(results, targets),
+        "command": command, "seed": base.seed, "replications": base.replications,
+        "files": _scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
+        "number": charts.number, "signed": charts.signed, "headline_columns": HEADLINE_COLUMNS,
+        "short_headings": SHORT_HEADINGS,
+    }
+    files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)
+    files["brief.pdf"] = _pdf(TEMPLATES.get_template("brief_pdf.html.j2").render(**context))
+    return files
+
+
+# --- pieces of the brief ---------------------------------------------------------------------------------
+
+
+HEADLINE_COLUMNS = (
+    # (key, heading, metric, paired change against the base?)
+    ("without_consent", "owners whose video left without consent", WITHOUT_CONSENT, False),
+    ("change", "change against the baseline (paired)", WITHOUT_CONSENT, True),
+    ("portal", "via the portal, with consent", "portal.owners_disclosed", False),
+    ("emergency", "via the emergency route", "emergency.owners_disclosed", False),
+    ("legal", "via legal process", "legal.owners_disclosed", False),
+    ("never_notified", "never told", "total.owners_never_notified", False),
+)
+
+SHORT_HEADINGS = {"without_consent": "without consent", "change": "change (paired)", "portal": "portal",
+                  "emergency": "emergency", "legal": "legal process", "never_notified": "never told"}
+
+
+def _headline(results, comparison, year) -> list[HeadlineRow]:
+    rows = []
+    for i, r in enumerate(results):
+        cells = []
+        for key, _heading, metric, paired in HEADLINE_COLUMNS:
+            if paired:
+                stats = comparison.difference(r, metric, year) if i else None
+            else:
+                stats = r.summary(metric, year)
+            cells.append((key, metric, stats))
+        rows.append(HeadlineRow(r.loaded.name, r.loaded.scenario.scenario.title, tuple(cells)))
+    return rows
+
+
+def _headline_csv(rows: list[HeadlineRow]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["scenario", "title", "column", "metric", "mean", "ci95_low", "ci95_high"])
+    for row in rows:
+        for key, metric, stats in row.cells:
+            if stats is not None:
+                writer.writerow([row.scenario, row.label, key, metric, *(_plain(v) for v in (
+                    stats["mean"], *stats["ci95"]))])
+    return buf.getvalue()
+
+
+def _plain(x) -> str:
+    return "" if x is None else repr(float(x))
+
+
+def _source(results: list[RunResult]) -> str:
+    first = results[0]
+    files = ", ".join(Path(r.loaded.path).name for r in results)
+    return (f"ringsim {sim.__version__}, scenario files {files}; seed {first.seed}, "
+            f"{first.replications} replications each")
+
+
+def _fractional_year(date: dt.date) -> float:
+    start = dt.date(date.year, 1, 1)
+    return date.year + (date - start).days / (dt.date(date.year + 1, 1, 1) - start).days
+
+
+def _assumptions(results: list[RunResult]) -> list[dict]:
+    """Every parameter that is a judgement (or fitted), with its note: the base's, then each variant's own."""
+    out, seen = [], {}
+    for r in results:
+        for path, prov in sorted(r.loaded.provenance.items()):
+            if not prov.note.lower().startswith(ASSUMPTION_PREFIXES) or seen.get(path) == prov.note:
+                continue
+            seen.setdefault(path, prov.note)
+            value = _short(_describe(_value_at(r.loaded.resolved, path)))
+            out.append({"scenario": r.loaded.name, "path": path, "value": value, "note": prov.note,
+                        "range": prov.range})
+    return out
+
+
+def _value_at(tree, path: str):
+    """The resolved value at a dotted path such as `timeline[3].set` or `legal.court_days`."""
+    node = tree
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        node = node.get(name) if isinstance(node, dict) else None
+        if index and isinstance(node, list):
+            node = node[int(index.rstrip("]"))]
+    return node
+
+
+def _describe(value) -> str:
+    """A table in a few words: {kind = "lognormal", median = 2} -> "lognormal: median 2"."""
+    if isinstance(value, dict):
+        if "points" in value:
+            return "trend: " + ", ".join(f"{d}: {v:g}" for d, v in value["points"])
+        head = f"{value['kind']}: " if "kind" in value else ""
+        if "label" in value:
+            return str(value["label"])
+        return head + ", ".join(f"{k} {_describe(v)}" for k, v in value.items() if k != "kind")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _short(value, limit: int = 70) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _sources(results, targets) -> list[str]:
+    found: list[str] = []
+    for r in results:
+        for prov in r.loaded.provenance.values():
+            if prov.source and prov.source not in found:
+                found.append(prov.source)
+    for t in targets:
+        if t.source not in found:
+            found.append(t.source)
+    return found
+
+
+def _scenario_files(results) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for r in results:
+        for path, digest in r.loaded.files:
+            seen.setdefault(path, digest)
+    return list(seen.items())
+
+
+# --- the PDF ----------------------------------------------------------------------------------------------
+
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu ships with matplotlib: full Unicode
+
+
+def _pdf(html: str) -> bytes:
+    pdf = FPDF(format="letter", unit="mm")
+    pdf.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))  # same inputs, same bytes
+    pdf.set_creator(f"ringsim {sim.__version__}")
+    for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Oblique"), ("BI", "-BoldOblique")):
+        pdf.add_font("DejaVu", style, str(FONT_DIR / f"DejaVuSans{suffix}.ttf"))
+    pdf.set_margins(16, 14, 16)
+    pdf.set_auto_page_break(True, margin=14)
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=9.5)
+    pdf.write_html(html, font_family="DejaVu")
+    return bytes(pdf.output())

@@ -1,0 +1,114 @@
+"""Published figures as data, and how a run measures up to them.
+
+`load_targets` reads `scenarios/calibration/targets.toml` strictly (same error style
+as scenarios: file, field, rule). `score` turns a run into one row per target: the
+simulated mean, its 95% interval, the 95% range of single replications, and whether
+the published figure passes its argued tolerance.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from sim.errors import FieldValueError, ScenarioError
+from sim.metrics import NAMES
+from sim.runner import RunResult
+from sim.stats import summarize
+from sim.structure import StructureFailure, structure
+from sim.validators import at_least, one_of
+
+DEFAULT_TARGETS = Path("scenarios/calibration/targets.toml")
+TARGET_KINDS = ("point", "lower_bound")
+SOURCE_KINDS = ("company", "press")
+
+
+def _metric_names(_instance, attribute, value) -> None:
+    for name in value:
+        if name not in NAMES:
+            raise FieldValueError(attribute.name, name, "unknown metric (see `ringsim run` summary.json for names)")
+
+
+@attrs.frozen(slots=True)
+class Target:
+    """One published figure and the simulated quantity it is compared with."""
+
+    id: str
+    label: str
+    metrics: tuple[str, ...] = attrs.field(converter=tuple, validator=_metric_names)
+    period: str
+    value: float = attrs.field(validator=at_least(0.0))
+    kind: str = attrs.field(validator=one_of(*TARGET_KINDS))
+    tolerance: float = attrs.field(validator=at_least(0.0))
+    source_kind: str = attrs.field(validator=one_of(*SOURCE_KINDS))
+    source: str
+    note: str
+    per: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_metric_names)
+
+    def simulated(self, result: RunResult) -> np.ndarray:
+        """Per-replication value: a sum of metrics, or a ratio of sums."""
+        top = sum(result.column(m, self.period) for m in self.metrics)
+        if not self.per:
+            return top
+        bottom = sum(result.column(m, self.period) for m in self.per)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1), np.nan)
+
+    def passes(self, mean: float | None) -> bool:
+        if mean is None:
+            return False
+        if self.kind == "lower_bound":
+            return self.value <= mean <= self.value * (1 + self.tolerance)
+        return abs(mean - self.value) <= self.tolerance * self.value
+
+    def rule(self) -> str:
+        pct = f"{self.tolerance:.0%}"
+        return f"at least the figure, at most {pct} above" if self.kind == "lower_bound" else f"within {pct}"
+
+
+@attrs.frozen(slots=True)
+class Targets:
+    target: tuple[Target, ...] = attrs.field(converter=tuple)
+
+
+def load_targets(path: str | Path = DEFAULT_TARGETS) -> tuple[Target, ...]:
+    path = Path(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "no such targets file") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
+    try:
+        targets = structure(doc, Targets).target
+    except StructureFailure as err:
+        raise ScenarioError(str(path), err.path, err.message) from None
+    seen = set()
+    for i, t in enumerate(targets):
+        if t.id in seen:
+            raise ScenarioError(str(path), f"target[{i}].id", "repeats an earlier id", t.id)
+        seen.add(t.id)
+    return targets
+
+
+def applicable(targets, result: RunResult) -> list[Target]:
+    """Targets whose year lies inside the run's horizon."""
+    return [t for t in targets if t.period in result.periods]
+
+
+def score(targets, result: RunResult) -> list[dict]:
+    """One row per applicable target: published beside simulated, and pass/fail."""
+    rows = []
+    for t in applicable(targets, result):
+        s = summarize(t.simulated(result))
+        rows.append({
+            "id": t.id, "label": t.label, "period": t.period, "published": t.value, "kind": t.kind,
+            "simulated_mean": s["mean"], "ci95_low": s["ci95"][0], "ci95_high": s["ci95"][1],
+            "range95_low": s["range95"][0], "range95_high": s["range95"][1],
+            "tolerance": t.tolerance, "rule": t.rule(), "passed": t.passes(s["mean"]),
+            "source_kind": t.source_kind, "source": t.source,
+        })
+    return rows

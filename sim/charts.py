@@ -1,0 +1,298 @@
+"""House-style charts for the brief: each one states its finding, shows its interval, cites its run.
+
+Every chart is drawn by one function here and finished by `render`, which applies the
+house style (colour-blind-safe Okabe-Ito palette, fonts readable at column width, a
+source line naming version, scenario files, seed and replications) and returns PNG
+(300 dpi) and SVG bytes plus the CSV of the numbers drawn, so a journalist can rebuild
+the chart in a spreadsheet. Nothing here runs the model: charts take summaries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies.
+PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+           "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F"}
+ROUTE_COLOURS = {"portal": PALETTE["blue"], "emergency": PALETTE["vermillion"], "legal": PALETTE["green"]}
+ROUTE_LABELS = {"portal": "portal (owner consents)", "emergency": "emergency (company decides)",
+                "legal": "legal process (court)"}
+UP, DOWN = PALETTE["vermillion"], PALETTE["blue"]
+WIDTH_IN = 7.0  # a full text column of a letter or A4 page
+DPI = 300
+STYLE = {
+    "font.family": "DejaVu Sans", "font.size": 9.5, "axes.titlesize": 11, "axes.titleweight": "bold",
+    "axes.labelsize": 9.5, "xtick.labelsize": 8.5, "ytick.labelsize": 8.5, "legend.fontsize": 8.5,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.color": "#dddddd",
+    "grid.linewidth": 0.6, "axes.axisbelow": True, "svg.hashsalt": "ringsim", "svg.fonttype": "none",
+}
+
+
+class Chart:
+    """A finished chart: its files' bytes and the table behind it."""
+
+    def __init__(self, name: str, title: str, description: str, png: bytes, svg: bytes, csv_text: str):
+        self.name, self.title, self.description = name, title, description
+        self.png, self.svg, self.csv = png, svg, csv_text
+
+    def files(self, folder: str = "charts") -> dict[str, bytes | str]:
+        return {f"{folder}/{self.name}.png": self.png, f"{folder}/{self.name}.svg": self.svg,
+                f"{folder}/{self.name}.csv": self.csv}
+
+
+def figure(rows: int = 1, cols: int = 1, height: float = 4.2, **kwargs):
+    """A house-style figure at column width."""
+    with plt.rc_context(STYLE):
+        return plt.subplots(rows, cols, figsize=(WIDTH_IN, height), **kwargs)
+
+
+def render(fig, name: str, title: str, source: str, description: str, header: list[str], rows: list[list],
+           interval_note: str = "Error bars and bands: 95% confidence interval of the mean.",
+           key: str = "") -> Chart:
+    """Apply title, key and source line, lay out, and return the chart's PNG, SVG and CSV."""
+    with plt.rc_context(STYLE):
+        fig.suptitle("\n".join(textwrap.wrap(title, 64)), x=0.01, ha="left", fontsize=11.5, fontweight="bold")
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
+                    axis.set_major_formatter(FuncFormatter(_tick))
+        foot = textwrap.wrap(key, 145) + textwrap.wrap(f"{interval_note} Source: {source}", 145)
+        fig.text(0.01, 0.005, "\n".join(foot), ha="left", va="bottom", fontsize=7, color="#333333")
+        foot_inches = 0.05 + 0.125 * len(foot)  # 7 pt lines with leading
+        fig.tight_layout(rect=(0, foot_inches / fig.get_figheight(), 1, 1))
+        png, svg = io.BytesIO(), io.BytesIO()
+        # "tight" also catches any label that layout measured short: nothing is ever clipped.
+        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.08)
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight",
+                    pad_inches=0.08)
+    plt.close(fig)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return Chart(name, title, description, png.getvalue(), svg.getvalue(), buf.getvalue())
+
+
+def _tick(v, _pos=None) -> str:
+    """Thousands separated, no needless decimals: 40,000 and 0.5, never 40000.0."""
+    text = f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"
+    return text.replace("-", "−")  # a true minus sign, as matplotlib draws by default
+
+
+def _cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return v
+
+
+def _err(mean, ci):
+    """Matplotlib error-bar lengths from a mean and its [low, high] interval."""
+    lo, hi = ci
+    if mean is None or lo is None:
+        return [0.0], [0.0]
+    return [max(0.0, mean - lo)], [max(0.0, hi - mean)]
+
+
+def number(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+
+
+def signed(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return ("+" if x > 0 else "−" if x < 0 else "±") + number(abs(x))
+
+
+# --- the charts -------------------------------------------------------------------
+
+
+def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: str, source: str) -> Chart:
+    """Owners disclosed by each route, per scenario: one panel per route (scales differ by 100×)."""
+    fig, axes = figure(1, 3, height=0.34 * len(labels) + 1.9, sharey=True)
+    y = np.arange(len(labels))
+    rows = []
+    for ax, (route, stats) in zip(axes, by_route.items(), strict=True):
+        means = [s["mean"] or 0.0 for s in stats]
+        lows = [m - (s["ci95"][0] if s["ci95"][0] is not None else m) for m, s in zip(means, stats, strict=True)]
+        highs = [(s["ci95"][1] if s["ci95"][1] is not None else m) - m for m, s in zip(means, stats, strict=True)]
+        ax.barh(y, means, color=ROUTE_COLOURS[route], height=0.65)
+        ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
+        ax.set_title(ROUTE_LABELS[route].replace(" (", "\n("), fontsize=9.5)
+        ax.set_xlabel("owners per year")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1))
+        for label, s in zip(labels, stats, strict=True):
+            rows.append([year, label, route, s["mean"], s["ci95"][0], s["ci95"][1]])
+    axes[0].set_yticks(y, labels)
+    axes[0].invert_yaxis()
+    base = {route: stats[0]["mean"] or 0.0 for route, stats in by_route.items()}
+    total = sum(base.values())
+    without = 100 * (base["emergency"] + base["legal"]) / total if total else 0.0
+    title = (f"In {year}, {without:.0f}% of owners whose video police obtained under “{labels[0]}” "
+             "had not consented")
+    return render(fig, "routes_by_variant", title, source,
+                  f"Owners whose video left in {year}, for each scenario, in three panels: the portal "
+                  "(owner consents), the emergency route (the company decides) and legal process.",
+                  ["year", "scenario", "route", "owners_disclosed_mean", "ci95_low", "ci95_high"], rows)
+
+
+def change_against_base(labels: list[str], diffs: list[dict], base_label: str, metric_words: str, year: str,
+                        source: str) -> Chart:
+    """Paired change against the base, signed bars: vermillion up, blue down."""
+    fig, ax = figure(height=0.34 * len(labels) + 1.7)
+    y = np.arange(len(labels))
+    means = np.array([d["mean"] if d["mean"] is not None else 0.0 for d in diffs])
+    lo = np.array([d["ci95"][0] if d["ci95"][0] is not None else m for d, m in zip(diffs, means, strict=True)])
+    hi = np.array([d["ci95"][1] if d["ci95"][1] is not None else m for d, m in zip(diffs, means, strict=True)])
+    ax.barh(y, means, color=[UP if m > 0 else DOWN for m in means], height=0.65)
+    ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(f"change in {year} against the baseline (owners)")
+    left, right = min(lo.min(initial=0), 0.0), max(hi.max(initial=0), 0.0)
+    span = max(right - left, 1.0)
+    ax.set_xlim(left - 0.05 * span, right + 0.55 * span)  # room on the right for the printed values
+    for yi, m, l_, h in zip(y, means, lo, hi, strict=True):
+        ax.text(max(h, 0.0) + 0.03 * span, yi, f"{signed(m)} [{signed(l_)}, {signed(h)}]", va="center",
+                ha="left", fontsize=7.5)
+    biggest = int(np.argmin(means)) if means.min(initial=0) < 0 else int(np.argmax(np.abs(means)))
+    if means.size and abs(means[biggest]) > 0:
+        verb = "cuts" if means[biggest] < 0 else "raises"
+        title = (f"“{labels[biggest]}” {verb} {metric_words} the most in {year}: "
+                 f"{signed(means[biggest])} [{signed(lo[biggest])}, {signed(hi[biggest])}]")
+    else:
+        title = f"No scenario changes {metric_words} in {year}"
+    rows = [[year, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ci95"][0], d["ci95"][1]]
+            for label, d in zip(labels, diffs, strict=True)]
+    return render(fig, "change_without_consent", title, source,
+                  f"For each scenario, the change in {metric_words} in {year} against the baseline, "
+                  "paired replication by replication (common random numbers). Blue: fewer; vermillion: more.",
+                  ["year", "scenario", "base", "base_mean", "scenario_mean", "difference_mean",
+                   "difference_ci95_low", "difference_ci95_high"], rows,
+                  interval_note="Error bars: 95% confidence interval of the paired difference.")
+
+
+def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tuple[float, str]], source: str,
+             scenario_label: str) -> Chart:
+    """Owners disclosed per year by route, one panel each, with the dated policy changes marked."""
+    fig, axes = figure(3, 1, height=6.6, sharex=True)
+    x = np.array([int(y) for y in years], dtype=float) + 0.5  # mid-year
+    rows = []
+    for ax, (route, stats) in zip(axes, by_route.items(), strict=True):
+        mean = np.array([s["mean"] or 0.0 for s in stats])
+        lo = np.array([s["ci95"][0] if s["ci95"][0] is not None else m for s, m in zip(stats, mean, strict=True)])
+        hi = np.array([s["ci95"][1] if s["ci95"][1] is not None else m for s, m in zip(stats, mean, strict=True)])
+        ax.fill_between(x, lo, hi, color=ROUTE_COLOURS[route], alpha=0.25, linewidth=0)
+        ax.plot(x, mean, color=ROUTE_COLOURS[route], marker="o", markersize=3.5, linewidth=1.6)
+        ax.set_ylabel("owners / year")
+        ax.set_title(ROUTE_LABELS[route], fontsize=9.5, loc="left")
+        ax.set_ylim(0, max(hi.max(initial=0) * 1.15, 1))
+        for number_, (when, _label) in enumerate(events, start=1):
+            ax.axvline(when, color="#555555", linewidth=0.7, linestyle="--")
+            if ax is axes[0]:  # numbered in the headroom the y-limit leaves above the data
+                ax.text(when, 0.95, str(number_), ha="center", va="center", fontsize=7.5,
+                        transform=ax.get_xaxis_transform(),
+                        bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.6})
+        for y, s in zip(years, stats, strict=True):
+            rows.append([scenario_label, y, route, s["mean"], s["ci95"][0], s["ci95"][1]])
+    axes[-1].set_xticks(x - 0.5, years)
+    axes[-1].set_xlim(x[0] - 0.5, x[-1] + 0.5)
+    axes[-1].set_xlabel("year (points at mid-year; dashed lines: policy changes)")
+    key = "Policy changes: " + "   ".join(f"({i}) {label}" for i, (_w, label) in enumerate(events, start=1))
+    portal = [s["mean"] or 0 for s in by_route["portal"]]
+    peak = years[int(np.argmax(portal))]
+    title = f"Owners whose video was disclosed each year, {years[0]}–{years[-1]}: the portal peaked in {peak}"
+    return render(fig, "timeline", title, source,
+                   f"Owners whose video left each year in “{scenario_label}”, by route, with the dated "
+                   "policy changes marked and numbered.",
+                   ["scenario", "year", "route", "owners_disclosed_mean", "ci95_low", "ci95_high"], rows, key=key)
+
+
+FUNNEL_STEPS = (
+    ("portal.requests", "requests made"),
+    ("portal.requests_posted", "requests posted"),
+    ("portal.owners_notified", "owners asked"),
+    ("portal.owners_consented", "owners who agreed"),
+    ("portal.owners_disclosed", "owners whose video left"),
+    ("portal.clips_disclosed", "clips handed over"),
+)
+
+
+def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Chart:
+    """The portal funnel in one year: requests → posted → asked → agreed → shared → clips."""
+    fig, ax = figure(height=3.4)
+    labels = [label for _m, label in FUNNEL_STEPS]
+    means = np.array([s["mean"] or 0.0 for s in stats])
+    y = np.arange(len(labels))
+    colours = [PALETTE["sky"]] * 2 + [PALETTE["blue"]] * 3 + [PALETTE["orange"]]
+    ax.barh(y, means, color=colours, height=0.6, log=True)
+    lo = np.array([s["ci95"][0] if s["ci95"][0] is not None else m for s, m in zip(stats, means, strict=True)])
+    hi = np.array([s["ci95"][1] if s["ci95"][1] is not None else m for s, m in zip(stats, means, strict=True)])
+    ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
+    for yi, h, m in zip(y, hi, means, strict=True):
+        ax.text(max(h, m) * 1.12, yi, number(m), va="center", fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    positive = means[means > 0]
+    ax.set_xlim(max(positive.min() / 4, 1) if positive.size else 1, max(means.max(initial=10) * 5, 10))
+    ax.set_xlabel(f"count in {year} (logarithmic scale: each step is ×10)")
+    asked, shared = means[2], means[4]
+    ratio = f"{asked / shared:,.0f}" if shared else "–"
+    title = f"In {year}, the portal asked {ratio} owners for every one whose video it obtained"
+    rows = [[scenario_label, year, m, label, s["mean"], s["ci95"][0], s["ci95"][1]]
+            for (m, label), s in zip(FUNNEL_STEPS, stats, strict=True)]
+    return render(fig, "portal_funnel", title, source,
+                  f"The portal's funnel in {year} (“{scenario_label}”): requests made and posted, owners "
+                  "asked, owners who agreed, owners whose video left, and clips handed over.",
+                  ["scenario", "year", "metric", "step", "mean", "ci95_low", "ci95_high"], rows)
+
+
+def calibration(rows: list[dict], source: str) -> Chart:
+    """Simulated ÷ published for each target, with the target's tolerance band shaded."""
+    fig, ax = figure(height=0.33 * len(rows) + 1.8)
+    y = np.arange(len(rows))
+    for yi, r in zip(y, rows, strict=True):
+        low = 1.0 if r["kind"] == "lower_bound" else 1 - r["tolerance"]
+        ax.barh(yi, 1 + r["tolerance"] - low, left=low, height=0.7, color="#e5e5e5", zorder=0)
+        mean = r["simulated_mean"] / r["published"] if r["simulated_mean"] is not None else np.nan
+        lo = r["ci95_low"] / r["published"] if r["ci95_low"] is not None else mean
+        hi = r["ci95_high"] / r["published"] if r["ci95_high"] is not None else mean
+        rlo, rhi = r["range95_low"] / r["published"], r["range95_high"] / r["published"]
+        ax.plot([rlo, rhi], [yi, yi], color=PALETTE["grey"], linewidth=1.0)
+        ax.errorbar([mean], [yi], xerr=[[mean - lo], [hi - mean]], fmt="o",
+                    color=PALETTE["green"] if r["passed"] else PALETTE["vermillion"], markersize=5, capsize=2.5)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(r["label"], 36)) for r in rows], fontsize=7.5)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("simulated ÷ published (1 = exact)")
+    passed = sum(r["passed"] for r in rows)
+    title = f"The model reproduces {passed} of {len(rows)} published figures within their tolerances"
+    table = [[r["id"], r["label"], r["period"], r["published"], r["kind"], r["tolerance"], r["simulated_mean"],
+              r["ci95_low"], r["ci95_high"], r["range95_low"], r["range95_high"],
+              "pass" if r["passed"] else "FAIL", r["source"]] for r in rows]
+    return render(fig, "calibration", title, source,
+                  "Each published figure beside the model's: the dot is the simulated mean as a multiple of the "
+                  "published figure, the grey band the tolerance argued in targets.toml.",
+                  ["id", "figure", "year", "published", "kind", "tolerance", "simulated_mean", "ci95_low",
+                   "ci95_high", "range95_low", "range95_high", "result", "source"], table,
+                  interval_note="Dots: simulated mean (green: passes; vermillion: fails), with the 95% confidence "
+                                "interval of the mean; grey band: the target's tolerance; thin grey line: where 95% "
+                                "of single replications fall.")
