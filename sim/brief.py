@@ -75,7 +75,7 @@ def build_brief(results: list[RunResult], year: str, targets, command: str) -> d
             labels[1:], [comparison.difference(v, WITHOUT_CONSENT, year) for v in variants], labels[0],
             "owners whose video left without consent", year, _source(results)))
     years = list(base.periods[:-1])
-    events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs[1:]]
+    events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs]
     made.append(charts.timeline(years, {route: [base.summary(m, y) for y in years]
                                         for route, m in ROUTE_METRICS.items()}, events, _source([base]), labels[0]))
     funnel_year = max(years, key=lambda y: base.summary("portal.requests", y)["mean"] or 0)

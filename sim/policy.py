@@ -39,7 +39,7 @@ class PolicyBook:
         index = {s: i for i, s in enumerate(states)}
         current = [scenario.policy] * len(states)
         _check_policy(scenario, scenario.policy, "policy")
-        epochs = [Epoch(info.start, ("initial policy",), tuple(current))]
+        epochs = [Epoch(info.start, (info.start_label,), tuple(current))]
         order = sorted(range(len(scenario.timeline)), key=lambda i: scenario.timeline[i].date)
         for i in order:
             change = scenario.timeline[i]

@@ -29,6 +29,7 @@ class ScenarioInfo:
     description: str
     start: dt.date
     end: dt.date
+    start_label: str = "initial policy"  # what is in force on the first day, for charts and traces
 
     def __attrs_post_init__(self):
         if self.end < self.start:
