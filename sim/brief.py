@@ -25,6 +25,7 @@ import sim
 from sim import charts
 from sim.calibration import score
 from sim.compare import Comparison
+from sim.loader import lookup
 from sim.output import dump_json, run_files
 from sim.runner import RunResult
 
@@ -65,7 +66,7 @@ def build_brief(results: list[RunResult], year: str, targets, command: str) -> d
     files["runs/comparison.json"] = dump_json(comparison.document(table))
     files["runs/comparison.csv"] = comparison.csv_text(table)
 
-    source_all = _source(results)
+    source_all = source_line(results)
     made = [
         charts.routes_by_variant(labels, {route: [r.summary(m, year) for r in results]
                                           for route, m in ROUTE_METRICS.items()}, year, source_all),
@@ -73,17 +74,17 @@ def build_brief(results: list[RunResult], year: str, targets, command: str) -> d
     if variants:
         made.append(charts.change_against_base(
             labels[1:], [comparison.difference(v, WITHOUT_CONSENT, year) for v in variants], labels[0],
-            "owners whose video left without consent", year, _source(results)))
+            "owners whose video left without consent", year, source_line(results)))
     years = list(base.periods[:-1])
     events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs]
     made.append(charts.timeline(years, {route: [base.summary(m, y) for y in years]
-                                        for route, m in ROUTE_METRICS.items()}, events, _source([base]), labels[0]))
+                                        for route, m in ROUTE_METRICS.items()}, events, source_line([base]), labels[0]))
     funnel_year = max(years, key=lambda y: base.summary("portal.requests", y)["mean"] or 0)
     made.append(charts.funnel([base.summary(m, funnel_year) for m, _ in charts.FUNNEL_STEPS], funnel_year,
-                              _source([base]), labels[0]))
+                              source_line([base]), labels[0]))
     calibration_rows = score(targets, base)
     if calibration_rows:
-        made.append(charts.calibration(calibration_rows, _source([base]) + "; targets: "
+        made.append(charts.calibration(calibration_rows, source_line([base]) + "; targets: "
                                        "scenarios/calibration/targets.toml"))
     for chart in made:
         files.update(chart.files())
@@ -153,7 +154,7 @@ def _plain(x) -> str:
     return "" if x is None else repr(float(x))
 
 
-def _source(results: list[RunResult]) -> str:
+def source_line(results: list[RunResult]) -> str:
     first = results[0]
     files = ", ".join(Path(r.loaded.path).name for r in results)
     return (f"ringsim {sim.__version__}, scenario files {files}; seed {first.seed}, "
@@ -173,21 +174,10 @@ def _assumptions(results: list[RunResult]) -> list[dict]:
             if not prov.note.lower().startswith(ASSUMPTION_PREFIXES) or seen.get(path) == prov.note:
                 continue
             seen.setdefault(path, prov.note)
-            value = _short(_describe(_value_at(r.loaded.resolved, path)))
+            value = _short(_describe(lookup(r.loaded.resolved, path)))
             out.append({"scenario": r.loaded.name, "path": path, "value": value, "note": prov.note,
                         "range": prov.range})
     return out
-
-
-def _value_at(tree, path: str):
-    """The resolved value at a dotted path such as `timeline[3].set` or `legal.court_days`."""
-    node = tree
-    for part in path.split("."):
-        name, _, index = part.partition("[")
-        node = node.get(name) if isinstance(node, dict) else None
-        if index and isinstance(node, list):
-            node = node[int(index.rstrip("]"))]
-    return node
 
 
 def _describe(value) -> str:

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from sim.errors import FieldValueError, ScenarioError
+from sim.loader import lookup
 from sim.metrics import NAMES
 from sim.runner import RunResult
 from sim.stats import summarize
@@ -85,7 +86,7 @@ def load_targets(path: str | Path = DEFAULT_TARGETS) -> tuple[Target, ...]:
     try:
         targets = structure(doc, Targets).target
     except StructureFailure as err:
-        raise ScenarioError(str(path), err.path, err.message) from None
+        raise ScenarioError(str(path), err.path, err.message, lookup(doc, err.path)) from None
     seen = set()
     for i, t in enumerate(targets):
         if t.id in seen:

@@ -147,6 +147,67 @@ def brief(
     out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
 
 
+@app.command()
+def calibrate(
+    scenario: Path = typer.Argument(Path("scenarios/timeline.toml"), help="Scenario to check."),
+    reps: int = typer.Option(200, "--reps", help="Replications."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    targets: Path = typer.Option(Path("scenarios/calibration/targets.toml"), "--targets",
+                                 help="Published figures, with tolerances."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/calibrate-<scenario>)."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
+                                show_default="every core"),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+) -> None:
+    """Simulated beside published figures; exit status 1 if any target fails its tolerance."""
+    check_run_size(reps, seed, workers)
+    from sim import charts, loader
+    from sim.brief import source_line
+    from sim.calibration import applicable, load_targets, score
+    from sim.output import run_files, write_folder
+
+    known = load_targets(targets)
+    loaded = loader.load(scenario)
+    out = out or Path("reports") / f"calibrate-{loaded.name}"
+    check_writable(out, force)
+    result = _with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
+        loaded, reps, seed, workers=workers, on_done=done))
+    if not applicable(known, result):
+        raise UsageError(f"{scenario}: no target in {targets} falls inside its years")
+    rows = score(known, result)
+    chart = charts.calibration(rows, source_line([result]) + f"; targets: {targets}")
+    command = f"ringsim calibrate {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
+    write_folder(out, {"calibration.csv": chart.csv, "calibration.png": chart.png, "calibration.svg": chart.svg,
+                       **run_files(result, command, prefix="run/")}, force)
+    out_console.print(calibration_table(rows, result))
+    failed = [r["id"] for r in rows if not r["passed"]]
+    out_console.print(f"{len(rows) - len(failed)} of {len(rows)} targets pass; wrote {out}/calibration.csv, "
+                      f"calibration.png, calibration.svg and run/")
+    if failed:
+        raise typer.Exit(1)
+
+
+def calibration_table(rows: list[dict], result) -> Table:
+    table = Table(title=f"{result.loaded.name} against the public record ({result.replications} replications, "
+                        f"seed {result.seed})", title_justify="left")
+    for column, justify in (("published figure", "left"), ("year", "left"), ("published", "right"),
+                            ("simulated mean [95% CI]", "right"), ("95% of replications", "right"),
+                            ("test", "left"), ("source", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for r in rows:
+        table.add_row(r["label"], r["period"], _num(r["published"]) if r["published"] >= 1 else f"{r['published']:.3f}",
+                      f"{_cal(r['simulated_mean'])} [{_cal(r['ci95_low'])}, {_cal(r['ci95_high'])}]",
+                      f"{_cal(r['range95_low'])}–{_cal(r['range95_high'])}",
+                      ("pass" if r["passed"] else "FAIL") + f" ({r['rule']})", r["source"])
+    return table
+
+
+def _cal(x) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.3f}" if abs(x) < 1 else _num(x)
+
+
 def _years(loaded) -> tuple[str, ...]:
     from sim.clock import Clock
 

@@ -71,7 +71,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
         book = PolicyBook.build(scenario, own_entries)
     except StructureFailure as err:
         raise ScenarioError(
-            _origin(err.path, origins, shown), err.path, err.message, _lookup(plain, err.path)
+            _origin(err.path, origins, shown), err.path, err.message, lookup(plain, err.path)
         ) from None
     return LoadedScenario(
         scenario=scenario,
@@ -206,7 +206,7 @@ def _origin(field: str, origins: dict, default: str) -> str:
 _STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 
-def _lookup(tree: Any, dotted: str) -> Any:
+def lookup(tree: Any, dotted: str) -> Any:
     """The value at a dotted path like `timeline[3].set.portal.open`, or None."""
     node = tree
     for name, index in _STEP.findall(dotted):

@@ -51,3 +51,54 @@ def table(loaded, seed: int = 7, index: int = 0) -> np.ndarray:
 @pytest.fixture(scope="session")
 def timeline():
     return loader.load(TIMELINE)
+
+
+SMALL_WORLD = """
+extends = "timeline.toml"
+
+[scenario]
+name = "small"
+title = "A small world"
+description = "The baseline with 400 agencies, 2020 to mid-2021."
+start = 2020-01-01
+end = 2021-06-30
+
+[set]
+"population.agencies.police_agencies" = 400
+"population.agencies.enrolled_cumulative" = { points = [[2020-01-01, 150], [2021-06-30, 250]] }
+"""
+SMALL_VARIANT = """
+extends = "small.toml"
+
+[scenario]
+name = "small-no-emergency"
+title = "A small world, emergency route closed"
+description = "The small world with the emergency route closed."
+
+[set]
+"policy.emergency.open" = false
+"""
+
+
+@pytest.fixture(scope="session")
+def library(tmp_path_factory) -> Path:
+    """A scenarios/ folder with a copy of the baseline and two small files that extend it."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("lib") / "scenarios"
+    folder.mkdir()
+    shutil.copy(TIMELINE, folder / "timeline.toml")
+    (folder / "small.toml").write_text(SMALL_WORLD)
+    (folder / "small-no-emergency.toml").write_text(SMALL_VARIANT)
+    return folder
+
+
+def run_cli(*args: str) -> int:
+    """Run `ringsim ARGS` in this process; return its exit status."""
+    from sim import cli
+
+    try:
+        cli.main(list(args))
+    except SystemExit as stop:
+        return stop.code or 0
+    return 0

@@ -3,63 +3,21 @@
 from __future__ import annotations
 
 import json
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
-from sim import cli
 from sim.charts import number, signed
 
 CHARTS = ("routes_by_variant", "change_without_consent", "timeline", "portal_funnel", "calibration")
-SMALL_WORLD = """
-extends = "timeline.toml"
-
-[scenario]
-name = "small"
-title = "A small world"
-description = "The baseline with 400 agencies, 2020 to mid-2021."
-start = 2020-01-01
-end = 2021-06-30
-
-[set]
-"population.agencies.police_agencies" = 400
-"population.agencies.enrolled_cumulative" = { points = [[2020-01-01, 150], [2021-06-30, 250]] }
-"""
-SMALL_VARIANT = """
-extends = "small.toml"
-
-[scenario]
-name = "small-no-emergency"
-title = "A small world, emergency route closed"
-description = "The small world with the emergency route closed."
-
-[set]
-"policy.emergency.open" = false
-"""
-
-
-@pytest.fixture(scope="module")
-def library(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("lib") / "scenarios"
-    folder.mkdir()
-    shutil.copy(ROOT / "scenarios" / "timeline.toml", folder / "timeline.toml")
-    (folder / "small.toml").write_text(SMALL_WORLD)
-    (folder / "small-no-emergency.toml").write_text(SMALL_VARIANT)
-    return folder
 
 
 def _brief(library: Path, out: Path, *extra: str) -> int:
-    args = ["brief", str(library / "small.toml"), str(library / "small-no-emergency.toml"), "--reps", "3",
-            "--seed", "5", "--out", str(out), "--targets", str(ROOT / "scenarios/calibration/targets.toml"),
-            *extra]
-    try:
-        cli.main(args)
-    except SystemExit as stop:
-        return stop.code or 0
-    return 0
+    return run_cli("brief", str(library / "small.toml"), str(library / "small-no-emergency.toml"), "--reps", "3",
+                   "--seed", "5", "--out", str(out), "--targets", str(ROOT / "scenarios/calibration/targets.toml"),
+                   *extra)
 
 
 @pytest.fixture(scope="module")
