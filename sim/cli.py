@@ -208,6 +208,33 @@ def _cal(x) -> str:
     return f"{x:.3f}" if abs(x) < 1 else _num(x)
 
 
+@app.command()
+def trace(
+    scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/national-2020.toml"),
+    route: str = typer.Option(None, "--route", help="portal, emergency or legal (default: one story per route)."),
+    n: int = typer.Option(1, "--n", help="Stories per route."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    year: str = typer.Option(None, "--year", help="Only cases opened in this year."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
+) -> None:
+    """Follow single investigations from incident to outcome, in plain words with simulated dates."""
+    check_run_size(1, seed, 1)
+    from sim import loader
+    from sim.trace import csv_text, stories
+
+    loaded = loader.load(scenario)
+    found = stories(loaded, seed, route=route, n=n, year=year)
+    if as_csv:
+        sys.stdout.write(csv_text(found))
+        return
+    if not found:
+        out_console.print("no case took that route in this run; try another --year or --seed")
+    for story in found:
+        out_console.print(f"\n[bold]Case {story.case}[/bold], the {story.route} route", highlight=False)
+        for when, text in story.lines:
+            out_console.print(f"  {when:%Y-%m-%d %H:%M}  {text}", highlight=False)
+
+
 def _years(loaded) -> tuple[str, ...]:
     from sim.clock import Clock
 

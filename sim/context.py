@@ -69,7 +69,7 @@ class World:
             # The company's reviewers are one national team; a new team size takes
             # effect for forms filed from now on.
             self.reviewers = simpy.Resource(self.env, capacity=capacity)
-        self.say(None, f"policy changes: {'; '.join(epoch.labels)}")
+        self.say(None, None, f"policy changes: {'; '.join(epoch.labels)}")
 
     def _reviewer_capacity(self) -> int:
         return max(p.emergency.reviewers for p in self.policies)
@@ -93,11 +93,15 @@ class World:
         return age_days <= retention
 
     # -- narration ---------------------------------------------------------------
-    def say(self, who: int | None, text: str) -> None:
-        """Add a line, dated now, to the narrated trace (hot paths check `tracing` first)."""
-        self.say_at(self.env.now, who, text)
+    def say(self, batch, j: int | None, text: str) -> None:
+        """Add a line about case j of `batch`, dated now, to the trace (hot paths check `tracing` first)."""
+        self.say_at(self.env.now, batch, j, text)
 
-    def say_at(self, when: float, who: int | None, text: str) -> None:
-        """Add a line dated `when`: bulk decisions narrate instants they imply in advance."""
+    def say_at(self, when: float, batch, j: int | None, text: str, route: str = "") -> None:
+        """Add a line dated `when`: bulk decisions narrate instants they imply in advance.
+
+        A line is (day, case id or None for the whole world, route, text); `route` is set
+        on the line that opens a case, naming the route it takes first.
+        """
         if self.tracing:
-            self.trace.append((float(when), who, text))
+            self.trace.append((float(when), None if batch is None else batch.case_id(j), route, text))

@@ -41,9 +41,14 @@ class Batch:
     slot_start: np.ndarray
     slot_count: np.ndarray
     slots: np.ndarray  # (total owners, len(SLOT_COLUMNS)) float32
+    year: str = ""
 
     def __len__(self) -> int:
         return len(self.day)
+
+    def case_id(self, j: int) -> str:
+        """A case number for traces, unique within a replication: year and order of opening."""
+        return f"{self.year}-{j + 1:05d}"
 
 
 PER_INVESTIGATION = (
@@ -123,7 +128,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
         kind=kind.tolist(), incident=incident.tolist(), enrolled=enrolled.tolist(),
         u={k: v.tolist() for k, v in u.items()}, state_array=agencies.state[agency],
         arrays={**u, "day": day, "agency": agency, "kind": kind, "incident": incident, "enrolled": enrolled},
-        slot_start=start, slot_count=count.astype(np.int64), slots=slots,
+        slot_start=start, slot_count=count.astype(np.int64), slots=slots, year=clock.periods[period],
     )
 
 

@@ -19,6 +19,7 @@ from sim.investigations import IMMINENT
 
 # Route codes, one per investigation.
 NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = range(5)  # WARRANT: legal process, necessarily a warrant
+ROUTE_NAMES = ("off platform", "portal", "emergency", "legal", "legal")
 
 
 def epoch_of(world, day: np.ndarray) -> np.ndarray:
@@ -68,9 +69,39 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     code[to_legal] = LEGAL
     code[to_emergency] = EMERGENCY
 
+    if world.tracing:
+        _narrate(world, batch, code, goes_direct, shut, imminent_to_legal)
     tally = world.tally
     tally.add("substitution.imminent_to_legal", period, int(imminent_to_legal.sum()))
     tally.add("substitution.to_legal", period, int(to_legal.sum()))
     tally.add("substitution.to_emergency", period, int(to_emergency.sum()))
     tally.add("substitution.off_platform", period, int((shut & ~to_legal & ~to_emergency).sum()))
     return code, epoch
+
+
+def _narrate(world, batch, code, goes_direct, shut, imminent_to_legal) -> None:
+    """The trace: each case opens, and takes its route (or leaves the platform)."""
+    a = batch.arrays
+    ordinary = list(world.scenario.investigations.incident_types)
+    for j in range(len(batch)):
+        imminent = a["kind"][j] == IMMINENT
+        incident = (world.imminent_names if imminent else ordinary)[a["incident"][j]].replace("_", " ")
+        who = f"Agency {a['agency'][j]} ({world.book.states[batch.state[j]]}"
+        who += ", on the portal)" if a["enrolled"][j] else ", not on the portal)"
+        route = int(code[j])
+        if route == PORTAL:
+            how = "asks camera owners through the portal"
+        elif route == EMERGENCY:
+            how = ("the portal is shut to it: turns to the emergency route" if shut[j]
+                   else "imminent danger: turns to the company's emergency route")
+        elif route == WARRANT:
+            how = ("the emergency route does not cover this: goes to a court" if imminent_to_legal[j]
+                   else "goes to a court")
+        elif route == LEGAL:
+            how = ("the portal is shut to it: goes to a court" if shut[j] else
+                   "goes straight to a court" if goes_direct[j] or not a["enrolled"][j] else "goes to a court")
+        else:
+            how = ("the portal is shut to it: looks for video off the platform" if shut[j]
+                   else "no route on the platform fits: the case leaves it")
+        world.say_at(a["day"][j], batch, j, f"{who} opens case {batch.case_id(j)} ({incident}); {how}",
+                     route=ROUTE_NAMES[route])

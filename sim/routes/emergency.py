@@ -17,7 +17,8 @@ def request(world, batch, j: int):
     period = world.period_of(env.now)
     filed = env.now
     tally.add("emergency.requests", period)
-    world.say(j, "files an emergency form claiming imminent danger")
+    if world.tracing:
+        world.say(batch, j, "files the company's emergency form, claiming imminent danger; the owner is not asked")
 
     with world.reviewers.request() as turn:
         yield turn
@@ -25,18 +26,21 @@ def request(world, batch, j: int):
         yield env.timeout(u["emergency_review_days"][j])
 
     rules = world.policy_for(batch.state[j])
+    if world.tracing:
+        world.say(batch, j, f"a company reviewer decides alone, {24 * (env.now - filed):.1f} h after filing")
     if u["u_grant"][j] >= rules.emergency.grant_probability:
-        _end(world, j, period, "denied")
+        _end(world, batch, j, period, "denied")
         if u["u_denied_to_legal"][j] < world.scenario.routes.denied_emergency_to_legal:
             tally.add("substitution.imminent_to_legal", period)
-            world.say(j, "form refused: the agency applies for a warrant")
+            world.say(batch, j, "form refused: the agency applies for a warrant")
             env.process(legal.demand(world, batch, j, process="warrant"))
         return
     tally.add("emergency.granted", period)
     age = u["request_delay"][j] + (env.now - filed)
     if not world.footage_exists(rules.platform, env.now, u["u_target_paid"][j], u["u_target_e2ee"][j],
                                 u["target_retention"][j], age):
-        return _end(world, j, period, "granted_no_footage")
+        world.say(batch, j, "granted, but no stored video the company can read (no paid plan, encrypted, or deleted)")
+        return _end(world, batch, j, period, "granted_no_footage")
 
     owners = max(1, round(u["owners_per_emergency"][j]))
     tally.add("emergency.disclosures", period)
@@ -46,20 +50,20 @@ def request(world, batch, j: int):
     if not rules.emergency.notify_owner:
         tally.add("total.owners_never_notified", period, owners)
     tally.observe("emergency.days_to_disclosure_mean", period, env.now - filed)
-    world.say(j, f"granted: video of {owners} owner(s) handed over without consent"
+    world.say(batch, j, f"granted: video of {owners} owner(s) handed over without consent"
                  + ("" if rules.emergency.notify_owner else ", no notice"))
-    _end(world, j, period, "disclosed")
+    _end(world, batch, j, period, "disclosed")
 
     if rules.emergency.court_ratification_required:
         yield env.timeout(rules.emergency.ratification_hours / 24)
         if u["u_ratify"][j] < world.scenario.emergency.ratification_probability:
             tally.add("emergency.ratified", period)
-            world.say(j, "a court ratifies the disclosure")
+            world.say(batch, j, "a court ratifies the disclosure")
         else:
             tally.add("emergency.destroyed_unratified", period)
-            world.say(j, "no warrant within the deadline: the footage must be destroyed")
+            world.say(batch, j, "no warrant within the deadline: the footage must be destroyed")
 
 
-def _end(world, j, period, end):
+def _end(world, batch, j, period, end):
     world.tally.add(f"emergency.ended_{end}", period)
-    world.say(j, f"emergency form ends: {end.replace('_', ' ')}")
+    world.say(batch, j, f"emergency form ends: {end.replace('_', ' ')}")

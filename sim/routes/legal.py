@@ -38,22 +38,31 @@ def demand(world, batch, j: int, process: str | None = None):
         tally.add("legal.preservation_requests", period)
     if world.tracing:
         asks = " and asks the company to preserve video" if preserved else ""
-        world.say(j, f"seeks a {process.replace('_', ' ')}{asks}")
+        world.say(batch, j, f"seeks a {process.replace('_', ' ')}{asks}")
 
     yield env.timeout(u["court_days"][j])
     if u["u_judge"][j] < legal.judge_refusal_probability[process]:
-        return _end(world, j, period, "refused_by_court")
+        world.say(batch, j, "the court refuses to issue it")
+        return _end(world, batch, j, period, "refused_by_court")
+    served = env.now
+    if world.tracing:
+        world.say(batch, j, f"a court issues the {process.replace('_', ' ')}; it is served on the company")
 
     with world.legal_staff.request() as turn:
         yield turn
         yield env.timeout(u["legal_review_days"][j])
+    if world.tracing:
+        took = env.now - served
+        world.say(batch, j, "the company's legal team answers after "
+                            + (f"{24 * took:.0f} h" if took < 1 else f"{took:.1f} days"))
 
     rules = world.policy_for(batch.state[j])
     if u["u_pushback"][j] < rules.legal.pushback_probability:
         tally.add("legal.pushbacks", period)
-        return _end(world, j, period, "rejected_after_pushback")
+        world.say(batch, j, "the company objects that the demand is too broad, and rejects it")
+        return _end(world, batch, j, period, "rejected_after_pushback")
     if u["u_identified"][j] >= legal.account_identified_probability:
-        return _end(world, j, period, "no_records")
+        return _end(world, batch, j, period, "no_records")
 
     tally.add("legal.demands_with_data", period)
     told = rules.legal.notify_user and u["u_gag"][j] >= rules.legal.gag_order_probability
@@ -64,7 +73,11 @@ def demand(world, batch, j: int, process: str | None = None):
     content = rules.legal.reaches_content(process) and world.footage_exists(
         rules.platform, env.now, u["u_target_paid"][j], u["u_target_e2ee"][j], u["target_retention"][j], age)
     if not content:
-        return _end(world, j, period, "records_only")
+        if world.tracing:
+            why = ("this process reaches account records only" if not rules.legal.reaches_content(process)
+                   else "no stored video the company can read (no paid plan, encrypted, or deleted)")
+            world.say(batch, j, f"records handed over, no video: {why}")
+        return _end(world, batch, j, period, "records_only")
 
     owners = max(1, round(u["owners_per_warrant"][j]))
     tally.add("legal.content_disclosures", period)
@@ -74,9 +87,12 @@ def demand(world, batch, j: int, process: str | None = None):
     if not told:
         tally.add("total.owners_never_notified", period, owners)
     tally.observe("legal.days_to_disclosure_mean", period, env.now - opened)
-    _end(world, j, period, "content_disclosed")
+    if world.tracing:
+        world.say(batch, j, f"video of {owners} owner(s) handed over under the {process.replace('_', ' ')}, "
+                            "without the owner's consent" + ("; the user is told" if told else "; nobody is told"))
+    _end(world, batch, j, period, "content_disclosed")
 
 
-def _end(world, j, period, end):
+def _end(world, batch, j, period, end):
     world.tally.add(f"legal.ended_{end}", period)
-    world.say(j, f"legal demand ends: {end.replace('_', ' ')}")
+    world.say(batch, j, f"legal demand ends: {end.replace('_', ' ')}")

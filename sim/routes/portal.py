@@ -70,33 +70,46 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
         env.timeout(t - env.now).callbacks.append(partial(_escalate, world, batch, j))
 
     if world.tracing:
-        _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry,
-                 pick_posted(lambda r: r.portal.mode))
+        _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted)
 
 
 def _escalate(world, batch, j, _event) -> None:
     """An empty-handed request has expired: the agency seeks a warrant instead."""
     world.tally.add("legal.escalations_from_portal", world.period_of(world.env.now))
-    world.say(j, "no footage: the agency seeks a warrant instead")
+    world.say(batch, j, "no footage: the agency seeks a warrant instead")
     world.env.process(legal.demand(world, batch, j, process="warrant"))
 
 
-def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, modes) -> None:
+def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted) -> None:
     """The trace: each request's story, at the instants the bulk decisions imply."""
     a, say = batch.arrays, world.say_at
+    area = np.broadcast_to(pick(lambda r: r.portal.max_area_sq_mi), rows.shape)
+    hours = np.broadcast_to(pick(lambda r: r.portal.max_window_hours), rows.shape)
+    modes = np.broadcast_to(pick_posted(lambda r: r.portal.mode), posted.shape)
     for i, j in enumerate(rows.tolist()):
         day = a["day"][j]
-        say(day, j, f"asks for video of {a['requested_area'][j]:.2f} sq mi over {a['requested_window'][j]:.1f} h")
-        if no_case[i] or moderated[i]:
-            say(day, j, "portal request ends: " + ENDS[0 if no_case[i] else 1].replace("_", " "))
+        asked_area, asked_hours = a["requested_area"][j], a["requested_window"][j]
+        capped = [f"{area[i]:g} sq mi" if asked_area > area[i] else "",
+                  f"{hours[i]:g} h" if asked_hours > hours[i] else ""]
+        say(day, batch, j, f"posts a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
+            + (f" (the portal allows at most {' and '.join(c for c in capped if c)})" if any(capped) else ""))
+        if no_case[i]:
+            say(day, batch, j, "the request has no case number, which the rules require: rejected")
+        elif moderated[i]:
+            say(day, batch, j, "the company's moderators reject the request")
     for k, j in enumerate(posted.tolist()):
         day = a["day"][j]
-        mode = modes if np.ndim(modes) == 0 else modes[k]
-        say(day, j, f"{batch.slot_count[j]} owners nearby; {out.notified[k]} notified ({mode}); "
-                    f"{out.consented[k]} consent")
+        mode = modes[k]
+        say(day, batch, j, f"{batch.slot_count[j]} camera owners nearby: {out.outside_area[k]} beyond the area "
+                           f"the portal allows, {out.opted_out[k]} opted out, {out.notified[k]} asked ({mode})")
+        if out.notified[k]:
+            lacking = out.consented[k] - out.shared[k]
+            say(day, batch, j, f"{out.consented[k]} will agree within the {expiry[k] - day:g}-day response window"
+                + (f"; {lacking} of them no longer have the video" if lacking else ""))
         if out.shared[k]:
-            say(day + out.first_share[k], j, f"{out.shared[k]} owner(s) share {out.clips[k]} clip(s), with consent")
-        say(expiry[k], j, "portal request ends: " + ENDS[ending[k]].replace("_", " "))
+            say(day + out.first_share[k], batch, j,
+                f"{out.shared[k]} owner(s) share {out.clips[k]} clip(s), with consent")
+        say(expiry[k], batch, j, "portal request ends: " + ENDS[ending[k]].replace("_", " "))
 
 
 # --- owners, in bulk --------------------------------------------------------------
@@ -112,6 +125,8 @@ class OwnerOutcomes:
     clips: np.ndarray
     with_audio: np.ndarray
     first_share: np.ndarray  # days from posting to the first shared clip (inf if none)
+    outside_area: np.ndarray  # owners beyond the area the portal allows (for the trace)
+    opted_out: np.ndarray  # owners in the area who opted out of requests (for the trace)
 
 
 def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
@@ -154,7 +169,9 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
         return np.repeat(x, count) if np.ndim(x) else x
 
     delay = slots[:, SLOT["response_delay"]]
-    notified = (slots[:, SLOT["u_area"]] < per_owner(area_kept)) & (slots[:, SLOT["u_opt_out"]] >= per_owner(opt_out))
+    in_area = slots[:, SLOT["u_area"]] < per_owner(area_kept)
+    opted_out = in_area & (slots[:, SLOT["u_opt_out"]] < per_owner(opt_out))
+    notified = in_area & ~opted_out
     consented = notified & (slots[:, SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
     retention = np.where(per_owner(owner_chosen), slots[:, SLOT["retention_choice"]], per_owner(fixed_retention))
     age = per_owner(a["request_delay"][rows]) + delay
@@ -172,6 +189,7 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     return OwnerOutcomes(
         notified=per_request(notified), consented=per_request(consented), shared=per_request(shared),
         clips=per_request(clips), with_audio=per_request(audio), first_share=first_share,
+        outside_area=per_request(~in_area), opted_out=per_request(opted_out),
     )
 
 
