@@ -1,10 +1,12 @@
 """ringsim: a discrete-event simulation of how police obtain footage from home cameras.
 
-The public entry point is `simulate()`; the command line (`ringsim`) wraps it.
+The public entry points are `simulate()` (one scenario) and `compare_scenarios()` (a
+base and its variants, paired); the command line (`ringsim`) wraps them.
 """
 
 __version__ = "0.1.0"
 
+from sim.compare import Comparison, compare_scenarios  # noqa: E402
 from sim.runner import RunResult, simulate  # noqa: E402
 
-__all__ = ["RunResult", "simulate", "__version__"]
+__all__ = ["Comparison", "RunResult", "compare_scenarios", "simulate", "__version__"]

@@ -78,6 +78,21 @@ class Comparison:
         return buf.getvalue()
 
 
+def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
+                      executor=None) -> Comparison:
+    """Run a base and its variants with common random numbers; return their paired comparison.
+
+    `base` and each variant are paths or loaded scenarios. The Python face of `ringsim compare`.
+    """
+    from sim import loader
+    from sim.runner import simulate_many
+
+    loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
+    check_comparable(loaded)
+    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor)
+    return Comparison(base=results[0], variants=tuple(results[1:]))
+
+
 def check_comparable(loaded: list) -> None:
     """Refuse, before anything runs, scenarios that cannot be paired with the first one."""
     names = [one.name for one in loaded]
