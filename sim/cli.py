@@ -21,7 +21,7 @@ import sim
 from sim.errors import RingsimError, UsageError
 from sim.metrics import HEADLINE
 from sim.output import check_writable, write_run
-from sim.runner import RunResult, check_run_size, simulate
+from sim.runner import RunResult, check_run_size, executor_for, simulate
 
 app = typer.Typer(
     add_completion=False,
@@ -34,6 +34,7 @@ out_console = Console()
 if not out_console.is_terminal:
     out_console = Console(width=160)  # logs and pipes have no screen to fit
 err_console = Console(stderr=True)
+SCHEDULER_HELP = "Run on a Dask cluster at this address (e.g. tcp://10.0.0.5:8786) instead of local workers."
 
 
 def _print_version(value: bool) -> None:
@@ -56,6 +57,7 @@ def run(
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes for replications."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
@@ -64,8 +66,9 @@ def run(
     loaded = loader.load(scenario)
     out = out or Path("reports") / loaded.name
     check_writable(out, force)
-    result = _with_progress(f"{loaded.name}", reps, lambda done: simulate(
-        loaded, reps, seed, workers=workers, on_done=done))
+    with executor_for(scheduler) as executor:
+        result = _with_progress(f"{loaded.name}", reps, lambda done: simulate(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done))
     command = f"ringsim run {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
     written = write_run(result, out, command, force=force)
     out_console.print(headline_table(result))
@@ -81,6 +84,7 @@ def compare(
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/compare-<base>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
@@ -93,8 +97,9 @@ def compare(
     check_comparable(loaded)
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force)
-    results = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
-        loaded, reps, seed, workers=workers, on_done=lambda _s, i: done(i)))
+    with executor_for(scheduler) as executor:
+        results = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
     comparison = Comparison(base=results[0], variants=tuple(results[1:]))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
                f"--reps {reps} --seed {seed}")
@@ -117,6 +122,7 @@ def brief(
     targets: Path = typer.Option(Path("scenarios/calibration/targets.toml"), "--targets",
                                  help="Published figures to check the base against."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
@@ -136,8 +142,9 @@ def brief(
         raise UsageError(f"--year {year}: must be one of the base's years ({periods[0]}-{periods[-1]})")
     known = load_targets(targets)
     check_writable(out, force)
-    results = _with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
-        loaded, reps, seed, workers=workers, on_done=lambda _s, i: done(i)))
+    with executor_for(scheduler) as executor:
+        results = _with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
                f"--year {year}")
     files = build_brief(results, year, known, command)
@@ -158,6 +165,7 @@ def calibrate(
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
                                 show_default="every core"),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Simulated beside published figures; exit status 1 if any target fails its tolerance."""
     check_run_size(reps, seed, workers)
@@ -170,8 +178,9 @@ def calibrate(
     loaded = loader.load(scenario)
     out = out or Path("reports") / f"calibrate-{loaded.name}"
     check_writable(out, force)
-    result = _with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
-        loaded, reps, seed, workers=workers, on_done=done))
+    with executor_for(scheduler) as executor:
+        result = _with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done))
     if not applicable(known, result):
         raise UsageError(f"{scenario}: no target in {targets} falls inside its years")
     rows = score(known, result)

@@ -9,6 +9,7 @@ them. Any `concurrent.futures.Executor` can be passed in.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,6 +104,31 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
                 pool.shutdown(cancel_futures=True)
     return [RunResult(loaded=one, seed=seed, replications=replications, periods=periods, tables=table)
             for one, (periods, table) in zip(loaded, tables, strict=True)]
+
+
+@contextlib.contextmanager
+def executor_for(scheduler: str | None):
+    """A Dask distributed cluster's executor for `--scheduler ADDRESS`, or None (run locally).
+
+    Results come back by replication index, so a cluster gives byte-identical output.
+    Workers need ringsim installed (the same version) to unpickle the tasks.
+    """
+    if not scheduler:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler needs Dask: pip install 'ringsim[cluster]'") from None
+    try:
+        client = Client(scheduler, timeout="5s", set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise UsageError(f"--scheduler {scheduler}: cannot connect ({' '.join(str(err).split()) or type(err).__name__})"
+                         ) from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
 
 
 def check_run_size(replications: int, seed: int, workers: int) -> None:

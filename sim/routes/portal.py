@@ -99,7 +99,7 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
             say(day, batch, j, "the company's moderators reject the request")
     for k, j in enumerate(posted.tolist()):
         day = a["day"][j]
-        mode = modes[k]
+        mode = str(modes[k]).replace("_", " ")
         say(day, batch, j, f"{batch.slot_count[j]} camera owners nearby: {out.outside_area[k]} beyond the area "
                            f"the portal allows, {out.opted_out[k]} opted out, {out.notified[k]} asked ({mode})")
         if out.notified[k]:
