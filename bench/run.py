@@ -1,7 +1,14 @@
-"""Benchmark: seconds per national-year replication, model events/s against bare simpy.
+"""Benchmark: speed, scaling and memory of ringsim, and its review queue beside Ciw.
 
-Run:  .venv/bin/python bench/run.py [--reps N] [--json bench/results/latest.json]
+Run:  .venv/bin/python bench/run.py [--reps N] [--quick] [--json bench/results/latest.json]
 Prints its figures and the command that made them; not part of the test suite.
+
+- seconds per national-year replication (scenarios/national-2020.toml) on one core,
+  median of --reps, and the simpy events it processes per second;
+- a bare simpy loop of timeouts in the same process, and the ratio model / bare;
+- speed-up of 2 workers over 1 on 200 replications;
+- peak memory (max RSS of a fresh process) for 100 and for 1,000 replications;
+- the review queue as M/M/c: ringsim, Ciw and Erlang C (bench/review_queue.py).
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,8 +25,11 @@ from pathlib import Path
 import simpy
 
 import sim
-from sim import loader, model
+from sim import loader, model, runner
 from sim.streams import replication_seeds
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import review_queue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = ROOT / "scenarios" / "national-2020.toml"
@@ -69,11 +80,33 @@ def bare_simpy_rate(events: int = 300_000) -> float:
     return events / (time.perf_counter() - start)
 
 
+def worker_speedup(seed: int, reps: int) -> dict:
+    """Wall time of `reps` national-year replications on 1 and on 2 worker processes."""
+    times = {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        runner.simulate(YEAR, reps, seed, workers=workers)
+        times[workers] = time.perf_counter() - start
+    return {"scaling_replications": reps, "seconds_1_worker": round(times[1], 2),
+            "seconds_2_workers": round(times[2], 2), "speedup_2_over_1": round(times[1] / times[2], 2)}
+
+
+def peak_memory_mb(reps: int, seed: int) -> float:
+    """Max RSS of a fresh process that runs `reps` replications and writes the contract files."""
+    code = ("import resource, sys, tempfile, pathlib; from sim import runner, output; "
+            f"r = runner.simulate({str(YEAR)!r}, {reps}, {seed}); "
+            "output.write_run(r, pathlib.Path(tempfile.mkdtemp()) / 'out', 'bench'); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return round(int(done.stdout.split()[-1]) / 1024, 1)  # Linux reports KiB
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--quick", action="store_true", help="smaller scaling and memory runs")
     args = parser.parse_args()
 
     loaded = loader.load(YEAR)
@@ -82,6 +115,10 @@ def main() -> None:
     per_rep = statistics.median(times)
     events = count_events(loaded, args.seed)
     bare = bare_simpy_rate()
+    scaling = worker_speedup(args.seed, 40 if args.quick else 200)
+    memory = {f"peak_rss_mb_{n}_replications": peak_memory_mb(n, args.seed) for n in
+              ((20, 200) if args.quick else (100, 1000))}
+    queue = review_queue.compare(ROOT / "scenarios" / "timeline.toml", seed=args.seed)
     figures = {
         "command": "python bench/run.py " + " ".join(sys.argv[1:]),
         "version": sim.__version__,
@@ -94,10 +131,17 @@ def main() -> None:
         "model_events_per_second": round(events / per_rep),
         "bare_simpy_events_per_second": round(bare),
         "model_to_bare_ratio": round(events / per_rep / bare, 3),
+        **scaling,
+        **memory,
+        "review_queue_mmc": queue,
     }
     width = max(map(len, figures))
     for key, value in figures.items():
-        print(f"{key:<{width}}  {value}")
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                print(f"{key + '.' + sub:<{width + 12}}  {inner}")
+        else:
+            print(f"{key:<{width + 12}}  {value}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
