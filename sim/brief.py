@@ -174,7 +174,7 @@ def _assumptions(results: list[RunResult]) -> list[dict]:
             if not prov.note.lower().startswith(ASSUMPTION_PREFIXES) or seen.get(path) == prov.note:
                 continue
             seen.setdefault(path, prov.note)
-            value = _short(_describe(lookup(r.loaded.resolved, path)))
+            value = _short(_describe(lookup(r.loaded.resolved, path, leaves_only=False)))
             out.append({"scenario": r.loaded.name, "path": path, "value": value, "note": prov.note,
                         "range": prov.range})
     return out

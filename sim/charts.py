@@ -296,3 +296,62 @@ def calibration(rows: list[dict], source: str) -> Chart:
                   interval_note="Dots: simulated mean (green: passes; vermillion: fails), with the 95% confidence "
                                 "interval of the mean; grey band: the target's tolerance; thin grey line: where 95% "
                                 "of single replications fall.")
+
+
+def tornado(rows: list[dict], metric_words: str, period: str, source: str, base_mean: float) -> Chart:
+    """Paired change in the metric at each unknown's low and high end, widest swing on top."""
+    rows = sorted(rows, key=lambda r: -abs(r["high"]["mean"] - r["low"]["mean"]))
+    fig, ax = figure(height=0.36 * len(rows) + 1.9)
+    y = np.arange(len(rows))
+    for yi, r in zip(y, rows, strict=True):
+        for end, colour in (("low", PALETTE["sky"]), ("high", PALETTE["orange"])):
+            d = r[end]
+            ax.barh(yi, d["mean"], color=colour, height=0.62, alpha=0.9)
+            lo, hi = (x if x is not None else d["mean"] for x in d["ci95"])
+            ax.errorbar([d["mean"]], [yi], xerr=[[d["mean"] - lo], [hi - d["mean"]]], fmt="none", ecolor="black",
+                        elinewidth=0.8, capsize=2)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [f"{r['path']}\n{r['low_value']:g} → {r['high_value']:g}" for r in rows], fontsize=7.5)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    when = "all years" if period == "all" else period
+    ax.set_xlabel(f"change in {metric_words} ({when}) against the scenario as written (base {number(base_mean)})")
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=PALETTE["sky"], label="at the low end of the range"),
+                       Patch(color=PALETTE["orange"], label="at the high end")], loc="best", frameon=False)
+    top = rows[0] if rows else None
+    title = (f"Which unknown moves {metric_words} most: {top['path']} "
+             f"({signed(top['low']['mean'])} to {signed(top['high']['mean'])})" if top else "No unknowns swept")
+    table = [[r["path"], r["low_value"], r["high_value"], period, r["low"]["mean"], *r["low"]["ci95"],
+              r["high"]["mean"], *r["high"]["ci95"]] for r in rows]
+    return render(fig, "tornado", title, source,
+                  "Each unknown swept alone to the two ends of its range, all else as written; bars show the paired "
+                  "change against the scenario as written (common random numbers).",
+                  ["parameter", "low_value", "high_value", "period", "change_at_low", "low_ci95_low",
+                   "low_ci95_high", "change_at_high", "high_ci95_low", "high_ci95_high"], table,
+                  interval_note="Error bars: 95% confidence interval of the paired change.")
+
+
+def sweep_line(path: str, values: list[float], stats: list[dict], base_value, metric_words: str, period: str,
+               source: str, name: str) -> Chart:
+    """The metric against one swept parameter, with its 95% interval band."""
+    fig, ax = figure(height=3.6)
+    mean = np.array([s["mean"] if s["mean"] is not None else np.nan for s in stats])
+    lo = np.array([s["ci95"][0] if s["ci95"][0] is not None else m for s, m in zip(stats, mean, strict=True)])
+    hi = np.array([s["ci95"][1] if s["ci95"][1] is not None else m for s, m in zip(stats, mean, strict=True)])
+    ax.fill_between(values, lo, hi, color=PALETTE["blue"], alpha=0.2, linewidth=0)
+    ax.plot(values, mean, color=PALETTE["blue"], marker="o", markersize=4)
+    if base_value is not None:
+        ax.axvline(base_value, color="#555555", linestyle="--", linewidth=0.8)
+        ax.text(base_value, 0.98, " as written", transform=ax.get_xaxis_transform(), va="top", fontsize=7.5)
+    when = "all years" if period == "all" else period
+    ax.set_xlabel(path)
+    ax.set_ylabel(f"{metric_words}\n({when})")
+    change = (mean[-1] - mean[0]) if len(mean) > 1 else 0.0
+    title = (f"{metric_words.capitalize()} goes from {number(mean[0])} to {number(mean[-1])} as {path} "
+             f"goes from {values[0]:g} to {values[-1]:g}") if change else f"{path} does not move {metric_words}"
+    rows = [[path, v, period, s["mean"], s["ci95"][0], s["ci95"][1]] for v, s in zip(values, stats, strict=True)]
+    return render(fig, name, title, source,
+                  f"The sweep metric against {path}, all other parameters as written.",
+                  ["parameter", "value", "period", "mean", "ci95_low", "ci95_high"], rows)

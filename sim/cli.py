@@ -244,6 +244,46 @@ def trace(
             out_console.print(f"  {when:%Y-%m-%d %H:%M}  {text}", highlight=False)
 
 
+@app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario whose parameters to vary."),
+    vary: list[str] = typer.Option(None, "--vary", help="PATH=LOW:HIGH[:STEPS] (repeat; default: every parameter "
+                                                        "with a declared range, at its two ends)."),
+    grid: bool = typer.Option(False, "--grid", help="Every combination of the --vary values, not one at a time."),
+    reps: int = typer.Option(20, "--reps", help="Replications per point (the same seeds at every point)."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    metric: str = typer.Option("total.owners_disclosed_without_consent", "--metric", help="Metric for the charts."),
+    year: str = typer.Option("all", "--year", help="Year for the charts (default: all years)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/sweep-<scenario>)."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
+                                show_default="every core"),
+    force: bool = typer.Option(False, "--force", help="Discard a previous sweep in the folder and start again."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+) -> None:
+    """Vary parameters one at a time (or on a grid); write sweep.csv, a tornado and line charts. Resumable."""
+    from sim import loader
+    from sim import sweep as sweeping
+
+    varies = [sweeping.parse_vary(v) for v in vary or []]
+    if grid and len(varies) < 2:
+        raise UsageError("--grid needs at least two --vary")
+    base = loader.load(scenario)
+    periods = (*_years(base), "all")
+    if year not in periods:
+        raise UsageError(f"--year {year}: must be 'all' or one of the scenario's years ({periods[0]}-{periods[-2]})")
+    out = out or Path("reports") / f"sweep-{base.name}"
+    total = len(sweeping.plan(varies or sweeping.declared_unknowns(base), grid))
+    with executor_for(scheduler) as executor:
+        records = _with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
+            scenario, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
+            on_point=done))
+    varies = varies or sweeping.declared_unknowns(base)
+    source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
+              f"{reps} replications per point")
+    written = sweeping.write_results(out, records, varies, grid, metric, year, source)
+    out_console.print(f"{total} points ({reps} replications each); wrote {out}/: {', '.join(written)}")
+
+
 def _years(loaded) -> tuple[str, ...]:
     from sim.clock import Clock
 

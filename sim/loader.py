@@ -206,8 +206,11 @@ def _origin(field: str, origins: dict, default: str) -> str:
 _STEP = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 
-def lookup(tree: Any, dotted: str) -> Any:
-    """The value at a dotted path like `timeline[3].set.portal.open`, or None."""
+def lookup(tree: Any, dotted: str, leaves_only: bool = True) -> Any:
+    """The value at a dotted path like `timeline[3].set.portal.open`, or None.
+
+    With `leaves_only`, a table or list there also gives None (error messages show leaves only).
+    """
     node = tree
     for name, index in _STEP.findall(dotted):
         try:
@@ -223,7 +226,7 @@ def lookup(tree: Any, dotted: str) -> Any:
                 return None
         except (IndexError, KeyError, TypeError):
             return None
-    return node if not isinstance(node, (dict, list)) else None
+    return node if not (leaves_only and isinstance(node, (dict, list))) else None
 
 
 def _jsonable(node: Any) -> Any:

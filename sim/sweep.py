@@ -1,0 +1,274 @@
+"""Sensitivity sweeps over the unknowns: one at a time or on a grid, resumable, with common random numbers.
+
+A sweep is a plan of points, each a set of dotted-path overrides of one scenario; point
+0 is the scenario itself. Every point runs the same replication seeds (common random
+numbers), so the difference between two points is the parameter's effect, not noise.
+Each finished point is written at once (to a temporary name, then renamed), so a sweep
+that is interrupted and started again with the same arguments skips what is done and
+never leaves a half-written file.
+
+Without `--vary`, every parameter that carries a `range` in the scenario is swept to
+the two ends of its range: the tornado of the scenario's declared unknowns. A trend
+(a value that changes over time) is shifted as a whole so that the mean of its points
+equals the swept value, keeping its shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from sim import loader
+from sim.errors import OutputError, UsageError
+from sim.metrics import NAMES
+from sim.output import dump_json
+from sim.runner import check_run_size, simulate
+
+VARY = re.compile(r"^(?P<path>[A-Za-z_][\w.]*)=(?P<low>[^:]+):(?P<high>[^:]+)(?::(?P<steps>\d+))?$")
+MAX_POINTS = 10_000
+
+
+@attrs.frozen(slots=True)
+class Vary:
+    """One swept parameter: a dotted path and LOW:HIGH in STEPS evenly spaced values."""
+
+    path: str
+    low: float
+    high: float
+    steps: int = 5
+
+    def values(self) -> list[float]:
+        return np.linspace(self.low, self.high, self.steps).tolist()
+
+    def text(self) -> str:
+        return f"{self.path}={self.low:g}:{self.high:g}:{self.steps}"
+
+
+def parse_vary(text: str) -> Vary:
+    """`PATH=LOW:HIGH[:STEPS]` -> Vary, or a one-line UsageError."""
+    match = VARY.match(text.strip())
+    if not match:
+        raise UsageError(f"--vary {text}: expected PATH=LOW:HIGH[:STEPS], "
+                         "e.g. policy.emergency.grant_probability=0.3:0.9:5")
+    try:
+        low, high = float(match["low"]), float(match["high"])
+    except ValueError:
+        raise UsageError(f"--vary {text}: LOW and HIGH must be numbers") from None
+    steps = int(match["steps"] or 5)
+    if not 2 <= steps <= 101:
+        raise UsageError(f"--vary {text}: STEPS must be between 2 and 101")
+    return Vary(match["path"], low, high, steps)
+
+
+def declared_unknowns(base: loader.LoadedScenario) -> list[Vary]:
+    """Every parameter with a `range` in the scenario, swept to the two ends of its range."""
+    return [Vary(path, float(p.range[0]), float(p.range[1]), 2)
+            for path, p in sorted(base.provenance.items()) if p.range is not None]
+
+
+@attrs.frozen(slots=True)
+class Point:
+    index: int
+    settings: tuple[tuple[str, float], ...]  # (path, swept value); empty for the base
+
+    def label(self) -> str:
+        return "base" if not self.settings else ", ".join(f"{p} = {v:g}" for p, v in self.settings)
+
+
+def plan(varies: list[Vary], grid: bool) -> list[Point]:
+    """Point 0 is the base; then one at a time (each path over its values) or the full grid."""
+    points = [Point(0, ())]
+    if grid:
+        combos = itertools.product(*[[(v.path, x) for x in v.values()] for v in varies])
+        points += [Point(i + 1, tuple(c)) for i, c in enumerate(combos)]
+    else:
+        settings = [(v.path, x) for v in varies for x in v.values()]
+        points += [Point(i + 1, (setting,)) for i, setting in enumerate(settings)]
+    if len(points) > MAX_POINTS:
+        raise UsageError(f"the sweep has {len(points):,} points; at most {MAX_POINTS:,} (fewer --vary or STEPS)")
+    return points
+
+
+def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
+    """The loader overrides that realise a point: numbers as given, whole numbers rounded, trends shifted."""
+    out = {}
+    for path, value in point.settings:
+        current = loader.lookup(base.resolved, path, leaves_only=False)
+        if current is None:
+            raise UsageError(f"--vary {path}: {base.path} has no such parameter")
+        if isinstance(current, dict) and "points" in current:
+            shift = value - float(np.mean([v for _d, v in current["points"]]))
+            out[path] = {"points": [[dt.date.fromisoformat(d), v + shift] for d, v in current["points"]]}
+        elif isinstance(current, bool) or not isinstance(current, (int, float)):
+            raise UsageError(f"--vary {path}: {current!r} is not a number, so it cannot be swept")
+        elif isinstance(current, int):
+            out[path] = int(round(value))
+        else:
+            out[path] = float(value)
+    return out
+
+
+def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> dict:
+    """What must match for a restarted sweep to reuse finished points."""
+    return {"scenario": base.path, "files": [list(f) for f in base.files], "vary": [v.text() for v in varies],
+            "grid": grid, "replications": reps, "seed": seed, "metric": metric}
+
+
+def run(scenario: Path, varies: list[Vary] | None, grid: bool, reps: int, seed: int, out: Path, metric: str,
+        workers: int = 1, executor=None, force: bool = False, on_point=None) -> list[dict]:
+    """Run (or resume) a sweep into `out`; return one record per point."""
+    check_run_size(reps, seed, workers)
+    if metric not in NAMES:
+        raise UsageError(f"--metric {metric}: unknown metric")
+    base = loader.load(scenario)
+    varies = varies or declared_unknowns(base)
+    if not varies:
+        raise UsageError(f"{scenario}: no --vary given and no parameter declares a range")
+    points = plan(varies, grid)
+    loaded = [base] + [loader.load(scenario, overrides=overrides_for(base, p)) for p in points[1:]]  # validate all
+    ident = identity(base, varies, grid, reps, seed, metric)
+    done_dir = _prepare(out, ident, force)
+    own = executor is None and workers > 1
+    pool = executor
+    if own:
+        import concurrent.futures as cf
+
+        pool = cf.ProcessPoolExecutor(max_workers=workers)
+    records = []
+    try:
+        for point, one in zip(points, loaded, strict=True):
+            target = done_dir / f"{point.index:05d}.json"
+            if target.exists():
+                records.append(json.loads(target.read_text(encoding="utf-8")))
+            else:
+                result = simulate(one, reps, seed, workers=1 if pool else workers, executor=pool)
+                text = dump_json(_record(point, result, metric))
+                _write_atomic(target, text)
+                records.append(json.loads(text))  # as a resumed sweep would read it back
+            if on_point is not None:
+                on_point(point)
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+    return records
+
+
+def _prepare(out: Path, ident: dict, force: bool) -> Path:
+    manifest = out / "sweep.json"
+    if out.exists() and force:
+        shutil.rmtree(out)
+    if out.exists():
+        if not manifest.exists():
+            raise OutputError(f"{out}: exists and is not a sweep; pass --force to replace it")
+        if json.loads(manifest.read_text(encoding="utf-8")) != json.loads(dump_json(ident)):
+            raise OutputError(f"{out}: holds a sweep with other arguments; pass --force to start again")
+    else:
+        try:
+            out.mkdir(parents=True)
+        except OSError as err:
+            raise OutputError(f"{out}: cannot create ({err.strerror})") from None
+        _write_atomic(manifest, dump_json(ident))
+    (out / "points").mkdir(exist_ok=True)
+    return out / "points"
+
+
+def _record(point: Point, result, metric: str) -> dict:
+    return {
+        "point": point.index, "label": point.label(), "settings": [list(s) for s in point.settings],
+        "summary": {name: {period: result.summary(name, period) for period in result.periods} for name in NAMES},
+        "replications": {period: result.column(metric, period).tolist() for period in result.periods},
+    }
+
+
+def _write_atomic(path: Path, content: str | bytes) -> None:
+    """Write to a temporary name beside `path`, then rename: a reader sees all of it or none."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        if isinstance(content, str):
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as fh:
+                fh.write(content)
+        else:
+            with os.fdopen(handle, "wb") as fh:
+                fh.write(content)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_results(out: Path, records: list[dict], varies: list[Vary], grid: bool, metric: str, period: str,
+                  source: str) -> list[str]:
+    """sweep.csv, and for a one-at-a-time sweep the tornado and a line chart per many-step parameter."""
+    from sim import charts
+
+    words = metric.split(".", 1)[-1].replace("_", " ")
+    written = {"sweep.csv": tidy_csv(records)}
+    made = []
+    if not grid:
+        changes = {r["point"]: r for r in paired(records, period)}
+        by_path: dict[str, list[dict]] = {}
+        for r in records[1:]:
+            by_path.setdefault(r["settings"][0][0], []).append(r)
+        bars = []
+        for v in varies:
+            ends = by_path[v.path]
+            low, high = ends[0], ends[-1]
+            bars.append({"path": v.path, "low_value": low["settings"][0][1], "high_value": high["settings"][0][1],
+                         "low": changes[low["point"]], "high": changes[high["point"]]})
+        base_mean = float(np.mean(records[0]["replications"][period]))
+        made.append(charts.tornado(bars, words, period, source, base_mean))
+        for k, v in enumerate(varies):
+            if v.steps >= 3 or len(varies) == 1:
+                points = by_path[v.path]
+                made.append(charts.sweep_line(
+                    v.path, [p["settings"][0][1] for p in points], [p["summary"][metric][period] for p in points],
+                    None, words, period, source, f"line_{k + 1:02d}"))
+    for chart in made:
+        written.update({name.removeprefix("charts/"): content for name, content in chart.files().items()})
+    for name, content in written.items():
+        _write_atomic(out / name, content)
+    return sorted(written)
+
+
+def tidy_csv(records: list[dict]) -> str:
+    """One row per point, metric and period: the swept settings beside the statistics."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["point", "settings", "metric", "period", "mean", "ci95_low", "ci95_high", "range95_low",
+                     "range95_high", "n"])
+    for r in records:
+        settings = "; ".join(f"{p}={v:g}" for p, v in r["settings"]) or "base"
+        for name in NAMES:
+            for period, s in r["summary"][name].items():
+                writer.writerow([r["point"], settings, name, period, *(_f(x) for x in (
+                    s["mean"], *s["ci95"], *s["range95"])), s["n"]])
+    return buf.getvalue()
+
+
+def paired(records: list[dict], period: str) -> list[dict]:
+    """Each point's paired change in the sweep metric against the base point, with its 95% interval."""
+    from sim.stats import summarize
+
+    base = np.array(records[0]["replications"][period])
+    rows = []
+    for r in records[1:]:
+        diff = summarize(np.array(r["replications"][period]) - base)
+        rows.append({"point": r["point"], "settings": r["settings"], "mean": diff["mean"], "ci95": diff["ci95"],
+                     "value_mean": float(np.mean(r["replications"][period])), "base_mean": float(base.mean())})
+    return rows
+
+
+def _f(x) -> str:
+    return "" if x is None else f"{x:.10g}"
+
