@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
+import simpy
 from conftest import small
 from scipy import stats
 
@@ -52,3 +54,112 @@ def test_emergency_disclosures_are_a_thinned_poisson_process():
     assert 0.7 < dispersion < 1.4, dispersion
     requests = result.column("emergency.requests")
     assert np.all(counts <= requests)
+
+
+class MonitoredResource(simpy.Resource):
+    """A simpy Resource that records, independently of the model, the area under its queue length."""
+
+    made: list = []
+
+    def __init__(self, env, capacity=1):
+        super().__init__(env, capacity)
+        self.area, self.last, self.arrivals, self.waits = 0.0, 0.0, 0, []
+        MonitoredResource.made.append(self)
+
+    def _mark(self):
+        now = self._env.now
+        self.area += len(self.queue) * (now - self.last)
+        self.last = now
+
+    def request(self):
+        self._mark()
+        self.arrivals += 1
+        req = super().request()
+        asked = self._env.now
+        req.callbacks.append(lambda _e: (self._mark(), self.waits.append(self._env.now - asked)))
+        return req
+
+    def release(self, request):
+        self._mark()
+        return super().release(request)
+
+
+@pytest.mark.parametrize("queue", ["reviewers", "legal_staff"])
+def test_littles_law_holds_on_each_queue(monkeypatch, queue):
+    """L = lambda W: time-average queue length equals arrival rate times mean wait."""
+    import sim.context
+    from sim.model import run_replication
+    from sim.streams import replication_seeds
+
+    lam, mu, c = 1.6, 1.0, 2
+    loaded = small(**ONE_YEAR,
+                   investigations__imminent_rate_per_agency_year=lam * 365.25 / AGENCIES,
+                   emergency__review_days={"kind": "exponential", "mean": 1 / mu},
+                   routes__denied_emergency_to_legal=1.0,  # refused forms feed the legal queue
+                   legal__legal_staff=1,
+                   legal__review_days={"kind": "exponential", "mean": 0.5},
+                   policy__emergency__grant_probability=0.5,
+                   policy__emergency__reviewers=c)
+    MonitoredResource.made.clear()
+    monkeypatch.setattr(sim.context.simpy, "Resource", MonitoredResource)  # the World's queues, monitored
+    table = run_replication(loaded, 0, replication_seeds(5, 1)[0]).table
+    index = 0 if queue == "reviewers" else 1
+    resource = MonitoredResource.made[index]
+    horizon = resource.last
+    time_average_queue = resource.area / horizon
+    little = resource.arrivals / horizon * (sum(resource.waits) / len(resource.waits))
+    assert resource.arrivals > 200
+    assert time_average_queue == pytest.approx(little, rel=0.05), (time_average_queue, little)
+    if queue == "reviewers":  # and the model's own wait metric is the same W
+        from sim.metrics import INDEX
+
+        assert table[-1, INDEX["emergency.review_wait_days_mean"]] == pytest.approx(
+            sum(resource.waits) / len(resource.waits), rel=1e-9)
+
+
+def test_legal_disclosures_match_the_closed_form_of_their_thinnings():
+    """With no portal and constant rates, content disclosures are Poisson arrivals thinned stage by stage."""
+    rate, p_legal, paid = 4.0, 0.2, 0.5
+    mix = {"warrant": 0.7, "subpoena": 0.2, "court_order": 0.1}
+    refusal = {"warrant": 0.1, "subpoena": 0.0, "court_order": 0.05}
+    pushback, identified = 0.15, 0.7
+    loaded = small(**{**ONE_YEAR, "investigations__rate_per_agency_year": rate},
+                   investigations__imminent_rate_per_agency_year=0.0,
+                   population__agencies__enrolled_cumulative={"points": [["2020-01-01", 0], ["2020-12-31", 0]]},
+                   routes__legal_probability_not_enrolled=p_legal,
+                   legal__process_mix=mix, legal__judge_refusal_probability=refusal,
+                   legal__account_identified_probability=identified,
+                   legal__court_days={"kind": "fixed", "value": 1.0},
+                   investigations__request_delay_days={"kind": "fixed", "value": 1.0},
+                   population__owners__paid_storage_share=paid,
+                   policy__legal__pushback_probability=pushback)
+    result = simulate(loaded, replications=40, seed=6)
+    demands = AGENCIES * rate * 366 / 365.25 * p_legal
+    reach = {"warrant": True, "subpoena": False, "court_order": False}
+    content = demands * sum(mix[k] * (1 - refusal[k]) * reach[k] for k in mix) * (1 - pushback) * identified * paid
+    for metric, expected in (("legal.demands", demands), ("legal.content_disclosures", content)):
+        x = result.column(metric)
+        se = x.std(ddof=1) / math.sqrt(x.size)
+        assert abs(x.mean() - expected) < 4 * se, (metric, x.mean(), expected, se)
+
+
+def test_confidence_intervals_cover_a_known_mean_about_95_percent_of_the_time():
+    """80 independent runs of 8 replications each: their 95% intervals should cover the true mean ~76 times."""
+    from sim.stats import summarize
+
+    lam_year, grant, paid = 300.0, 0.6, 0.5
+    loaded = small(**ONE_YEAR,
+                   investigations__imminent_rate_per_agency_year=lam_year / AGENCIES,
+                   investigations__request_delay_days={"kind": "fixed", "value": 1.0},
+                   emergency__review_days={"kind": "exponential", "mean": 0.01},
+                   policy__emergency__grant_probability=grant,
+                   population__owners__paid_storage_share=paid)
+    runs, per_run = 80, 8
+    counts = simulate(loaded, replications=runs * per_run, seed=11).column("emergency.disclosures")
+    truth = lam_year * 366 / 365.25 * grant * paid
+    covered = 0
+    for chunk in counts.reshape(runs, per_run):  # replications are independent: chunks are independent runs
+        lo, hi = summarize(chunk)["ci95"]
+        covered += lo <= truth <= hi
+    # Binomial(80, 0.95): 95% of the time between 72 and 80 covered
+    assert 71 <= covered <= 80, covered
