@@ -97,14 +97,6 @@ def _cell(v):
     return v
 
 
-def _err(mean, ci):
-    """Matplotlib error-bar lengths from a mean and its [low, high] interval."""
-    lo, hi = ci
-    if mean is None or lo is None:
-        return [0.0], [0.0]
-    return [max(0.0, mean - lo)], [max(0.0, hi - mean)]
-
-
 def number(x: float | None) -> str:
     if x is None:
         return "–"
