@@ -105,7 +105,7 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
         if out.notified[k]:
             lacking = out.consented[k] - out.shared[k]
             say(day, batch, j, f"{out.consented[k]} will agree within the {expiry[k] - day:g}-day response window"
-                + (f"; {lacking} of them no longer have the video" if lacking else ""))
+                + (f"; {lacking} of them have no stored video to share (no paid plan, or deleted)" if lacking else ""))
         if out.shared[k]:
             say(day + out.first_share[k], batch, j,
                 f"{out.shared[k]} owner(s) share {out.clips[k]} clip(s), with consent")
