@@ -201,6 +201,7 @@ def _write_atomic(path: Path, content: str | bytes) -> None:
         else:
             with os.fdopen(handle, "wb") as fh:
                 fh.write(content)
+        os.chmod(temp, 0o644)  # mkstemp makes files private; these are ordinary outputs
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
