@@ -69,8 +69,18 @@ def fit_one(base, path, how, bracket, target, reps, seed):
 
     x = brentq(simulated, *bracket, xtol=1e-3 * (bracket[1] - bracket[0]), maxiter=30)
     return {"parameter": path, "applied_as": how, "target": target.id, "published": target.value, "goal": goal,
-            "search_value": round(x, 4), "scenario_value": 1.0 if how == "scale" else loader.lookup(
-                base.resolved, path), "evaluations": [[round(a, 4), round(b, 4)] for a, b in evaluations]}
+            "search_value": round(x, 4), "scenario_value": written(base, path, how),
+            "evaluations": [[round(a, 4), round(b, 4)] for a, b in evaluations]}
+
+
+def written(base, path: str, how: str) -> float:
+    """The search value that reproduces the scenario as written (1 for a multiplier; the level otherwise)."""
+    if how == "scale":
+        return 1.0
+    current = loader.lookup(base.resolved, path, leaves_only=False)
+    if isinstance(current, dict) and "points" in current:
+        return round(float(np.mean([v for _d, v in current["points"]])), 4)
+    return current
 
 
 def main() -> None:
