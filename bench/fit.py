@@ -31,6 +31,7 @@ from scipy.optimize import brentq
 
 from sim import loader, runner
 from sim.calibration import load_targets
+from sim.sweep import trend_at_level
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINE = ROOT / "scenarios" / "timeline.toml"
@@ -49,10 +50,9 @@ def applied(base, path: str, how: str, x: float):
     """The override that sets `path` from search value x: a trend scaled or moved to level x."""
     current = loader.lookup(base.resolved, path, leaves_only=False)
     if isinstance(current, dict) and "points" in current:
-        values = np.array([v for _d, v in current["points"]])
-        new = values * x if how == "scale" else values - values.mean() + x
-        return {"points": [[dt.date.fromisoformat(d), float(v)] for (d, _v), v in zip(current["points"], new,
-                                                                                       strict=True)]}
+        if how == "scale":
+            return trend_at_level(current["points"], None, scale=x)
+        return trend_at_level(current["points"], x)
     return x * current if how == "scale" else x
 
 

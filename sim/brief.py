@@ -26,7 +26,7 @@ from sim import charts
 from sim.calibration import score
 from sim.compare import Comparison
 from sim.loader import lookup
-from sim.output import dump_json, run_files
+from sim.output import dump_json, number, run_files, signed
 from sim.runner import RunResult
 
 SCENARIOS = Path("scenarios")
@@ -74,7 +74,7 @@ def build_brief(results: list[RunResult], year: str, targets, command: str) -> d
     if variants:
         made.append(charts.change_against_base(
             labels[1:], [comparison.difference(v, WITHOUT_CONSENT, year) for v in variants], labels[0],
-            "owners whose video left without consent", year, source_line(results)))
+            "owners whose video left without consent", year, source_all))
     years = list(base.periods[:-1])
     events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs]
     made.append(charts.timeline(years, {route: [base.summary(m, y) for y in years]
@@ -99,7 +99,7 @@ def build_brief(results: list[RunResult], year: str, targets, command: str) -> d
         "assumptions": _assumptions(results), "sources": _sources(results, targets),
         "command": command, "seed": base.seed, "replications": base.replications,
         "files": _scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
-        "number": charts.number, "signed": charts.signed, "headline_columns": HEADLINE_COLUMNS,
+        "number": number, "signed": signed, "headline_columns": HEADLINE_COLUMNS,
         "short_headings": SHORT_HEADINGS,
     }
     files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)

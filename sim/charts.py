@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
 
+from sim.output import number, signed  # noqa: E402
+
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
            "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F"}
@@ -95,18 +97,6 @@ def _cell(v):
     if isinstance(v, float):
         return f"{v:.6g}"
     return v
-
-
-def number(x: float | None) -> str:
-    if x is None:
-        return "–"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
-
-
-def signed(x: float | None) -> str:
-    if x is None:
-        return "–"
-    return ("+" if x > 0 else "−" if x < 0 else "±") + number(abs(x))
 
 
 # --- the charts -------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typer.exceptions import TyperException
 import sim
 from sim.errors import RingsimError, UsageError
 from sim.metrics import HEADLINE
-from sim.output import check_writable, write_run
+from sim.output import check_writable, number, write_run
 from sim.runner import RunResult, check_run_size, executor_for, simulate
 
 app = typer.Typer(
@@ -204,7 +204,7 @@ def calibration_table(rows: list[dict], result) -> Table:
                             ("test", "left"), ("source", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     for r in rows:
-        table.add_row(r["label"], r["period"], _num(r["published"]) if r["published"] >= 1 else f"{r['published']:.3f}",
+        table.add_row(r["label"], r["period"], _cal(r["published"]),
                       f"{_cal(r['simulated_mean'])} [{_cal(r['ci95_low'])}, {_cal(r['ci95_high'])}]",
                       f"{_cal(r['range95_low'])}–{_cal(r['range95_high'])}",
                       ("pass" if r["passed"] else "FAIL") + f" ({r['rule']})", r["source"])
@@ -214,7 +214,7 @@ def calibration_table(rows: list[dict], result) -> Table:
 def _cal(x) -> str:
     if x is None:
         return "–"
-    return f"{x:.3f}" if abs(x) < 1 else _num(x)
+    return f"{x:.3f}" if abs(x) < 1 else number(x)
 
 
 @app.command()
@@ -409,20 +409,14 @@ def headline_table(result: RunResult) -> Table:
         table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right", max_width=17)
     for period in result.periods:
         label = "all years" if period == "all" else period
-        table.add_row(label, *(_num(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
+        table.add_row(label, *(number(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
                       end_section=period == result.periods[-2])
     cis = [result.summary(name, "all")["ci95"] for name in TERMINAL_HEADLINE]
-    table.add_row("95% CI", *(f"{_num(lo)}–{_num(hi)}" if lo is not None else "–" for lo, hi in cis))
+    table.add_row("95% CI", *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in cis))
     return table
 
 
 TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclosures", "total.owners_disclosed"))
-
-
-def _num(x) -> str:
-    if x is None:
-        return "–"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
 
 
 def _with_progress(label: str, total: int, work):

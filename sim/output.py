@@ -172,6 +172,20 @@ def fmt(x: float) -> str:
     return f"{x:.12g}"
 
 
+def number(x: float | None) -> str:
+    """A number for people: whole above 100 (with separators), one decimal below."""
+    if x is None:
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+
+
+def signed(x: float | None) -> str:
+    """A change for people: always signed, with a true minus sign."""
+    if x is None:
+        return "–"
+    return ("+" if x > 0 else "−" if x < 0 else "±") + number(abs(x))
+
+
 def _version(name: str) -> str:
     try:
         return metadata.version(name)

@@ -108,8 +108,7 @@ def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
         if current is None:
             raise UsageError(f"--vary {path}: {base.path} has no such parameter")
         if isinstance(current, dict) and "points" in current:
-            shift = value - float(np.mean([v for _d, v in current["points"]]))
-            out[path] = {"points": [[dt.date.fromisoformat(d), v + shift] for d, v in current["points"]]}
+            out[path] = trend_at_level(current["points"], value)
         elif isinstance(current, bool) or not isinstance(current, (int, float)):
             raise UsageError(f"--vary {path}: {current!r} is not a number, so it cannot be swept")
         elif isinstance(current, int):
@@ -117,6 +116,15 @@ def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
         else:
             out[path] = float(value)
     return out
+
+
+def trend_at_level(points, level: float, scale: float = 1.0) -> dict:
+    """A resolved trend's points (ISO dates), times `scale`, shifted so their mean is `level`; or only
+    scaled when `level` is None. Returned as an override value (dates as dates)."""
+    values = np.array([v for _d, v in points], dtype=float) * scale
+    if level is not None:
+        values += level - values.mean()
+    return {"points": [[dt.date.fromisoformat(d), float(v)] for (d, _v), v in zip(points, values, strict=True)]}
 
 
 def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from sim.charts import number, signed
+from sim.output import number, signed
 
 CHARTS = ("routes_by_variant", "change_without_consent", "timeline", "portal_funnel", "calibration")
 

@@ -36,14 +36,19 @@ def test_review_queue_matches_erlang_c():
     assert abs(waits.mean() - expected) / expected < 0.08, (waits.mean(), expected)
 
 
+def thinned_emergency(lam_year: float, grant: float, paid: float):
+    """Imminent-danger cases only, reviewed at once: disclosures are Poisson(lam) thinned by grant and paid."""
+    return small(**ONE_YEAR,
+                 investigations__imminent_rate_per_agency_year=lam_year / AGENCIES,
+                 investigations__request_delay_days={"kind": "fixed", "value": 1.0},
+                 emergency__review_days={"kind": "exponential", "mean": 0.01},
+                 policy__emergency__grant_probability=grant,
+                 population__owners__paid_storage_share=paid)
+
+
 def test_emergency_disclosures_are_a_thinned_poisson_process():
     lam_year, grant, paid = 500.0, 0.6, 0.5
-    loaded = small(**ONE_YEAR,
-                   investigations__imminent_rate_per_agency_year=lam_year / AGENCIES,
-                   investigations__request_delay_days={"kind": "fixed", "value": 1.0},
-                   emergency__review_days={"kind": "exponential", "mean": 0.01},
-                   policy__emergency__grant_probability=grant,
-                   population__owners__paid_storage_share=paid)
+    loaded = thinned_emergency(lam_year, grant, paid)
     result = simulate(loaded, replications=120, seed=3)
     counts = result.column("emergency.disclosures")
     days = 366  # 2020 is a leap year; the rate is per 365.25 days
@@ -148,12 +153,7 @@ def test_confidence_intervals_cover_a_known_mean_about_95_percent_of_the_time():
     from sim.stats import summarize
 
     lam_year, grant, paid = 300.0, 0.6, 0.5
-    loaded = small(**ONE_YEAR,
-                   investigations__imminent_rate_per_agency_year=lam_year / AGENCIES,
-                   investigations__request_delay_days={"kind": "fixed", "value": 1.0},
-                   emergency__review_days={"kind": "exponential", "mean": 0.01},
-                   policy__emergency__grant_probability=grant,
-                   population__owners__paid_storage_share=paid)
+    loaded = thinned_emergency(lam_year, grant, paid)
     runs, per_run = 80, 8
     counts = simulate(loaded, replications=runs * per_run, seed=11).column("emergency.disclosures")
     truth = lam_year * 366 / 365.25 * grant * paid
