@@ -70,7 +70,7 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     code[to_emergency] = EMERGENCY
 
     if world.tracing:
-        _narrate(world, batch, code, goes_direct, shut, imminent_to_legal)
+        _narrate(world, batch, code, shut)
     tally = world.tally
     tally.add("substitution.imminent_to_legal", period, int(imminent_to_legal.sum()))
     tally.add("substitution.to_legal", period, int(to_legal.sum()))
@@ -79,7 +79,7 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     return code, epoch
 
 
-def _narrate(world, batch, code, goes_direct, shut, imminent_to_legal) -> None:
+def _narrate(world, batch, code, shut) -> None:
     """The trace: each case opens, and takes its route (or leaves the platform)."""
     a = batch.arrays
     ordinary = list(world.scenario.investigations.incident_types)
@@ -94,12 +94,10 @@ def _narrate(world, batch, code, goes_direct, shut, imminent_to_legal) -> None:
         elif route == EMERGENCY:
             how = ("the portal is shut to it: turns to the emergency route" if shut[j]
                    else "imminent danger: turns to the company's emergency route")
-        elif route == WARRANT:
-            how = ("the emergency route does not cover this: goes to a court" if imminent_to_legal[j]
-                   else "goes to a court")
-        elif route == LEGAL:
-            how = ("the portal is shut to it: goes to a court" if shut[j] else
-                   "goes straight to a court" if goes_direct[j] or not a["enrolled"][j] else "goes to a court")
+        elif route == WARRANT:  # only imminent cases the emergency route does not take
+            how = "the emergency route does not cover this: goes to a court"
+        elif route == LEGAL:  # a shut portal, a non-enrolled agency, or a case that goes direct
+            how = "the portal is shut to it: goes to a court" if shut[j] else "goes straight to a court"
         else:
             how = ("the portal is shut to it: looks for video off the platform" if shut[j]
                    else "no route on the platform fits: the case leaves it")
