@@ -23,7 +23,7 @@ from fpdf import FPDF
 
 import sim
 from sim import charts
-from sim.calibration import score
+from sim.calibration import DEFAULT_TARGETS, score
 from sim.compare import Comparison
 from sim.loader import lookup
 from sim.output import dump_json, number, run_files, signed
@@ -54,8 +54,9 @@ class HeadlineRow:
     cells: tuple  # (column key, metric, statistics dict from summary.json or comparison)
 
 
-def build_brief(results: list[RunResult], year: str, targets, command: str) -> dict[str, bytes | str]:
-    """Every file of the brief, keyed by its path inside the brief folder."""
+def build_brief(results: list[RunResult], year: str, targets, command: str,
+                targets_file: str | Path = DEFAULT_TARGETS) -> dict[str, bytes | str]:
+    """Every file of the brief, keyed by its path inside the brief folder (`targets` read from `targets_file`)."""
     base, variants = results[0], results[1:]
     comparison = Comparison(base=base, variants=tuple(variants))
     labels = [r.loaded.scenario.scenario.title for r in results]
@@ -84,8 +85,7 @@ def build_brief(results: list[RunResult], year: str, targets, command: str) -> d
                               source_line([base]), labels[0]))
     calibration_rows = score(targets, base)
     if calibration_rows:
-        made.append(charts.calibration(calibration_rows, source_line([base]) + "; targets: "
-                                       "scenarios/calibration/targets.toml"))
+        made.append(charts.calibration(calibration_rows, f"{source_line([base])}; targets: {targets_file}"))
     for chart in made:
         files.update(chart.files())
 

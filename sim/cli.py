@@ -18,6 +18,7 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 import sim
+from sim.calibration import DEFAULT_TARGETS
 from sim.errors import RingsimError, UsageError
 from sim.metrics import HEADLINE
 from sim.output import check_writable, number, write_run
@@ -119,7 +120,7 @@ def brief(
     out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
                                 show_default="every core"),
-    targets: Path = typer.Option(Path("scenarios/calibration/targets.toml"), "--targets",
+    targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
                                  help="Published figures to check the base against."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
@@ -147,7 +148,7 @@ def brief(
             loaded, reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
                f"--year {year}")
-    files = build_brief(results, year, known, command)
+    files = build_brief(results, year, known, command, targets_file=targets)
     write_folder(out, files, force)
     if len(results) > 1:
         out_console.print(change_table(_comparison(results), period=year))
@@ -159,7 +160,7 @@ def calibrate(
     scenario: Path = typer.Argument(Path("scenarios/timeline.toml"), help="Scenario to check."),
     reps: int = typer.Option(200, "--reps", help="Replications."),
     seed: int = typer.Option(1, "--seed", help="Root random seed."),
-    targets: Path = typer.Option(Path("scenarios/calibration/targets.toml"), "--targets",
+    targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
                                  help="Published figures, with tolerances."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/calibrate-<scenario>)."),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
