@@ -273,12 +273,12 @@ def sweep(
     if year not in periods:
         raise UsageError(f"--year {year}: must be 'all' or one of the scenario's years ({periods[0]}-{periods[-2]})")
     out = out or Path("reports") / f"sweep-{base.name}"
-    total = len(sweeping.plan(varies or sweeping.declared_unknowns(base), grid))
+    varies = varies or sweeping.declared_unknowns(base)  # resolved once, for the plan, the run and the charts
+    total = len(sweeping.plan(varies, grid))
     with executor_for(scheduler) as executor:
         records = _with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
             scenario, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
             on_point=done))
-    varies = varies or sweeping.declared_unknowns(base)
     source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
               f"{reps} replications per point")
     written = sweeping.write_results(out, records, varies, grid, metric, year, source)
