@@ -1,6 +1,6 @@
 """The policy brief: one folder with a self-contained HTML page, a PDF, charts and their data.
 
-`build_brief` takes finished runs (the base first, then variants, all with common
+`build_brief` takes a finished comparison (the base and its variants, run with common
 random numbers) and returns every file of the brief as bytes or text: brief.html
 (charts embedded, no network needed), brief.pdf (from the same numbers, through a
 second template, with pip-only dependencies), each chart as PNG, SVG and CSV,
@@ -54,11 +54,11 @@ class HeadlineRow:
     cells: tuple  # (column key, metric, statistics dict from summary.json or comparison)
 
 
-def build_brief(results: list[RunResult], year: str, targets, command: str,
+def build_brief(comparison: Comparison, year: str, targets, command: str,
                 targets_file: str | Path = DEFAULT_TARGETS) -> dict[str, bytes | str]:
     """Every file of the brief, keyed by its path inside the brief folder (`targets` read from `targets_file`)."""
-    base, variants = results[0], results[1:]
-    comparison = Comparison(base=base, variants=tuple(variants))
+    base, variants = comparison.base, comparison.variants
+    results = [base, *variants]
     labels = [r.loaded.scenario.scenario.title for r in results]
     files: dict[str, bytes | str] = {}
     for r in results:

@@ -90,18 +90,16 @@ def compare(
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
     from sim import loader
-    from sim.compare import Comparison, check_comparable
+    from sim.compare import check_comparable, compare_scenarios
     from sim.output import write_comparison
-    from sim.runner import simulate_many
 
     loaded = [loader.load(p) for p in (base, *variants)]
     check_comparable(loaded)
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force)
     with executor_for(scheduler) as executor:
-        results = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
-            loaded, reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
-    comparison = Comparison(base=results[0], variants=tuple(results[1:]))
+        comparison = _with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: compare_scenarios(
+            loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
                f"--reps {reps} --seed {seed}")
     written = write_comparison(comparison, out, command, force=force)
@@ -130,9 +128,8 @@ def brief(
     from sim import loader
     from sim.brief import build_brief, default_scenarios
     from sim.calibration import load_targets
-    from sim.compare import check_comparable
+    from sim.compare import check_comparable, compare_scenarios
     from sim.output import write_folder
-    from sim.runner import simulate_many
 
     paths = list(scenarios) if scenarios else default_scenarios()
     loaded = [loader.load(p) for p in paths]
@@ -144,14 +141,15 @@ def brief(
     known = load_targets(targets)
     check_writable(out, force)
     with executor_for(scheduler) as executor:
-        results = _with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: simulate_many(
-            loaded, reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
+        comparison = _with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: (
+            compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
+                              on_done=lambda _s, i: done(i))))
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
                f"--year {year}")
-    files = build_brief(results, year, known, command, targets_file=targets)
+    files = build_brief(comparison, year, known, command, targets_file=targets)
     write_folder(out, files, force)
-    if len(results) > 1:
-        out_console.print(change_table(_comparison(results), period=year))
+    if comparison.variants:
+        out_console.print(change_table(comparison, period=year))
     out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
 
 
@@ -290,12 +288,6 @@ def _years(loaded) -> tuple[str, ...]:
 
     info = loaded.scenario.scenario
     return Clock(info.start, info.end).periods
-
-
-def _comparison(results):
-    from sim.compare import Comparison
-
-    return Comparison(base=results[0], variants=tuple(results[1:]))
 
 
 CHANGE_HEADLINE = ("portal.owners_disclosed", "emergency.owners_disclosed", "legal.owners_disclosed",

@@ -79,17 +79,18 @@ class Comparison:
 
 
 def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
-                      executor=None) -> Comparison:
+                      executor=None, on_done=None) -> Comparison:
     """Run a base and its variants with common random numbers; return their paired comparison.
 
-    `base` and each variant are paths or loaded scenarios. The Python face of `ringsim compare`.
+    `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
+    replication i of scenario s finishes. What `ringsim compare` and `ringsim brief` run.
     """
     from sim import loader
     from sim.runner import simulate_many
 
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
-    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor)
+    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done)
     return Comparison(base=results[0], variants=tuple(results[1:]))
 
 
