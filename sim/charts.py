@@ -315,7 +315,7 @@ def tornado(rows: list[dict], metric_words: str, period: str, source: str, base_
                   interval_note="Error bars: 95% confidence interval of the paired change.")
 
 
-def sweep_line(path: str, values: list[float], stats: list[dict], base_value, metric_words: str, period: str,
+def sweep_line(path: str, values: list[float], stats: list[dict], metric_words: str, period: str,
                source: str, name: str) -> Chart:
     """The metric against one swept parameter, with its 95% interval band."""
     fig, ax = figure(height=3.6)
@@ -324,9 +324,6 @@ def sweep_line(path: str, values: list[float], stats: list[dict], base_value, me
     hi = np.array([s["ci95"][1] if s["ci95"][1] is not None else m for s, m in zip(stats, mean, strict=True)])
     ax.fill_between(values, lo, hi, color=PALETTE["blue"], alpha=0.2, linewidth=0)
     ax.plot(values, mean, color=PALETTE["blue"], marker="o", markersize=4)
-    if base_value is not None:
-        ax.axvline(base_value, color="#555555", linestyle="--", linewidth=0.8)
-        ax.text(base_value, 0.98, " as written", transform=ax.get_xaxis_transform(), va="top", fontsize=7.5)
     when = "all years" if period == "all" else period
     ax.set_xlabel(path)
     ax.set_ylabel(f"{metric_words}\n({when})")

@@ -242,7 +242,7 @@ def write_results(out: Path, records: list[dict], varies: list[Vary], grid: bool
                 points = by_path[v.path]
                 made.append(charts.sweep_line(
                     v.path, [p["settings"][0][1] for p in points], [p["summary"][metric][period] for p in points],
-                    None, words, period, source, f"line_{k + 1:02d}"))
+                    words, period, source, f"line_{k + 1:02d}"))
     for chart in made:
         written.update({name.removeprefix("charts/"): content for name, content in chart.files().items()})
     for name, content in written.items():
