@@ -4,12 +4,15 @@ Everything random about an investigation is drawn here, when it is created, befo
 policy is consulted: its time, agency, incident, the request it would make, and the
 uniform numbers that will decide each later step on every route (common random
 numbers: a reform and the baseline see the same world). Owners near a would-be portal
-request get one row each in `slots`. Investigations that could never touch the
-platform (a non-enrolled agency that would not serve legal process) are thinned away
-here, which is exact for a Poisson process.
+request are counted here; their own draws (`OwnerSlots`) are made block by block, only
+when a posted request needs them. Investigations that could never touch the platform
+(a non-enrolled agency that would not serve legal process) are thinned away here, which
+is exact for a Poisson process.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import attrs
 import numpy as np
@@ -17,10 +20,49 @@ import numpy as np
 from sim.clock import Clock
 from sim.population import Agencies
 
-# Columns of the per-owner table `Batch.slots`, in order.
+# Rows of an owner block (`OwnerSlots.block`), in order: one column per owner.
 SLOT_COLUMNS = ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio",
                 "response_delay", "retention_choice", "clips")
 SLOT = {name: i for i, name in enumerate(SLOT_COLUMNS)}
+# Owners per block of draws. Not a model parameter: it fixes which random numbers an
+# owner gets, never their distribution, and bounds a replication's working memory
+# (a block is about 2.4 MB of float32) whatever the year's number of owners.
+OWNER_BLOCK = 1 << 16
+
+
+@attrs.define(slots=True)
+class OwnerSlots:
+    """The owners near each would-be portal request, drawn lazily in blocks.
+
+    Requests are cut into blocks of consecutive rows holding about `OWNER_BLOCK`
+    owners; block b has its own stream, addressed by (year, b). A block is drawn only
+    when a posted request in it needs its owners, and it is the same block whatever the
+    policy posts (common random numbers).
+    """
+
+    count: np.ndarray  # owners per request (0 if it could not be a portal request)
+    block_of: np.ndarray  # each request's block
+    offset: np.ndarray  # each request's first owner within its block
+    block_size: np.ndarray  # owners per block
+    draw: Callable[[int, int], np.ndarray]  # (block, owners) -> (len(SLOT_COLUMNS), owners)
+    _cached: tuple = (-1, None)
+
+    @classmethod
+    def cut(cls, count: np.ndarray, draw: Callable[[int, int], np.ndarray]) -> OwnerSlots:
+        first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+        block_of = first // OWNER_BLOCK
+        blocks = int(block_of[-1]) + 1 if count.size else 0
+        block_first = np.full(blocks, np.iinfo(np.int64).max)
+        np.minimum.at(block_first, block_of, first)
+        block_size = np.bincount(block_of, weights=count, minlength=blocks).astype(np.int64)
+        return cls(count=count.astype(np.int64), block_of=block_of, offset=first - block_first[block_of],
+                   block_size=block_size, draw=draw)
+
+    def block(self, b: int) -> np.ndarray:
+        """Block b's owner draws (the last block drawn is kept: callers go in row order)."""
+        if self._cached[0] != b:
+            self._cached = (b, self.draw(b, int(self.block_size[b])))
+        return self._cached[1]
 
 ORDINARY, IMMINENT = 0, 1
 
@@ -38,9 +80,7 @@ class Batch:
     u: dict  # name -> list of per-investigation uniforms or draws (fast scalar reads)
     arrays: dict  # the same columns (and "day") as numpy arrays, for bulk decisions
     state_array: np.ndarray
-    slot_start: np.ndarray
-    slot_count: np.ndarray
-    slots: np.ndarray  # (total owners, len(SLOT_COLUMNS)) float32
+    owners: OwnerSlots
     year: str = ""
 
     def __len__(self) -> int:
@@ -62,8 +102,12 @@ PER_INVESTIGATION = (
 
 def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
               arrivals: np.random.Generator, owners: np.random.Generator,
-              review: np.random.Generator, courts: np.random.Generator) -> Batch:
-    """All platform-relevant investigations opened in calendar period `period`."""
+              review: np.random.Generator, courts: np.random.Generator,
+              owner_block: Callable[[int], np.random.Generator]) -> Batch:
+    """All platform-relevant investigations opened in calendar period `period`.
+
+    `owner_block(b)` is the stream of this year's owner block b.
+    """
     inv, routes = scenario.investigations, scenario.routes
     edges = clock.period_edges()
     lo, hi = edges[period], edges[period + 1]
@@ -120,25 +164,24 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     density = own.cameras_per_sq_mi.at_ordinal(clock.ordinal_of(day))
     lam = np.where(portal_capable, density * u["requested_area"], 0.0)
     count = owners.poisson(lam)
-    start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
-    slots = _draw_slots(int(count.sum()), own, owners)
+    slots = OwnerSlots.cut(count, lambda b, size: _draw_slots(size, own, owner_block(b)))
 
     return Batch(
         day=day.tolist(), agency=agency.tolist(), state=agencies.state[agency].tolist(),
         kind=kind.tolist(), incident=incident.tolist(), enrolled=enrolled.tolist(),
         u={k: v.tolist() for k, v in u.items()}, state_array=agencies.state[agency],
         arrays={**u, "day": day, "agency": agency, "kind": kind, "incident": incident, "enrolled": enrolled},
-        slot_start=start, slot_count=count.astype(np.int64), slots=slots, year=clock.periods[period],
+        owners=slots, year=clock.periods[period],
     )
 
 
 def _draw_slots(total: int, own, rng: np.random.Generator) -> np.ndarray:
-    slots = np.empty((total, len(SLOT_COLUMNS)), dtype=np.float32)
-    for name in ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio"):
-        slots[:, SLOT[name]] = rng.random(total, dtype=np.float32)
-    slots[:, SLOT["response_delay"]] = own.response_delay_days.sample(rng, total)
-    slots[:, SLOT["retention_choice"]] = own.retention_choice_days.sample(rng, total)
-    slots[:, SLOT["clips"]] = np.maximum(1.0, np.round(own.clips_per_sharing_owner.sample(rng, total)))
+    """One block of owners: a row per SLOT_COLUMNS entry (contiguous, for bulk comparisons)."""
+    slots = np.empty((len(SLOT_COLUMNS), total), dtype=np.float32)
+    rng.random(dtype=np.float32, out=slots[: SLOT["u_audio"] + 1])  # the six uniforms, in one call
+    slots[SLOT["response_delay"]] = own.response_delay_days.sample(rng, total)
+    slots[SLOT["retention_choice"]] = own.retention_choice_days.sample(rng, total)
+    slots[SLOT["clips"]] = np.maximum(1.0, np.round(own.clips_per_sharing_owner.sample(rng, total)))
     return slots
 
 

@@ -77,7 +77,8 @@ def _arrivals(world, clock, streams):
         yield env.timeout(edges[period] - env.now)
         batch = draw_year(world.scenario, world.agencies, clock, period,
                           streams.generator("arrivals", period), streams.generator("owners", period),
-                          streams.generator("review", period), streams.generator("courts", period))
+                          streams.generator("review", period), streams.generator("courts", period),
+                          partial(streams.generator, "owners", period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
         queued = np.flatnonzero(code >= EMERGENCY)

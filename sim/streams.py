@@ -3,7 +3,9 @@
 Every stream is a numpy Generator whose SeedSequence is a fixed child of the run's root
 seed, addressed by (replication, source, year). Because the address, not the order of
 use, fixes the stream, replication i of every variant sees the same world (common
-random numbers) and a change in 2020 cannot shift a single draw in 2024.
+random numbers) and a change in 2020 cannot shift a single draw in 2024. A year's
+owners are further split into blocks, each with its own stream, so that they can be
+drawn only when needed.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ class Streams:
     def __init__(self, replication_seed: np.random.SeedSequence):
         self._seed = replication_seed
 
-    def generator(self, source: str, period: int = 0) -> np.random.Generator:
+    def generator(self, source: str, period: int = 0, *part: int) -> np.random.Generator:
+        """The stream of `source` in `period`; `part` addresses sub-streams (owner blocks)."""
         child = np.random.SeedSequence(
             entropy=self._seed.entropy,
-            spawn_key=(*self._seed.spawn_key, SOURCES.index(source), period),
+            spawn_key=(*self._seed.spawn_key, SOURCES.index(source), period, *part),
         )
         return np.random.Generator(np.random.PCG64(child))

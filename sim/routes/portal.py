@@ -100,7 +100,7 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
     for k, j in enumerate(posted.tolist()):
         day = a["day"][j]
         mode = str(modes[k]).replace("_", " ")
-        say(day, batch, j, f"{batch.slot_count[j]} camera owners nearby: {out.outside_area[k]} beyond the area "
+        say(day, batch, j, f"{batch.owners.count[j]} camera owners nearby: {out.outside_area[k]} beyond the area "
                            f"the portal allows, {out.opted_out[k]} opted out, {out.notified[k]} asked ({mode})")
         if out.notified[k]:
             lacking = out.consented[k] - out.shared[k]
@@ -130,11 +130,23 @@ class OwnerOutcomes:
 
 
 def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
-    """Each owner near requests `rows`: notified? consents? has footage? shares?
+    """Each owner near requests `rows` (ascending): notified? consents? has footage? shares?
 
     Rules are `policies` (one per state), for each request's own state; trends are read
-    on each request's own day. No draws: the uniforms were drawn with the batch.
+    on each request's own day. Owners are decided one block at a time (see
+    `OwnerSlots`), which bounds the memory a year of requests needs.
     """
+    blocks = batch.owners.block_of[rows]
+    cuts = np.flatnonzero(np.diff(blocks)) + 1
+    parts = [_decide_block(world, batch, part, policies) for part in np.split(rows, cuts) if part.size]
+    if not parts:
+        return _decide_block(world, batch, rows, policies)
+    return OwnerOutcomes(*(np.concatenate(column) for column in zip(*(attrs.astuple(p, recurse=False) for p in parts),
+                                                                     strict=True)))
+
+
+def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
+    """`decide_owners` for requests that all lie in one owner block."""
     owners_params = world.scenario.population.owners
     a = batch.arrays
     day = a["day"][rows]
@@ -159,27 +171,30 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     e2ee = np.where(e2ee_default, owners_params.e2ee_share_when_default, world.daily_np["e2ee_opt_in_share"][d])
     e2ee = np.where(e2ee_available & owners_params.e2ee_blocks_portal_sharing, e2ee, 0.0)
 
-    # Gather the owner rows of the chosen requests (each request's slots are contiguous).
-    count = batch.slot_count[rows]
+    # The owners of the chosen requests: each request's owners are contiguous in its block.
+    owners = batch.owners
+    count = owners.count[rows]
     row = np.repeat(np.arange(rows.size), count)
-    first_of_row = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
-    slots = batch.slots[np.repeat(batch.slot_start[rows] - first_of_row, count) + np.arange(row.size)]
+    slots = owners.block(int(owners.block_of[rows[0]])) if rows.size else np.empty((len(SLOT), 0), np.float32)
+    if row.size != slots.shape[1]:  # not every request of the block: gather their owners
+        first_of_row = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+        slots = slots[:, np.repeat(owners.offset[rows] - first_of_row, count) + np.arange(row.size)]
 
     def per_owner(x):
         return np.repeat(x, count) if np.ndim(x) else x
 
-    delay = slots[:, SLOT["response_delay"]]
-    in_area = slots[:, SLOT["u_area"]] < per_owner(area_kept)
-    opted_out = in_area & (slots[:, SLOT["u_opt_out"]] < per_owner(opt_out))
+    delay = slots[SLOT["response_delay"]]
+    in_area = slots[SLOT["u_area"]] < per_owner(area_kept)
+    opted_out = in_area & (slots[SLOT["u_opt_out"]] < per_owner(opt_out))
     notified = in_area & ~opted_out
-    consented = notified & (slots[:, SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
-    retention = np.where(per_owner(owner_chosen), slots[:, SLOT["retention_choice"]], per_owner(fixed_retention))
+    consented = notified & (slots[SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
+    retention = np.where(per_owner(owner_chosen), slots[SLOT["retention_choice"]], per_owner(fixed_retention))
     age = per_owner(a["request_delay"][rows]) + delay
-    footage = ((slots[:, SLOT["u_paid"]] < per_owner(paid)) & (slots[:, SLOT["u_e2ee"]] >= per_owner(e2ee))
+    footage = ((slots[SLOT["u_paid"]] < per_owner(paid)) & (slots[SLOT["u_e2ee"]] >= per_owner(e2ee))
                & (age <= retention))
     shared = consented & footage
-    clips = np.maximum(1.0, np.round(slots[:, SLOT["clips"]] * per_owner(window_kept))) * shared
-    audio = shared & (slots[:, SLOT["u_audio"]] < owners_params.audio_share)
+    clips = np.maximum(1.0, np.round(slots[SLOT["clips"]] * per_owner(window_kept))) * shared
+    audio = shared & (slots[SLOT["u_audio"]] < owners_params.audio_share)
     first_share = np.full(rows.size, np.inf)
     np.minimum.at(first_share, row[shared], delay[shared])
 
