@@ -5,7 +5,10 @@ Prints its figures and the command that made them; not part of the test suite.
 
 - seconds per national-year replication (scenarios/national-2020.toml) on one core,
   median of --reps, and the simpy events it processes per second;
-- a bare simpy loop of timeouts in the same process, and the ratio model / bare;
+- how that time splits between bulk numpy work (drawing a year, routing it, deciding
+  portal owners) and the simpy event loop (the queued emergency and legal routes);
+- a bare simpy loop of timeouts in the same process, and the ratio model / bare, both
+  over the whole replication and over the event loop alone;
 - speed-up of 2 workers over 1 on 200 replications;
 - peak memory (max RSS of a fresh process) for 100 and for 1,000 replications;
 - the review queue as M/M/c: ringsim, Ciw and Erlang C (bench/review_queue.py).
@@ -45,14 +48,40 @@ class CountingEnvironment(simpy.Environment):
         return super().step()
 
 
-def time_replications(loaded, reps: int, seed: int) -> list[float]:
-    seeds = replication_seeds(seed, reps)
-    times = []
-    for i, s in enumerate(seeds):
-        start = time.perf_counter()
-        model.run_replication(loaded, i, s)
-        times.append(time.perf_counter() - start)
-    return times
+BULK_STEPS = ("draw_year", "route_batch")  # model-module names of the year-at-once steps
+
+
+def time_replications(loaded, reps: int, seed: int) -> tuple[list[float], list[float]]:
+    """Wall seconds of each replication, and of the bulk numpy steps within it."""
+    bulk = [0.0]
+
+    def timed(fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                bulk[0] += time.perf_counter() - start
+        return wrapper
+
+    originals = {name: getattr(model, name) for name in BULK_STEPS}
+    post = model.portal.post_requests
+    for name, fn in originals.items():
+        setattr(model, name, timed(fn))
+    model.portal.post_requests = timed(post)
+    times, bulk_times = [], []
+    try:
+        for i, s in enumerate(replication_seeds(seed, reps)):
+            bulk[0] = 0.0
+            start = time.perf_counter()
+            model.run_replication(loaded, i, s)
+            times.append(time.perf_counter() - start)
+            bulk_times.append(bulk[0])
+    finally:
+        for name, fn in originals.items():
+            setattr(model, name, fn)
+        model.portal.post_requests = post
+    return times, bulk_times
 
 
 def count_events(loaded, seed: int) -> int:
@@ -111,8 +140,9 @@ def main() -> None:
 
     loaded = loader.load(YEAR)
     model.run_replication(loaded, 0, replication_seeds(args.seed, 1)[0])  # warm caches
-    times = time_replications(loaded, args.reps, args.seed)
+    times, bulk_times = time_replications(loaded, args.reps, args.seed)
     per_rep = statistics.median(times)
+    loop = statistics.median(t - b for t, b in zip(times, bulk_times, strict=True))
     events = count_events(loaded, args.seed)
     bare = bare_simpy_rate()
     scaling = worker_speedup(args.seed, 40 if args.quick else 200)
@@ -128,9 +158,13 @@ def main() -> None:
         "seconds_per_national_year_median": round(per_rep, 4),
         "seconds_per_national_year_all": [round(t, 4) for t in times],
         "events_per_replication": events,
+        "bulk_numpy_seconds_median": round(statistics.median(bulk_times), 4),
+        "event_loop_seconds_median": round(loop, 4),
         "model_events_per_second": round(events / per_rep),
+        "event_loop_events_per_second": round(events / loop),
         "bare_simpy_events_per_second": round(bare),
         "model_to_bare_ratio": round(events / per_rep / bare, 3),
+        "event_loop_to_bare_ratio": round(events / loop / bare, 3),
         **scaling,
         **memory,
         "review_queue_mmc": queue,

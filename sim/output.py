@@ -17,6 +17,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -63,18 +64,29 @@ def manifest(result: RunResult, command: str) -> dict:
     }
 
 
-def replications_csv(result: RunResult) -> str:
+CSV_BLOCK = 512  # replications per chunk of replications.csv: bounds memory, not the output
+
+
+def replications_csv(result: RunResult) -> Iterator[str]:
+    """replications.csv in chunks of text, read block by block from the run's store."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["scenario", "replication", "period", *NAMES])
-    for r in range(result.replications):
-        for p, period in enumerate(result.periods):
-            writer.writerow([result.loaded.name, r, period, *(fmt(v) for v in result.tables[r, p])])
-    return buf.getvalue()
+    for first in range(0, result.replications, CSV_BLOCK):
+        block = result.store.replications_block(first, min(first + CSV_BLOCK, result.replications))
+        for r, table in enumerate(block, start=first):
+            for p, period in enumerate(result.periods):
+                writer.writerow([result.loaded.name, r, period, *(fmt(v) for v in table[p])])
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
 
 
-def run_files(result: RunResult, command: str, prefix: str = "") -> dict[str, str]:
-    """The three contract files of one run, keyed by their path inside the output folder."""
+def run_files(result: RunResult, command: str, prefix: str = "") -> dict[str, str | Iterator[str]]:
+    """The three contract files of one run, keyed by their path inside the output folder.
+
+    replications.csv is a stream of chunks, produced while it is written.
+    """
     return {
         f"{prefix}summary.json": dump_json(summary(result)),
         f"{prefix}replications.csv": replications_csv(result),
@@ -105,8 +117,11 @@ def check_writable(out: Path, force: bool) -> None:
         raise OutputError(f"{out}: already exists; pass --force to replace it")
 
 
-def write_folder(out: Path, files: dict[str, str | bytes], force: bool) -> list[Path]:
-    """Create `out` holding exactly `files`, all at once or not at all."""
+def write_folder(out: Path, files: dict[str, str | bytes | Iterator[str]], force: bool) -> list[Path]:
+    """Create `out` holding exactly `files`, all at once or not at all.
+
+    A file's content is text, bytes, or an iterator of text chunks (written as produced).
+    """
     out = Path(out)
     check_writable(out, force)
     parent = out.parent if str(out.parent) else Path(".")
@@ -121,7 +136,10 @@ def write_folder(out: Path, files: dict[str, str | bytes], force: bool) -> list[
             target.parent.mkdir(parents=True, exist_ok=True)
             mode = "wb" if isinstance(content, bytes) else "w"
             with open(target, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-                fh.write(content)
+                if isinstance(content, (str, bytes)):
+                    fh.write(content)
+                else:
+                    fh.writelines(content)
         _swap_into_place(staging, out)
     except OSError as err:
         shutil.rmtree(staging, ignore_errors=True)

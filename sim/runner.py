@@ -4,6 +4,9 @@
 i-th child of the root SeedSequence, and results are kept by index, never by finishing
 order, so the same seed gives the same numbers whatever executor or worker count runs
 them. Any `concurrent.futures.Executor` can be passed in.
+
+Memory does not grow with replications: only a bounded number of replications is in
+flight at once, and each finished table goes straight into a `ReplicationStore` on disk.
 """
 
 from __future__ import annotations
@@ -21,37 +24,43 @@ from sim.clock import Clock
 from sim.errors import UsageError
 from sim.metrics import NAMES
 from sim.model import run_replication
-from sim.stats import summarize
+from sim.store import ReplicationStore
 from sim.streams import replication_seeds
 
 MAX_REPLICATIONS = 100_000
+IN_FLIGHT_PER_WORKER = 4  # enough queued work to keep each worker busy, no more
+IN_FLIGHT_ON_EXECUTOR = 1024  # a cluster's size is unknown: allow a large one to fill
 
 
 @attrs.frozen(slots=True)
 class RunResult:
-    """Every replication's per-year metric table, plus what made it."""
+    """Every replication's per-year metric table (on disk), plus what made it."""
 
     loaded: loader.LoadedScenario
     seed: int
     replications: int
     periods: tuple[str, ...]  # calendar years, then "all"
-    tables: np.ndarray  # (replications, periods, metrics)
+    store: ReplicationStore  # (replications, periods, metrics)
 
     def column(self, metric: str, period: str = "all") -> np.ndarray:
-        return self.tables[:, self.periods.index(period), NAMES.index(metric)]
+        """One metric in one period, every replication (index = replication)."""
+        return self.store.period(self.periods.index(period))[:, NAMES.index(metric)]
 
     def summary(self, metric: str, period: str = "all") -> dict:
-        return summarize(self.column(metric, period))
+        return self.store.summaries(self.periods.index(period))[NAMES.index(metric)]
+
+    @property
+    def tables(self) -> np.ndarray:
+        """(replications, periods, metrics), all in memory: for small runs and notebooks."""
+        return self.store.replications_block(0, self.replications)
 
     def rows(self) -> list[dict]:
-        """Tidy rows: one per replication, period and metric (a DataFrame in one call)."""
-        out = []
-        for r in range(self.replications):
-            for p, period in enumerate(self.periods):
-                for m, name in enumerate(NAMES):
-                    out.append({"scenario": self.loaded.name, "replication": r, "period": period,
-                                "metric": name, "value": float(self.tables[r, p, m])})
-        return out
+        """Tidy rows: one per replication, period and metric (a DataFrame in one call; small runs)."""
+        tables = self.tables
+        return [{"scenario": self.loaded.name, "replication": r, "period": period, "metric": name,
+                 "value": float(tables[r, p, m])}
+                for r in range(self.replications) for p, period in enumerate(self.periods)
+                for m, name in enumerate(NAMES)]
 
 
 def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, seed: int,
@@ -77,33 +86,41 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
     check_run_size(replications, seed, workers)
     seeds = replication_seeds(seed, replications)
-    tables = []
+    results = []
     for one in loaded:
         info = one.scenario.scenario
         periods = (*Clock(info.start, info.end).periods, "all")
-        tables.append((periods, np.empty((replications, len(periods), len(NAMES)))))
+        results.append(RunResult(loaded=one, seed=seed, replications=replications, periods=periods,
+                                 store=ReplicationStore(replications, len(periods), len(NAMES))))
 
     def keep(s: int, result) -> None:
-        tables[s][1][result.index] = result.table
+        results[s].store.put(result.index, result.table)
         if on_done is not None:
             on_done(s, result.index)
 
-    tasks = [(s, i) for s in range(len(loaded)) for i in range(replications)]
+    # Replication-major, so the paired replications of every scenario finish together.
+    tasks = ((s, i) for i in range(replications) for s in range(len(loaded)))
     if executor is None and workers == 1:
         for s, i in tasks:
             keep(s, run_replication(loaded[s], i, seeds[i]))
-    else:
-        own = executor is None
-        pool = executor or cf.ProcessPoolExecutor(max_workers=workers)
-        try:
-            futures = {pool.submit(run_replication, loaded[s], i, seeds[i]): s for s, i in tasks}
-            for future in cf.as_completed(futures):
-                keep(futures[future], future.result())
-        finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
-    return [RunResult(loaded=one, seed=seed, replications=replications, periods=periods, tables=table)
-            for one, (periods, table) in zip(loaded, tables, strict=True)]
+        return results
+    own = executor is None
+    pool = executor or cf.ProcessPoolExecutor(max_workers=workers)
+    limit = IN_FLIGHT_PER_WORKER * workers if own else IN_FLIGHT_ON_EXECUTOR
+    try:
+        pending: dict[cf.Future, int] = {}
+        for s, i in tasks:
+            if len(pending) >= limit:  # wait for room: at most `limit` results exist at once
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    keep(pending.pop(future), future.result())
+            pending[pool.submit(run_replication, loaded[s], i, seeds[i])] = s
+        for future in cf.as_completed(pending):
+            keep(pending[future], future.result())
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+    return results
 
 
 @contextlib.contextmanager
