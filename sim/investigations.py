@@ -69,26 +69,37 @@ ORDINARY, IMMINENT = 0, 1
 
 @attrs.define(slots=True)
 class Batch:
-    """Struct of arrays: one row per investigation, sorted by time, plus owner slots."""
+    """Struct of arrays: one row per investigation, sorted by time, plus the owners near each.
 
-    day: list
-    agency: list
-    state: list
-    kind: list  # ORDINARY or IMMINENT
-    incident: list  # index into Investigations.incident_names / imminent_names
-    enrolled: list  # agency enrolled when the investigation opens
-    u: dict  # name -> list of per-investigation uniforms or draws (fast scalar reads)
-    arrays: dict  # the same columns (and "day") as numpy arrays, for bulk decisions
+    Bulk steps read `arrays`. A route that runs as a simpy process reads its case's
+    values as Python scalars from `case(j)`, extracted only for the few rows that need
+    them (a year's rows as Python floats would be ~40 MB).
+    """
+
+    arrays: dict  # column name -> numpy array (the per-investigation draws, "day", "agency", ...)
     state_array: np.ndarray
     owners: OwnerSlots
     year: str = ""
+    cases: dict = attrs.Factory(dict)  # row -> {column: value}, for rows that run as processes
 
     def __len__(self) -> int:
-        return len(self.day)
+        return len(self.state_array)
 
     def case_id(self, j: int) -> str:
         """A case number for traces, unique within a replication: year and order of opening."""
         return f"{self.year}-{j + 1:05d}"
+
+    def prefill(self, rows: np.ndarray) -> None:
+        """Extract the scalar values of `rows` in one go (before their processes start)."""
+        columns = [self.arrays[name][rows].tolist() for name in CASE_COLUMNS]
+        for j, values in zip(rows.tolist(), zip(*columns, strict=True), strict=True):
+            self.cases[j] = dict(zip(CASE_COLUMNS, values, strict=True))
+
+    def case(self, j: int) -> dict:
+        """Row j's values as Python scalars: per-investigation draws, "day" and "state"."""
+        if j not in self.cases:
+            self.prefill(np.array([j]))
+        return self.cases[j]
 
 
 PER_INVESTIGATION = (
@@ -98,6 +109,7 @@ PER_INVESTIGATION = (
     "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
     "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
 )
+CASE_COLUMNS = (*PER_INVESTIGATION, "day", "state")
 
 
 def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
@@ -166,12 +178,11 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     count = owners.poisson(lam)
     slots = OwnerSlots.cut(count, lambda b, size: _draw_slots(size, own, owner_block(b)))
 
+    state = agencies.state[agency]
     return Batch(
-        day=day.tolist(), agency=agency.tolist(), state=agencies.state[agency].tolist(),
-        kind=kind.tolist(), incident=incident.tolist(), enrolled=enrolled.tolist(),
-        u={k: v.tolist() for k, v in u.items()}, state_array=agencies.state[agency],
-        arrays={**u, "day": day, "agency": agency, "kind": kind, "incident": incident, "enrolled": enrolled},
-        owners=slots, year=clock.periods[period],
+        arrays={**u, "day": day, "agency": agency, "state": state, "kind": kind, "incident": incident,
+                "enrolled": enrolled},
+        state_array=state, owners=slots, year=clock.periods[period],
     )
 
 

@@ -82,8 +82,10 @@ def _arrivals(world, clock, streams):
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
         queued = np.flatnonzero(code >= EMERGENCY)
-        for j, route in zip(queued.tolist(), code[queued].tolist(), strict=True):
-            env.timeout(batch.day[j] - env.now).callbacks.append(partial(_open, world, batch, j, route))
+        batch.prefill(queued)
+        for j, route, day in zip(queued.tolist(), code[queued].tolist(), batch.arrays["day"][queued].tolist(),
+                                 strict=True):
+            env.timeout(day - env.now).callbacks.append(partial(_open, world, batch, j, route))
 
 
 def _open(world, batch, j: int, route: int, _event) -> None:

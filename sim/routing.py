@@ -86,7 +86,7 @@ def _narrate(world, batch, code, shut) -> None:
     for j in range(len(batch)):
         imminent = a["kind"][j] == IMMINENT
         incident = (world.imminent_names if imminent else ordinary)[a["incident"][j]].replace("_", " ")
-        who = f"Agency {a['agency'][j]} ({world.book.states[batch.state[j]]}"
+        who = f"Agency {a['agency'][j]} ({world.book.states[batch.state_array[j]]}"
         who += ", on the portal)" if a["enrolled"][j] else ", not on the portal)"
         route = int(code[j])
         if route == PORTAL:

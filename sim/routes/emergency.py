@@ -13,7 +13,7 @@ from sim.routes import legal
 
 def request(world, batch, j: int):
     """One emergency form, from filing to decision (and ratification, if required)."""
-    env, tally, u = world.env, world.tally, batch.u
+    env, tally, u = world.env, world.tally, batch.case(j)
     period = world.period_of(env.now)
     filed = env.now
     tally.add("emergency.requests", period)
@@ -23,26 +23,26 @@ def request(world, batch, j: int):
     with world.reviewers.request() as turn:
         yield turn
         tally.observe("emergency.review_wait_days_mean", period, env.now - filed)
-        yield env.timeout(u["emergency_review_days"][j])
+        yield env.timeout(u["emergency_review_days"])
 
-    rules = world.policy_for(batch.state[j])
+    rules = world.policy_for(u["state"])
     if world.tracing:
         world.say(batch, j, f"a company reviewer decides alone, {24 * (env.now - filed):.1f} h after filing")
-    if u["u_grant"][j] >= rules.emergency.grant_probability:
+    if u["u_grant"] >= rules.emergency.grant_probability:
         _end(world, batch, j, period, "denied")
-        if u["u_denied_to_legal"][j] < world.scenario.routes.denied_emergency_to_legal:
+        if u["u_denied_to_legal"] < world.scenario.routes.denied_emergency_to_legal:
             tally.add("substitution.imminent_to_legal", period)
             world.say(batch, j, "form refused: the agency applies for a warrant")
             env.process(legal.demand(world, batch, j, process="warrant"))
         return
     tally.add("emergency.granted", period)
-    age = u["request_delay"][j] + (env.now - filed)
-    if not world.footage_exists(rules.platform, env.now, u["u_target_paid"][j], u["u_target_e2ee"][j],
-                                u["target_retention"][j], age):
+    age = u["request_delay"] + (env.now - filed)
+    if not world.footage_exists(rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"],
+                                u["target_retention"], age):
         world.say(batch, j, "granted, but no stored video the company can read (no paid plan, encrypted, or deleted)")
         return _end(world, batch, j, period, "granted_no_footage")
 
-    owners = max(1, round(u["owners_per_emergency"][j]))
+    owners = max(1, round(u["owners_per_emergency"]))
     tally.add("emergency.disclosures", period)
     tally.add("emergency.owners_disclosed", period, owners)
     tally.add("total.owners_disclosed", period, owners)
@@ -56,7 +56,7 @@ def request(world, batch, j: int):
 
     if rules.emergency.court_ratification_required:
         yield env.timeout(rules.emergency.ratification_hours / 24)
-        if u["u_ratify"][j] < world.scenario.emergency.ratification_probability:
+        if u["u_ratify"] < world.scenario.emergency.ratification_probability:
             tally.add("emergency.ratified", period)
             world.say(batch, j, "a court ratifies the disclosure")
         else:

@@ -15,7 +15,7 @@ PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_ord
 
 def choose_process(world, batch, j: int) -> str:
     """A direct demand's kind, from the scenario's mix (one pre-drawn uniform)."""
-    u, acc = batch.u["u_process"][j], 0.0
+    u, acc = batch.case(j)["u_process"], 0.0
     mix = world.scenario.legal.process_mix
     for kind in PROCESS_TYPES:
         acc += mix[kind]
@@ -26,22 +26,22 @@ def choose_process(world, batch, j: int) -> str:
 
 def demand(world, batch, j: int, process: str | None = None):
     """One legal demand, from the court to the company's answer."""
-    env, tally, u = world.env, world.tally, batch.u
+    env, tally, u = world.env, world.tally, batch.case(j)
     legal = world.scenario.legal
     process = process or choose_process(world, batch, j)
     period = world.period_of(env.now)
     opened = env.now
     tally.add("legal.demands", period)
     tally.add(PLURAL[process], period)
-    preserved = u["u_preserve"][j] < legal.preservation_probability
+    preserved = u["u_preserve"] < legal.preservation_probability
     if preserved:
         tally.add("legal.preservation_requests", period)
     if world.tracing:
         asks = " and asks the company to preserve video" if preserved else ""
         world.say(batch, j, f"seeks a {process.replace('_', ' ')}{asks}")
 
-    yield env.timeout(u["court_days"][j])
-    if u["u_judge"][j] < legal.judge_refusal_probability[process]:
+    yield env.timeout(u["court_days"])
+    if u["u_judge"] < legal.judge_refusal_probability[process]:
         world.say(batch, j, "the court refuses to issue it")
         return _end(world, batch, j, period, "refused_by_court")
     served = env.now
@@ -50,28 +50,28 @@ def demand(world, batch, j: int, process: str | None = None):
 
     with world.legal_staff.request() as turn:
         yield turn
-        yield env.timeout(u["legal_review_days"][j])
+        yield env.timeout(u["legal_review_days"])
     if world.tracing:
         took = env.now - served
         world.say(batch, j, "the company's legal team answers after "
                             + (f"{24 * took:.0f} h" if took < 1 else f"{took:.1f} days"))
 
-    rules = world.policy_for(batch.state[j])
-    if u["u_pushback"][j] < rules.legal.pushback_probability:
+    rules = world.policy_for(u["state"])
+    if u["u_pushback"] < rules.legal.pushback_probability:
         tally.add("legal.pushbacks", period)
         world.say(batch, j, "the company objects that the demand is too broad, and rejects it")
         return _end(world, batch, j, period, "rejected_after_pushback")
-    if u["u_identified"][j] >= legal.account_identified_probability:
+    if u["u_identified"] >= legal.account_identified_probability:
         return _end(world, batch, j, period, "no_records")
 
     tally.add("legal.demands_with_data", period)
-    told = rules.legal.notify_user and u["u_gag"][j] >= rules.legal.gag_order_probability
+    told = rules.legal.notify_user and u["u_gag"] >= rules.legal.gag_order_probability
     if told:
         tally.add("legal.users_notified", period)
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
-    age = u["request_delay"][j] + (0.0 if preserved else env.now - opened)
+    age = u["request_delay"] + (0.0 if preserved else env.now - opened)
     content = rules.legal.reaches_content(process) and world.footage_exists(
-        rules.platform, env.now, u["u_target_paid"][j], u["u_target_e2ee"][j], u["target_retention"][j], age)
+        rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
     if not content:
         if world.tracing:
             why = ("this process reaches account records only" if not rules.legal.reaches_content(process)
@@ -79,7 +79,7 @@ def demand(world, batch, j: int, process: str | None = None):
             world.say(batch, j, f"records handed over, no video: {why}")
         return _end(world, batch, j, period, "records_only")
 
-    owners = max(1, round(u["owners_per_warrant"][j]))
+    owners = max(1, round(u["owners_per_warrant"]))
     tally.add("legal.content_disclosures", period)
     tally.add("legal.owners_disclosed", period, owners)
     tally.add("total.owners_disclosed", period, owners)

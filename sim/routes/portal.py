@@ -66,6 +66,7 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     pick_posted = _rule_picker(policies, batch.state_array[posted])
     expiry = a["day"][posted] + pick_posted(lambda r: r.portal.response_window_days)
     env = world.env
+    batch.prefill(posted[escalates])
     for j, t in zip(posted[escalates].tolist(), expiry[escalates].tolist(), strict=True):
         env.timeout(t - env.now).callbacks.append(partial(_escalate, world, batch, j))
 
