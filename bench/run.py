@@ -11,7 +11,8 @@ Prints its figures and the command that made them; not part of the test suite.
   over the whole replication and over the event loop alone;
 - speed-up of 2 workers over 1 on 200 replications;
 - peak memory (max RSS of a fresh process) for 100 and for 1,000 replications;
-- the review queue as M/M/c: ringsim, Ciw and Erlang C (bench/review_queue.py).
+- the review queue as M/M/c: ringsim, a bare simpy M/M/c, Ciw and Erlang C
+  (bench/review_queue.py), and ringsim's rate over each.
 """
 
 from __future__ import annotations
@@ -168,6 +169,12 @@ def main() -> None:
         **scaling,
         **memory,
         "review_queue_mmc": queue,
+        # Even with no model logic, a simpy queue's events cost more than the timeout loop's.
+        "review_queue_bare_simpy_events_to_timeout_loop": round(queue["bare_simpy"]["events_per_second"] / bare, 3),
+        "review_queue_ringsim_to_bare_simpy": round(queue["ringsim"]["customers_per_second"]
+                                                    / queue["bare_simpy"]["customers_per_second"], 3),
+        "review_queue_ringsim_to_ciw": round(queue["ringsim"]["customers_per_second"]
+                                             / queue["ciw"]["customers_per_second"], 3),
     }
     width = max(map(len, figures))
     for key, value in figures.items():

@@ -1,8 +1,8 @@
 """Every replication's metric table, kept on disk so that memory does not grow with replications.
 
 A run of R replications produces an (R, periods, metrics) array. Held in memory it
-would grow by 8 bytes × periods × metrics per replication (5.6 kB for the 2018-2026
-timeline), which is 5.6 GB for ten variants of 100,000 replications. Instead each
+would grow by 8 bytes × periods × metrics per replication (4.2 kB for the 2018-2026
+timeline), which is 4.2 GB for ten variants of 100,000 replications. Instead each
 replication's table is written, as it arrives, into an unnamed temporary file laid out
 period by period, so one period of every replication is a single contiguous read.
 Summaries are computed one period at a time and cached; only that period's slab is in
