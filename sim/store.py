@@ -17,6 +17,7 @@ import weakref
 
 import numpy as np
 
+from sim.errors import OutputError
 from sim.stats import summarize
 
 ITEM = np.dtype("<f8")
@@ -27,9 +28,12 @@ class ReplicationStore:
 
     def __init__(self, replications: int, periods: int, metrics: int):
         self.replications, self.periods, self.metrics = replications, periods, metrics
-        self._file = tempfile.TemporaryFile(prefix="ringsim-")  # unlinked at once: nothing to clean up
-        self._fd = self._file.fileno()
-        os.ftruncate(self._fd, replications * periods * metrics * ITEM.itemsize)  # unwritten = 0 until put
+        try:
+            self._file = tempfile.TemporaryFile(prefix="ringsim-")  # unlinked at once: nothing to clean up
+            self._fd = self._file.fileno()
+            os.ftruncate(self._fd, replications * periods * metrics * ITEM.itemsize)  # unwritten = 0 until put
+        except OSError as err:
+            raise _no_room(err) from None
         weakref.finalize(self, self._file.close)
         self._slab: tuple[int, np.ndarray | None] = (-1, None)
         self._summaries: dict[int, list[dict]] = {}
@@ -44,8 +48,12 @@ class ReplicationStore:
             raise ValueError(f"table of shape {table.shape}, expected {(self.periods, self.metrics)}")
         for p in range(self.periods):
             row = table[p].tobytes()
-            if os.pwrite(self._fd, row, self._offset(p, replication)) != len(row):
-                raise OSError(28, "short write to the replication store (disk full?)")
+            try:
+                written = os.pwrite(self._fd, row, self._offset(p, replication))
+            except OSError as err:
+                raise _no_room(err) from None
+            if written != len(row):
+                raise _no_room(OSError(28, "no space left on device"))
         self._slab, self._summaries = (-1, None), {}
 
     def period(self, period: int) -> np.ndarray:
@@ -73,3 +81,9 @@ class ReplicationStore:
 
     def __getstate__(self):
         raise TypeError("a ReplicationStore lives in one process's temporary file; send tables, not stores")
+
+
+def _no_room(err: OSError) -> OutputError:
+    where = os.environ.get("TMPDIR") or "the temporary folder"
+    return OutputError(f"{where}: cannot hold the run's results ({err.strerror or err}); "
+                       "set TMPDIR to a writable folder with room")

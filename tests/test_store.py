@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import tempfile
 import threading
 
 import numpy as np
+import pytest
 from conftest import small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import simulate
+from sim.errors import OutputError
 from sim.investigations import OWNER_BLOCK, OwnerSlots
 from sim.runner import simulate_many
 from sim.stats import summarize
@@ -34,6 +37,16 @@ def test_store_returns_what_was_put_whatever_the_order(reps, periods, metrics, o
         assert np.array_equal(store.period(p), tables[:, p], equal_nan=True)
         for m, stats in enumerate(store.summaries(p)):
             assert stats == summarize(tables[:, p, m])
+
+
+def test_no_room_for_results_is_a_one_line_error(monkeypatch, tmp_path):
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    with pytest.raises(OutputError, match=r"cannot hold the run's results \(No space left on device\); set TMPDIR"):
+        ReplicationStore(3, 2, 4)
 
 
 class CountingExecutor(cf.ThreadPoolExecutor):

@@ -142,8 +142,8 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     parts = [_decide_block(world, batch, part, policies) for part in np.split(rows, cuts) if part.size]
     if not parts:
         return _decide_block(world, batch, rows, policies)
-    return OwnerOutcomes(*(np.concatenate(column) for column in zip(*(attrs.astuple(p, recurse=False) for p in parts),
-                                                                     strict=True)))
+    columns = zip(*(attrs.astuple(part, recurse=False) for part in parts), strict=True)
+    return OwnerOutcomes(*(np.concatenate(column) for column in columns))
 
 
 def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
