@@ -139,9 +139,8 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     """
     blocks = batch.owners.block_of[rows]
     cuts = np.flatnonzero(np.diff(blocks)) + 1
-    parts = [_decide_block(world, batch, part, policies) for part in np.split(rows, cuts) if part.size]
-    if not parts:
-        return _decide_block(world, batch, rows, policies)
+    # Cuts are interior, so no part is empty unless `rows` is (then one empty part).
+    parts = [_decide_block(world, batch, part, policies) for part in np.split(rows, cuts)]
     columns = zip(*(attrs.astuple(part, recurse=False) for part in parts), strict=True)
     return OwnerOutcomes(*(np.concatenate(column) for column in columns))
 
