@@ -36,6 +36,10 @@ if not out_console.is_terminal:
     out_console = Console(width=160)  # logs and pipes have no screen to fit
 err_console = Console(stderr=True)
 SCHEDULER_HELP = "Run on a Dask cluster at this address (e.g. tcp://10.0.0.5:8786) instead of local workers."
+# Options several commands share, declared once (typer only reads these defaults).
+SCHEDULER_OPTION = typer.Option(None, "--scheduler", help=SCHEDULER_HELP)
+EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
+                                 show_default="every core")
 
 
 def _print_version(value: bool) -> None:
@@ -58,7 +62,7 @@ def run(
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes for replications."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
@@ -85,7 +89,7 @@ def compare(
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/compare-<base>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
@@ -116,12 +120,11 @@ def brief(
     seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
     year: str = typer.Option(None, "--year", help="Year of the headline numbers (default: the last year)."),
     out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),
-    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
-                                show_default="every core"),
+    workers: int = EVERY_CORE_OPTION,
     targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
                                  help="Published figures to check the base against."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
@@ -161,10 +164,9 @@ def calibrate(
     targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
                                  help="Published figures, with tolerances."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/calibrate-<scenario>)."),
-    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
-                                show_default="every core"),
+    workers: int = EVERY_CORE_OPTION,
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Simulated beside published figures; exit status 1 if any target fails its tolerance."""
     check_run_size(reps, seed, workers)
@@ -254,10 +256,9 @@ def sweep(
     metric: str = typer.Option("total.owners_disclosed_without_consent", "--metric", help="Metric for the charts."),
     year: str = typer.Option("all", "--year", help="Year for the charts (default: all years)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/sweep-<scenario>)."),
-    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
-                                show_default="every core"),
+    workers: int = EVERY_CORE_OPTION,
     force: bool = typer.Option(False, "--force", help="Discard a previous sweep in the folder and start again."),
-    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Vary parameters one at a time (or on a grid); write sweep.csv, a tornado and line charts. Resumable."""
     from sim import loader
