@@ -29,9 +29,10 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import brentq
 
-from sim import loader, runner
-from sim.calibration import load_targets
-from sim.sweep import trend_at_level
+from sim.experiments import runner
+from sim.experiments.calibration import load_targets
+from sim.experiments.sweep import trend_at_level
+from sim.scenario import loader
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINE = ROOT / "scenarios" / "timeline.toml"

@@ -20,8 +20,9 @@ import numpy as np
 import simpy
 from scipy import stats
 
-from sim import loader, model
-from sim.streams import replication_seeds
+from sim.model import replication as model
+from sim.model.streams import replication_seeds
+from sim.scenario import loader
 
 AGENCIES = 1000
 
@@ -48,7 +49,7 @@ def ringsim_queue(timeline, lam: float, mu: float, c: int, years: int, seed: int
     start = time.perf_counter()
     table = model.run_replication(loaded, 0, replication_seeds(seed, 1)[0]).table
     seconds = time.perf_counter() - start
-    from sim.metrics import INDEX
+    from sim.model.metrics import INDEX
 
     customers = table[-1, INDEX["emergency.requests"]]
     return {"customers": int(customers), "customers_per_second": round(customers / seconds),

@@ -29,8 +29,10 @@ from pathlib import Path
 import simpy
 
 import sim
-from sim import loader, model, runner
-from sim.streams import replication_seeds
+from sim.experiments import runner
+from sim.model import replication as model
+from sim.model.streams import replication_seeds
+from sim.scenario import loader
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import review_queue  # noqa: E402

@@ -18,11 +18,13 @@ from rich.table import Table
 from typer.exceptions import TyperException
 
 import sim
-from sim.calibration import DEFAULT_TARGETS
 from sim.errors import RingsimError, UsageError
-from sim.metrics import HEADLINE
-from sim.output import check_writable, number, write_run
-from sim.runner import RunResult, check_run_size, executor_for, simulate
+from sim.experiments.calibration import DEFAULT_TARGETS
+from sim.experiments.runner import RunResult, check_run_size, executor_for, simulate
+from sim.files import check_writable
+from sim.formatting import number
+from sim.model.metrics import HEADLINE
+from sim.report.output import write_run
 
 app = typer.Typer(
     add_completion=False,
@@ -66,7 +68,7 @@ def run(
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
-    from sim import loader
+    from sim.scenario import loader
 
     loaded = loader.load(scenario)
     out = out or Path("reports") / loaded.name
@@ -93,9 +95,9 @@ def compare(
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
-    from sim import loader
-    from sim.compare import check_comparable, compare_scenarios
-    from sim.output import write_comparison
+    from sim.experiments.compare import check_comparable, compare_scenarios
+    from sim.report.output import write_comparison
+    from sim.scenario import loader
 
     loaded = [loader.load(p) for p in (base, *variants)]
     check_comparable(loaded)
@@ -128,11 +130,11 @@ def brief(
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
-    from sim import loader
-    from sim.brief import build_brief, default_scenarios
-    from sim.calibration import load_targets
-    from sim.compare import check_comparable, compare_scenarios
-    from sim.output import write_folder
+    from sim.experiments.calibration import load_targets
+    from sim.experiments.compare import check_comparable, compare_scenarios
+    from sim.files import write_folder
+    from sim.report.brief import build_brief, default_scenarios
+    from sim.scenario import loader
 
     paths = list(scenarios) if scenarios else default_scenarios()
     loaded = [loader.load(p) for p in paths]
@@ -170,10 +172,12 @@ def calibrate(
 ) -> None:
     """Simulated beside published figures; exit status 1 if any target fails its tolerance."""
     check_run_size(reps, seed, workers)
-    from sim import charts, loader
-    from sim.brief import source_line
-    from sim.calibration import applicable, load_targets, score
-    from sim.output import run_files, write_folder
+    from sim.experiments.calibration import applicable, load_targets, score
+    from sim.files import write_folder
+    from sim.report import charts
+    from sim.report.brief import source_line
+    from sim.report.output import run_files
+    from sim.scenario import loader
 
     known = load_targets(targets)
     loaded = loader.load(scenario)
@@ -229,8 +233,8 @@ def trace(
 ) -> None:
     """Follow single investigations from incident to outcome, in plain words with simulated dates."""
     check_run_size(1, seed, 1)
-    from sim import loader
-    from sim.trace import csv_text, stories
+    from sim.experiments.trace import csv_text, stories
+    from sim.scenario import loader
 
     loaded = loader.load(scenario)
     found = stories(loaded, seed, route=route, n=n, year=year)
@@ -261,8 +265,8 @@ def sweep(
     scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Vary parameters one at a time (or on a grid); write sweep.csv, a tornado and line charts. Resumable."""
-    from sim import loader
-    from sim import sweep as sweeping
+    from sim.experiments import sweep as sweeping
+    from sim.scenario import loader
 
     varies = [sweeping.parse_vary(v) for v in vary or []]
     if grid and len(varies) < 2:
@@ -280,12 +284,14 @@ def sweep(
             on_point=done))
     source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
               f"{reps} replications per point")
-    written = sweeping.write_results(out, records, varies, grid, metric, year, source)
+    from sim.report.sweep_charts import write_results
+
+    written = write_results(out, records, varies, grid, metric, year, source)
     out_console.print(f"{total} points ({reps} replications each); wrote {out}/: {', '.join(written)}")
 
 
 def _years(loaded) -> tuple[str, ...]:
-    from sim.clock import Clock
+    from sim.model.clock import Clock
 
     info = loaded.scenario.scenario
     return Clock(info.start, info.end).periods
@@ -329,7 +335,7 @@ FOLDER_OPTION = typer.Option(Path("scenarios"), "--dir", help="Folder that holds
 @scenarios_app.command("list")
 def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
     """Every scenario in the library: name, file and one-line description."""
-    from sim.catalog import entries
+    from sim.scenario.catalog import entries
 
     table = Table(title=f"Scenarios in {folder}/", title_justify="left")
     for column in ("name", "file", "description"):
@@ -343,7 +349,7 @@ def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
 def scenarios_show(scenario: str = typer.Argument(..., help="A file, or a scenario name from the library."),
                    folder: Path = FOLDER_OPTION) -> None:
     """Every resolved parameter of a scenario, with its source or note."""
-    from sim.catalog import parameters, resolve
+    from sim.scenario.catalog import parameters, resolve
 
     loaded = resolve(scenario, folder)
     table = Table(title=f"{loaded.name}: {loaded.scenario.scenario.title} ({', '.join(p for p, _ in loaded.files)})",
@@ -358,7 +364,7 @@ def scenarios_show(scenario: str = typer.Argument(..., help="A file, or a scenar
 @scenarios_app.command("validate")
 def scenarios_validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
     """Check scenario files; print one line each; exit 2 if any is invalid."""
-    from sim import loader
+    from sim.scenario import loader
 
     failed = 0
     for path in files:
@@ -377,7 +383,7 @@ def scenarios_diff(a: str = typer.Argument(..., help="First scenario (file or na
                    b: str = typer.Argument(..., help="Second scenario (file or name)."),
                    folder: Path = FOLDER_OPTION) -> None:
     """Which resolved parameters differ between two scenarios."""
-    from sim.catalog import differences, resolve
+    from sim.scenario.catalog import differences, resolve
 
     first, second = resolve(a, folder), resolve(b, folder)
     rows = differences(first, second)

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import loader
-from sim.model import run_replication
-from sim.streams import replication_seeds
+from sim.model.replication import run_replication
+from sim.model.streams import replication_seeds
+from sim.scenario import loader
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINE = ROOT / "scenarios" / "timeline.toml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from sim.output import number, signed
+from sim.formatting import number, signed
 
 CHARTS = ("routes_by_variant", "change_without_consent", "timeline", "portal_funnel", "calibration")
 
@@ -121,12 +121,12 @@ def test_an_existing_brief_is_not_overwritten_and_a_failed_one_leaves_nothing(li
     assert "already exists" in capsys.readouterr().err
     assert (brief / "brief.html").read_bytes() == before
 
-    import sim.brief
+    import sim.report.brief
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("chart failed")
 
-    monkeypatch.setattr(sim.brief, "build_brief", broken)
+    monkeypatch.setattr(sim.report.brief, "build_brief", broken)
     out = tmp_path / "never"
     with pytest.raises(RuntimeError):
         _brief(library, out, "--workers", "1")

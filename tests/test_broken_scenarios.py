@@ -18,9 +18,9 @@ from conftest import ROOT, TIMELINE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import loader
-from sim.catalog import flatten
 from sim.errors import ScenarioError
+from sim.scenario import loader
+from sim.scenario.catalog import flatten
 
 BROKEN = ROOT / "tests" / "broken_scenarios"
 FILES = sorted(BROKEN.glob("*.toml"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, run_cli
 
-from sim.calibration import load_targets
 from sim.errors import ScenarioError
-from sim.metrics import NAMES
+from sim.experiments.calibration import load_targets
+from sim.model.metrics import NAMES
 
 TARGETS = ROOT / "scenarios" / "calibration" / "targets.toml"
 ONE = """

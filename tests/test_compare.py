@@ -12,8 +12,8 @@ import numpy as np
 from conftest import ROOT, small
 from scipy import stats
 
-from sim.compare import Comparison
-from sim.runner import simulate_many
+from sim.experiments.compare import Comparison
+from sim.experiments.runner import simulate_many
 
 
 def test_pairing_narrows_the_interval_of_a_difference():

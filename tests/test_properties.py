@@ -8,8 +8,8 @@ from conftest import small, table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import EMERGENCY_ENDS, INDEX, LEGAL_ENDS, PORTAL_ENDS
-from sim.routes import portal
+from sim.model.metrics import EMERGENCY_ENDS, INDEX, LEGAL_ENDS, PORTAL_ENDS
+from sim.model.routes import portal
 
 policies = st.fixed_dictionaries({
     "policy__portal__open": st.booleans(),
@@ -134,8 +134,8 @@ def test_replications_differ_but_repeat_exactly():
 
 def test_a_traced_replication_narrates_every_route_and_counts_the_same():
     """Tracing adds narration (and events for it) but must not change a single count."""
-    from sim.model import run_replication
-    from sim.streams import replication_seeds
+    from sim.model.replication import run_replication
+    from sim.model.streams import replication_seeds
 
     loaded = small(investigations__imminent_rate_per_agency_year=0.2,
                    policy__emergency__court_ratification_required=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 from conftest import ROOT, small
 
 from sim import simulate
-from sim.metrics import NAMES
-from sim.output import write_run
+from sim.model.metrics import NAMES
+from sim.report.output import write_run
 
 CONTRACT = ("agencies.enrolled_police", "agencies.enrolled_fire", "portal.requests", "portal.requests_posted",
             "portal.owners_notified", "portal.owners_consented", "portal.requests_with_footage",

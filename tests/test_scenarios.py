@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TIMELINE
 
-from sim import loader
-from sim.catalog import scenario_files
 from sim.errors import ScenarioError
-from sim.provenance import covering, strip
+from sim.scenario import loader
+from sim.scenario.catalog import scenario_files
+from sim.scenario.provenance import covering, strip
 
 SHIPPED = scenario_files(ROOT / "scenarios")
 

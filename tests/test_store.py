@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from sim import simulate
 from sim.errors import OutputError
-from sim.investigations import OWNER_BLOCK, OwnerSlots
-from sim.runner import simulate_many
-from sim.stats import summarize
-from sim.store import ReplicationStore
+from sim.experiments.runner import simulate_many
+from sim.experiments.stats import summarize
+from sim.experiments.store import ReplicationStore
+from sim.model.investigations import OWNER_BLOCK, OwnerSlots
 
 
 @settings(max_examples=40, deadline=None)
@@ -71,9 +71,9 @@ class CountingExecutor(cf.ThreadPoolExecutor):
 
 
 def test_runner_keeps_a_bounded_number_of_replications_in_flight(monkeypatch):
-    import sim.runner
+    import sim.experiments.runner
 
-    monkeypatch.setattr(sim.runner, "IN_FLIGHT_ON_EXECUTOR", 3)
+    monkeypatch.setattr(sim.experiments.runner, "IN_FLIGHT_ON_EXECUTOR", 3)
     loaded = small()
     with CountingExecutor() as pool:
         bounded = simulate_many([loaded, loaded], replications=5, seed=2, executor=pool)
@@ -108,7 +108,7 @@ def test_deciding_owners_block_by_block_changes_nothing_but_the_draws(monkeypatc
     This checks the gathering of each posted request's owners across blocks (including
     requests a gate rejected, and policy epochs that split a block), not the draws.
     """
-    import sim.investigations
+    import sim.model.investigations
 
     cut = OwnerSlots.cut.__func__
 
@@ -124,6 +124,6 @@ def test_deciding_owners_block_by_block_changes_nothing_but_the_draws(monkeypatc
     loaded = small()
     tables = {}
     for block in (37, 1 << 40):
-        monkeypatch.setattr(sim.investigations, "OWNER_BLOCK", block)
+        monkeypatch.setattr(sim.model.investigations, "OWNER_BLOCK", block)
         tables[block] = simulate(loaded, replications=2, seed=9).tables
     assert np.array_equal(tables[37], tables[1 << 40], equal_nan=True)

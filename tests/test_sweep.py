@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import run_cli
 
-from sim import sweep
 from sim.errors import OutputError, UsageError
+from sim.experiments import sweep
 
 VARY = ["policy.emergency.grant_probability=0.2:0.8:3", "population.owners.consent_probability=0.04:0.12:2"]
 

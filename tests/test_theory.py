@@ -92,9 +92,9 @@ class MonitoredResource(simpy.Resource):
 @pytest.mark.parametrize("queue", ["reviewers", "legal_staff"])
 def test_littles_law_holds_on_each_queue(monkeypatch, queue):
     """L = lambda W: time-average queue length equals arrival rate times mean wait."""
-    import sim.context
-    from sim.model import run_replication
-    from sim.streams import replication_seeds
+    import sim.model.world
+    from sim.model.replication import run_replication
+    from sim.model.streams import replication_seeds
 
     lam, mu, c = 1.6, 1.0, 2
     loaded = small(**ONE_YEAR,
@@ -106,7 +106,7 @@ def test_littles_law_holds_on_each_queue(monkeypatch, queue):
                    policy__emergency__grant_probability=0.5,
                    policy__emergency__reviewers=c)
     MonitoredResource.made.clear()
-    monkeypatch.setattr(sim.context.simpy, "Resource", MonitoredResource)  # the World's queues, monitored
+    monkeypatch.setattr(sim.model.world.simpy, "Resource", MonitoredResource)  # the World's queues, monitored
     table = run_replication(loaded, 0, replication_seeds(5, 1)[0]).table
     index = 0 if queue == "reviewers" else 1
     resource = MonitoredResource.made[index]
@@ -116,7 +116,7 @@ def test_littles_law_holds_on_each_queue(monkeypatch, queue):
     assert resource.arrivals > 200
     assert time_average_queue == pytest.approx(little, rel=0.05), (time_average_queue, little)
     if queue == "reviewers":  # and the model's own wait metric is the same W
-        from sim.metrics import INDEX
+        from sim.model.metrics import INDEX
 
         assert table[-1, INDEX["emergency.review_wait_days_mean"]] == pytest.approx(
             sum(resource.waits) / len(resource.waits), rel=1e-9)
@@ -150,7 +150,7 @@ def test_legal_disclosures_match_the_closed_form_of_their_thinnings():
 
 def test_confidence_intervals_cover_a_known_mean_about_95_percent_of_the_time():
     """80 independent runs of 8 replications each: their 95% intervals should cover the true mean ~76 times."""
-    from sim.stats import summarize
+    from sim.experiments.stats import summarize
 
     lam_year, grant, paid = 300.0, 0.6, 0.5
     loaded = thinned_emergency(lam_year, grant, paid)

@@ -9,7 +9,7 @@ import pytest
 from conftest import run_cli, small
 
 from sim.errors import UsageError
-from sim.trace import ROUTES, csv_text, stories
+from sim.experiments.trace import ROUTES, csv_text, stories
 
 
 @pytest.fixture(scope="module")

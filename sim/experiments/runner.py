@@ -19,13 +19,13 @@ from pathlib import Path
 import attrs
 import numpy as np
 
-from sim import loader
-from sim.clock import Clock
 from sim.errors import UsageError
-from sim.metrics import NAMES
-from sim.model import run_replication
-from sim.store import ReplicationStore
-from sim.streams import replication_seeds
+from sim.experiments.store import ReplicationStore
+from sim.model.clock import Clock
+from sim.model.metrics import NAMES
+from sim.model.replication import run_replication
+from sim.model.streams import replication_seeds
+from sim.scenario import loader
 
 MAX_REPLICATIONS = 100_000
 IN_FLIGHT_PER_WORKER = 4  # enough queued work to keep each worker busy, no more

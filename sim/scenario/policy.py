@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from sim.structure import CONVERTER, StructureFailure, structure
+from sim.scenario.structure import CONVERTER, StructureFailure, structure
 
 
 @attrs.frozen(slots=True)
@@ -32,7 +32,7 @@ class PolicyBook:
 
     @classmethod
     def build(cls, scenario, own_entries: set[int]) -> PolicyBook:
-        from sim.scenario import Policy
+        from sim.scenario.schema import Policy
 
         info = scenario.scenario
         states = tuple(sorted(scenario.population.state_population))

@@ -19,9 +19,9 @@ from typing import Any
 import attrs
 
 from sim.errors import ScenarioError
-from sim.policy import PolicyBook
-from sim.provenance import AnnotationError, Provenance, is_value_table, strip
-from sim.structure import StructureFailure, structure_scenario
+from sim.scenario.policy import PolicyBook
+from sim.scenario.provenance import AnnotationError, Provenance, is_value_table, strip
+from sim.scenario.structure import StructureFailure, structure_scenario
 
 VARIANT_KEYS = {"extends", "scenario", "set", "timeline"}
 MAX_EXTENDS_DEPTH = 16

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
 
-from sim.output import number, signed  # noqa: E402
+from sim.formatting import number, signed  # noqa: E402
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
@@ -235,7 +235,8 @@ def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Ch
     positive = means[means > 0]
     ax.set_xlim(max(positive.min() / 4, 1) if positive.size else 1, max(means.max(initial=10) * 5, 10))
     ax.set_xlabel(f"count in {year} (logarithmic scale: each step is ×10)")
-    asked, shared = means[2], means[4]
+    step = {metric: i for i, (metric, _label) in enumerate(FUNNEL_STEPS)}
+    asked, shared = means[step["portal.owners_notified"]], means[step["portal.owners_disclosed"]]
     ratio = f"{asked / shared:,.0f}" if shared else "–"
     title = f"In {year}, the portal asked {ratio} owners for every one whose video it obtained"
     rows = [[scenario_label, year, m, label, s["mean"], s["ci95"][0], s["ci95"][1]]

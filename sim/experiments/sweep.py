@@ -20,20 +20,19 @@ import datetime as dt
 import io
 import itertools
 import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import attrs
 import numpy as np
 
-from sim import loader
 from sim.errors import OutputError, UsageError
-from sim.metrics import NAMES
-from sim.output import dump_json
-from sim.runner import check_run_size, simulate
+from sim.experiments.runner import check_run_size, simulate
+from sim.files import write_atomic
+from sim.formatting import dump_json
+from sim.model.metrics import NAMES
+from sim.scenario import loader
 
 VARY = re.compile(r"^(?P<path>[A-Za-z_][\w.]*)=(?P<low>[^:]+):(?P<high>[^:]+)(?::(?P<steps>\d+))?$")
 MAX_POINTS = 10_000
@@ -162,7 +161,7 @@ def run(scenario: Path, varies: list[Vary] | None, grid: bool, reps: int, seed: 
             else:
                 result = simulate(one, reps, seed, workers=1 if pool else workers, executor=pool)
                 text = dump_json(_record(point, result, metric))
-                _write_atomic(target, text)
+                write_atomic(target, text)
                 records.append(json.loads(text))  # as a resumed sweep would read it back
             if on_point is not None:
                 on_point(point)
@@ -186,7 +185,7 @@ def _prepare(out: Path, ident: dict, force: bool) -> Path:
             out.mkdir(parents=True)
         except OSError as err:
             raise OutputError(f"{out}: cannot create ({err.strerror})") from None
-        _write_atomic(manifest, dump_json(ident))
+        write_atomic(manifest, dump_json(ident))
     (out / "points").mkdir(exist_ok=True)
     return out / "points"
 
@@ -197,57 +196,6 @@ def _record(point: Point, result, metric: str) -> dict:
         "summary": {name: {period: result.summary(name, period) for period in result.periods} for name in NAMES},
         "replications": {period: result.column(metric, period).tolist() for period in result.periods},
     }
-
-
-def _write_atomic(path: Path, content: str | bytes) -> None:
-    """Write to a temporary name beside `path`, then rename: a reader sees all of it or none."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        if isinstance(content, str):
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
-        else:
-            with os.fdopen(handle, "wb") as fh:
-                fh.write(content)
-        os.chmod(temp, 0o644)  # mkstemp makes files private; these are ordinary outputs
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def write_results(out: Path, records: list[dict], varies: list[Vary], grid: bool, metric: str, period: str,
-                  source: str) -> list[str]:
-    """sweep.csv, and for a one-at-a-time sweep the tornado and a line chart per many-step parameter."""
-    from sim import charts
-
-    words = metric.split(".", 1)[-1].replace("_", " ")
-    written = {"sweep.csv": tidy_csv(records)}
-    made = []
-    if not grid:
-        changes = {r["point"]: r for r in paired(records, period)}
-        by_path: dict[str, list[dict]] = {}
-        for r in records[1:]:
-            by_path.setdefault(r["settings"][0][0], []).append(r)
-        bars = []
-        for v in varies:
-            ends = by_path[v.path]
-            low, high = ends[0], ends[-1]
-            bars.append({"path": v.path, "low_value": low["settings"][0][1], "high_value": high["settings"][0][1],
-                         "low": changes[low["point"]], "high": changes[high["point"]]})
-        base_mean = float(np.mean(records[0]["replications"][period]))
-        made.append(charts.tornado(bars, words, period, source, base_mean))
-        for k, v in enumerate(varies):
-            if v.steps >= 3 or len(varies) == 1:
-                points = by_path[v.path]
-                made.append(charts.sweep_line(
-                    v.path, [p["settings"][0][1] for p in points], [p["summary"][metric][period] for p in points],
-                    words, period, source, f"line_{k + 1:02d}"))
-    for chart in made:
-        written.update({name.removeprefix("charts/"): content for name, content in chart.files().items()})
-    for name, content in written.items():
-        _write_atomic(out / name, content)
-    return sorted(written)
 
 
 def tidy_csv(records: list[dict]) -> str:
@@ -267,7 +215,7 @@ def tidy_csv(records: list[dict]) -> str:
 
 def paired(records: list[dict], period: str) -> list[dict]:
     """Each point's paired change in the sweep metric against the base point, with its 95% interval."""
-    from sim.stats import summarize
+    from sim.experiments.stats import summarize
 
     base = np.array(records[0]["replications"][period])
     rows = []

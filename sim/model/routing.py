@@ -13,13 +13,30 @@ routes that queue (emergency review, legal staff) then need a simpy process each
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
-from sim.investigations import IMMINENT
+from sim.model.investigations import IMMINENT
 
-# Route codes, one per investigation.
-NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = range(5)  # WARRANT: legal process, necessarily a warrant
-ROUTE_NAMES = ("off platform", "portal", "emergency", "legal", "legal")
+
+class Route(IntEnum):
+    """The route an investigation takes first (one code per investigation, in an int8 array)."""
+
+    NONE = 0  # off the platform
+    PORTAL = 1
+    EMERGENCY = 2
+    LEGAL = 3  # legal process of the scenario's mix
+    WARRANT = 4  # legal process that is necessarily a warrant
+
+    @property
+    def label(self) -> str:
+        """The route's name in traces (a warrant is legal process)."""
+        return {Route.NONE: "off platform", Route.WARRANT: "legal"}.get(self, self.name.lower())
+
+
+NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = Route
+QUEUED = (Route.EMERGENCY, Route.LEGAL, Route.WARRANT)  # routes that run as simpy processes
 
 
 def epoch_of(world, day: np.ndarray) -> np.ndarray:
@@ -102,4 +119,4 @@ def _narrate(world, batch, code, shut) -> None:
             how = ("the portal is shut to it: looks for video off the platform" if shut[j]
                    else "no route on the platform fits: the case leaves it")
         world.say_at(a["day"][j], batch, j, f"{who} opens case {batch.case_id(j)} ({incident}); {how}",
-                     route=ROUTE_NAMES[route])
+                     route=Route(route).label)

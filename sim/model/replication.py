@@ -13,13 +13,13 @@ import attrs
 import numpy as np
 import simpy
 
-from sim.clock import Clock
-from sim.context import World
-from sim.investigations import draw_year
-from sim.population import draw_agencies
-from sim.routes import emergency, legal, portal
-from sim.routing import EMERGENCY, LEGAL, PORTAL, WARRANT, route_batch
-from sim.streams import Streams
+from sim.model.clock import Clock
+from sim.model.investigations import draw_year
+from sim.model.population import draw_agencies
+from sim.model.routes import emergency, legal, portal
+from sim.model.routing import EMERGENCY, LEGAL, PORTAL, QUEUED, WARRANT, route_batch
+from sim.model.streams import Streams
+from sim.model.world import World
 
 
 @attrs.frozen(slots=True)
@@ -81,7 +81,7 @@ def _arrivals(world, clock, streams):
                           partial(streams.generator, "owners", period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
-        queued = np.flatnonzero(code >= EMERGENCY)
+        queued = np.flatnonzero(np.isin(code, QUEUED))
         batch.prefill(queued)
         for j, route, day in zip(queued.tolist(), code[queued].tolist(), batch.arrays["day"][queued].tolist(),
                                  strict=True):

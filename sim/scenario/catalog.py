@@ -11,9 +11,9 @@ from typing import Any
 
 import attrs
 
-from sim import loader
 from sim.errors import RingsimError, ScenarioError
-from sim.provenance import covering
+from sim.scenario import loader
+from sim.scenario.provenance import covering
 
 
 @attrs.frozen(slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from sim.clock import Clock
+from sim.model.clock import Clock
 
 
 @attrs.frozen(slots=True)

@@ -22,12 +22,13 @@ import matplotlib
 from fpdf import FPDF
 
 import sim
-from sim import charts
-from sim.calibration import DEFAULT_TARGETS, score
-from sim.compare import Comparison
-from sim.loader import lookup
-from sim.output import dump_json, number, run_files, signed
-from sim.runner import RunResult
+from sim.experiments.calibration import DEFAULT_TARGETS, score
+from sim.experiments.compare import Comparison
+from sim.experiments.runner import RunResult
+from sim.formatting import dump_json, number, signed
+from sim.report import charts
+from sim.report.output import run_files
+from sim.scenario.loader import lookup
 
 SCENARIOS = Path("scenarios")
 DEFAULT_BASE = SCENARIOS / "timeline.toml"
@@ -36,7 +37,7 @@ WITHOUT_CONSENT = "total.owners_disclosed_without_consent"
 ROUTE_METRICS = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
                  "legal": "legal.owners_disclosed"}
 ASSUMPTION_PREFIXES = ("judgement", "fitted", "assumption")
-TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("sim", "templates"),
+TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("sim.report", "templates"),
                                autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                                lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 

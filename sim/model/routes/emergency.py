@@ -8,7 +8,10 @@ destroyed. A refused form may turn into a warrant application.
 
 from __future__ import annotations
 
-from sim.routes import legal
+from sim.model.routes import legal
+
+# How an emergency form can end (declared once: metrics, charts and traces import it).
+ENDS = ("denied", "granted_no_footage", "disclosed")
 
 
 def request(world, batch, j: int):

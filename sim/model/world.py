@@ -11,8 +11,9 @@ import bisect
 import numpy as np
 import simpy
 
-from sim.clock import Clock
-from sim.metrics import Tally
+from sim.model.clock import Clock
+from sim.model.footage import footage_exists
+from sim.model.metrics import Tally
 
 # Trends that routes read daily, looked up by integer day instead of interpolated.
 DAILY_TRENDS = {
@@ -85,12 +86,10 @@ class World:
     def footage_exists(self, platform, day: float, u_paid: float, u_e2ee: float,
                        retention_choice: float, age_days: float) -> bool:
         """Can the company hand over this owner's video of an incident `age_days` old?"""
-        if u_paid >= self.trend("paid_share", day):
-            return False  # no paid plan: nothing was stored
-        if u_e2ee < self.e2ee_share(platform, day):
-            return False  # encrypted end to end: the company cannot decrypt it
-        retention = retention_choice if platform.retention_mode == "owner_chosen" else platform.retention_days
-        return age_days <= retention
+        return bool(footage_exists(u_paid, u_e2ee, retention_choice, age_days,
+                                   paid_share=self.trend("paid_share", day), e2ee_share=self.e2ee_share(platform, day),
+                                   owner_chosen_retention=platform.retention_mode == "owner_chosen",
+                                   fixed_retention_days=platform.retention_days))
 
     # -- narration ---------------------------------------------------------------
     def say(self, batch, j: int | None, text: str) -> None:

@@ -14,9 +14,9 @@ import attrs
 import numpy as np
 
 from sim.errors import UsageError
-from sim.metrics import NAMES
-from sim.runner import RunResult
-from sim.stats import summarize
+from sim.experiments.runner import RunResult
+from sim.experiments.stats import summarize
+from sim.model.metrics import NAMES
 
 
 @attrs.frozen(slots=True)
@@ -63,7 +63,7 @@ class Comparison:
         }
 
     def csv_text(self, table: dict | None = None) -> str:
-        from sim.output import fmt
+        from sim.formatting import fmt
 
         table = table if table is not None else self.table()
         buf = io.StringIO()
@@ -85,8 +85,8 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
     `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
     replication i of scenario s finishes. What `ringsim compare` and `ringsim brief` run.
     """
-    from sim import loader
-    from sim.runner import simulate_many
+    from sim.experiments.runner import simulate_many
+    from sim.scenario import loader
 
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)

@@ -19,11 +19,14 @@ from functools import partial
 import attrs
 import numpy as np
 
-from sim.investigations import SLOT
-from sim.routes import legal
+from sim.model.footage import footage_exists
+from sim.model.investigations import SLOT
+from sim.model.routes import legal
 
-ENDS = ("rejected_no_case_number", "rejected_by_moderation", "closed_with_footage",
-        "expired_without_footage", "no_owner_notified")
+# How a portal request can end (declared once: metrics, charts and traces import it).
+ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
+        "expired_without_footage", "closed_with_footage")
+END = {name: i for i, name in enumerate(ENDS)}
 
 
 def post_requests(world, batch, rows: np.ndarray, epoch: np.ndarray, period: int) -> None:
@@ -57,9 +60,12 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     tally.observe_many("portal.days_to_disclosure_mean", period, out.first_share[shared])
 
     # How each request ends, and which empty-handed ones the agency takes to a court.
-    ending = np.where(shared, 2, np.where(out.notified > 0, 3, 4))
-    counts = [int(no_case.sum()), int(moderated.sum()), *np.bincount(ending, minlength=5)[2:].tolist()]
-    for end, n in zip(ENDS, counts, strict=True):
+    ending = np.where(shared, END["closed_with_footage"],
+                      np.where(out.notified > 0, END["expired_without_footage"], END["no_owner_notified"]))
+    counts = np.bincount(ending, minlength=len(ENDS))
+    counts[END["rejected_no_case_number"]] = no_case.sum()
+    counts[END["rejected_by_moderation"]] = moderated.sum()
+    for end, n in zip(ENDS, counts.tolist(), strict=True):
         tally.add(f"portal.ended_{end}", period, n)
     escalation = np.array([t.escalation_probability for t in world.incident_params])
     escalates = ~shared & (a["u_escalate"][posted] < escalation[a["incident"][posted]])
@@ -188,10 +194,11 @@ def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     opted_out = in_area & (slots[SLOT["u_opt_out"]] < per_owner(opt_out))
     notified = in_area & ~opted_out
     consented = notified & (slots[SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
-    retention = np.where(per_owner(owner_chosen), slots[SLOT["retention_choice"]], per_owner(fixed_retention))
     age = per_owner(a["request_delay"][rows]) + delay
-    footage = ((slots[SLOT["u_paid"]] < per_owner(paid)) & (slots[SLOT["u_e2ee"]] >= per_owner(e2ee))
-               & (age <= retention))
+    footage = footage_exists(slots[SLOT["u_paid"]], slots[SLOT["u_e2ee"]], slots[SLOT["retention_choice"]], age,
+                             paid_share=per_owner(paid), e2ee_share=per_owner(e2ee),
+                             owner_chosen_retention=per_owner(owner_chosen),
+                             fixed_retention_days=per_owner(fixed_retention))
     shared = consented & footage
     clips = np.maximum(1.0, np.round(slots[SLOT["clips"]] * per_owner(window_kept))) * shared
     audio = shared & (slots[SLOT["u_audio"]] < owners_params.audio_share)

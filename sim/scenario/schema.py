@@ -12,10 +12,10 @@ from typing import Any
 
 import attrs
 
-from sim.distributions import Distribution
 from sim.errors import FieldValueError
-from sim.trend import Trend
-from sim.validators import in_range, one_of, probability, shares_sum_to_one, trend_in
+from sim.scenario.distributions import Distribution
+from sim.scenario.trend import Trend
+from sim.scenario.validators import in_range, one_of, probability, shares_sum_to_one, trend_in
 
 frozen = attrs.frozen(slots=True, kw_only=True)
 

@@ -15,12 +15,12 @@ import attrs
 import numpy as np
 
 from sim.errors import FieldValueError, ScenarioError
-from sim.loader import lookup
-from sim.metrics import NAMES
-from sim.runner import RunResult
-from sim.stats import summarize
-from sim.structure import StructureFailure, structure
-from sim.validators import at_least, one_of
+from sim.experiments.runner import RunResult
+from sim.experiments.stats import summarize
+from sim.model.metrics import NAMES
+from sim.scenario.loader import lookup
+from sim.scenario.structure import StructureFailure, structure
+from sim.scenario.validators import at_least, one_of
 
 DEFAULT_TARGETS = Path("scenarios/calibration/targets.toml")
 TARGET_KINDS = ("point", "lower_bound")

@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from sim.errors import OutputError
-from sim.stats import summarize
+from sim.experiments.stats import summarize
 
 ITEM = np.dtype("<f8")
 

@@ -14,9 +14,9 @@ from typing import Any
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError
 
-from sim.distributions import KINDS, Distribution
 from sim.errors import FieldValueError
-from sim.trend import Trend
+from sim.scenario.distributions import KINDS, Distribution
+from sim.scenario.trend import Trend
 
 
 class StructureFailure(Exception):
@@ -119,7 +119,7 @@ def structure(plain: Any, cls: type, path: str = ""):
 
 
 def structure_scenario(plain: Any):
-    from sim.scenario import Scenario
+    from sim.scenario.schema import Scenario
 
     if not isinstance(plain, dict):
         raise StructureFailure("", "a scenario must be a TOML table")

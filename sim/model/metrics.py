@@ -11,6 +11,8 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from sim.model.routes import emergency, legal, portal
+
 COUNT, LEVEL, MEAN = "count", "level", "mean"
 
 
@@ -25,11 +27,7 @@ def _m(name: str, description: str, kind: str = COUNT) -> Metric:
     return Metric(name, kind, description)
 
 
-PORTAL_ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
-               "expired_without_footage", "closed_with_footage")
-EMERGENCY_ENDS = ("denied", "granted_no_footage", "disclosed")
-LEGAL_ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "records_only",
-              "content_disclosed")
+PORTAL_ENDS, EMERGENCY_ENDS, LEGAL_ENDS = portal.ENDS, emergency.ENDS, legal.ENDS
 
 CATALOGUE: tuple[Metric, ...] = (
     _m("agencies.enrolled_police", "police agencies enrolled in the portal at period end", LEVEL),

@@ -8,23 +8,18 @@ files whatever the number of workers.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import json
-import math
-import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
 import sim
-from sim.errors import OutputError
-from sim.metrics import CATALOGUE, NAMES
-from sim.runner import RunResult
+from sim.experiments.runner import RunResult
+from sim.files import write_folder
+from sim.formatting import dump_json, fmt
+from sim.model.metrics import CATALOGUE, NAMES
 
 DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2")
 INTERVALS = ("ci95 is the 95% t-interval of the mean over replications; range95 is the "
@@ -108,100 +103,6 @@ def write_comparison(comparison, out: Path, command: str, force: bool = False) -
     files["comparison.json"] = dump_json(comparison.document(table))
     files["comparison.csv"] = comparison.csv_text(table)
     return write_folder(out, files, force)
-
-
-def check_writable(out: Path, force: bool) -> None:
-    """Refuse an existing, non-empty output folder unless forced (checked before a long run too)."""
-    out = Path(out)
-    if out.exists() and not force and (not out.is_dir() or any(out.iterdir())):
-        raise OutputError(f"{out}: already exists; pass --force to replace it")
-
-
-def write_folder(out: Path, files: dict[str, str | bytes | Iterator[str]], force: bool) -> list[Path]:
-    """Create `out` holding exactly `files`, all at once or not at all.
-
-    A file's content is text, bytes, or an iterator of text chunks (written as produced).
-    """
-    out = Path(out)
-    check_writable(out, force)
-    parent = out.parent if str(out.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    except OSError as err:
-        raise OutputError(f"{out}: cannot create ({err.strerror})") from None
-    try:
-        for name, content in files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            mode = "wb" if isinstance(content, bytes) else "w"
-            with open(target, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-                if isinstance(content, (str, bytes)):
-                    fh.write(content)
-                else:
-                    fh.writelines(content)
-        _swap_into_place(staging, out)
-    except OSError as err:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"{out}: cannot write ({err.strerror})") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return [out / name for name in files]
-
-
-def _swap_into_place(staging: Path, out: Path) -> None:
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        old.rmdir()
-        os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out)
-    with contextlib.suppress(OSError):
-        os.chmod(out, 0o755)
-
-
-def dump_json(doc: dict) -> str:
-    return json.dumps(_clean(doc), indent=2, ensure_ascii=False) + "\n"
-
-
-def _clean(node):
-    if isinstance(node, dict):
-        return {k: _clean(v) for k, v in node.items()}
-    if isinstance(node, (list, tuple)):
-        return [_clean(v) for v in node]
-    if isinstance(node, float):
-        return None if math.isnan(node) or math.isinf(node) else _round(node)
-    return node
-
-
-def _round(x: float) -> float:
-    """12 significant digits: stable text, far below any statistical resolution."""
-    return float(f"{x:.12g}")
-
-
-def fmt(x: float) -> str:
-    if math.isnan(x):
-        return ""
-    if float(x).is_integer():
-        return str(int(x))
-    return f"{x:.12g}"
-
-
-def number(x: float | None) -> str:
-    """A number for people: whole above 100 (with separators), one decimal below."""
-    if x is None:
-        return "–"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
-
-
-def signed(x: float | None) -> str:
-    """A change for people: always signed, with a true minus sign."""
-    if x is None:
-        return "–"
-    return ("+" if x > 0 else "−" if x < 0 else "±") + number(abs(x))
 
 
 def _version(name: str) -> str:

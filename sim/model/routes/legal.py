@@ -8,8 +8,10 @@ warrant) → the user is told unless a gag order forbids it.
 
 from __future__ import annotations
 
-from sim.scenario import PROCESS_TYPES
+from sim.scenario.schema import PROCESS_TYPES
 
+# How a legal demand can end (declared once: metrics, charts and traces import it).
+ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "records_only", "content_disclosed")
 PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_order": "legal.court_orders"}
 
 

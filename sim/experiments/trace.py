@@ -15,10 +15,10 @@ from collections import defaultdict
 
 import attrs
 
-from sim.clock import Clock
 from sim.errors import UsageError
-from sim.model import run_replication
-from sim.streams import replication_seeds
+from sim.model.clock import Clock
+from sim.model.replication import run_replication
+from sim.model.streams import replication_seeds
 
 ROUTES = ("portal", "emergency", "legal")
 

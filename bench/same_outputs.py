@@ -1,0 +1,95 @@
+"""Are two commits' outputs byte-identical? A check for changes that must not change behaviour.
+
+    python bench/same_outputs.py OLD [NEW]      # NEW defaults to the working tree
+
+Each commit is checked out into a temporary git worktree and runs, from there, the
+same `run`, `compare` and `brief` commands with the current environment's Python.
+Every output file is compared byte for byte, except the parts that name a version or
+a path: in `manifest.json` the `version`, `dependencies` and `python` fields; in the
+brief, the PDF and HTML (they embed the run's date and chart renderings) are left out,
+its CSVs are compared. Prints one line per file and exits 1 on any difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = (
+    ["run", "scenarios/national-2020.toml", "--reps", "4", "--seed", "3", "--out", "{out}/run"],
+    ["run", "scenarios/timeline.toml", "--reps", "2", "--seed", "5", "--out", "{out}/timeline", "--workers", "2"],
+    ["compare", "scenarios/timeline.toml", "scenarios/laws/hawaii-sb888-national.toml",
+     "scenarios/platform/e2ee-default.toml", "--reps", "3", "--seed", "2", "--out", "{out}/compare"],
+    ["brief", "scenarios/timeline.toml", "scenarios/laws/vermont-h602-national.toml",
+     "scenarios/eras/no-portal-ever.toml", "--reps", "3", "--seed", "1", "--out", "{out}/brief", "--workers", "2"],
+)
+VOLATILE = ("version", "dependencies", "python")
+SKIP_SUFFIXES = (".pdf", ".html", ".png", ".svg")
+
+
+def produce(source: Path, out: Path) -> None:
+    """Run every command from `source` (a checkout), writing under `out`."""
+    for args in COMMANDS:
+        argv = [sys.executable, "-m", "sim", *(a.format(out=out) for a in args)]
+        done = subprocess.run(argv, cwd=source, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{source}: {' '.join(args)} failed:\n{done.stderr}")
+
+
+def comparable(path: Path) -> bytes:
+    if path.name == "manifest.json":
+        doc = json.loads(path.read_text())
+        for key in VOLATILE:
+            doc.pop(key, None)
+        return json.dumps(doc, sort_keys=True).encode()
+    return path.read_bytes()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("old")
+    parser.add_argument("new", nargs="?", default=None, help="a commit (default: the working tree)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="same-outputs-") as tmp:
+        tmp = Path(tmp)
+        trees = {}
+        for label, commit in (("old", args.old), ("new", args.new)):
+            if commit is None:
+                trees[label] = ROOT
+                continue
+            trees[label] = tmp / f"tree-{label}"
+            subprocess.run(["git", "worktree", "add", "--detach", str(trees[label]), commit],
+                           cwd=ROOT, check=True, capture_output=True)
+        try:
+            for label, tree in trees.items():
+                produce(tree, tmp / label)
+        finally:
+            for tree in trees.values():
+                if tree != ROOT:
+                    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+        old_files = sorted(p.relative_to(tmp / "old") for p in (tmp / "old").rglob("*") if p.is_file())
+        new_files = sorted(p.relative_to(tmp / "new") for p in (tmp / "new").rglob("*") if p.is_file())
+        differ = 0
+        if old_files != new_files:
+            print("file lists differ:", sorted(set(old_files) ^ set(new_files)))
+            differ += 1
+        for rel in old_files:
+            if rel.suffix in SKIP_SUFFIXES or rel not in new_files:
+                continue
+            a, b = tmp / "old" / rel, tmp / "new" / rel
+            same = comparable(a) == comparable(b) if rel.name == "manifest.json" else filecmp.cmp(a, b, shallow=False)
+            print(f"{'same   ' if same else 'DIFFERS'} {rel}")
+            differ += not same
+    print(f"{len(old_files)} files, {differ} differ (commands: {len(COMMANDS)}; "
+          f"python bench/same_outputs.py {args.old} {args.new or ''})".rstrip())
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
