@@ -9,13 +9,14 @@ from conftest import run_cli
 
 from sim.errors import OutputError, UsageError
 from sim.experiments import sweep
+from sim.scenario import loader
 
 VARY = ["policy.emergency.grant_probability=0.2:0.8:3", "population.owners.consent_probability=0.04:0.12:2"]
 
 
 def _run(library, out, on_point=None, **kwargs):
     varies = [sweep.parse_vary(v) for v in VARY]
-    return sweep.run(library / "small.toml", varies, False, 3, 4, out, "total.owners_disclosed_without_consent",
+    return sweep.run(loader.load(library / "small.toml"), varies, False, 3, 4, out, "total.owners_disclosed_without_consent",
                      workers=1, on_point=on_point, **kwargs)
 
 
@@ -37,8 +38,8 @@ def test_an_interrupted_sweep_resumes_without_recomputing_and_ends_identical(lib
     assert sorted(p.name for p in (tmp_path / "cut" / "points").iterdir()) == ["00000.json", "00001.json",
                                                                                 "00002.json"]
     calls = []
-    original = sweep.simulate
-    monkeypatch.setattr(sweep, "simulate", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = sweep.run_checked
+    monkeypatch.setattr(sweep, "run_checked", lambda *a, **k: calls.append(1) or original(*a, **k))
     resumed = _run(library, tmp_path / "cut")
     assert len(calls) == len(whole) - 3  # finished points are read back, not recomputed
     assert json.dumps(resumed) == json.dumps(whole)
@@ -56,7 +57,7 @@ def test_points_share_replication_seeds_so_the_base_point_repeats_exactly(librar
 def test_a_folder_with_another_sweep_is_refused(library, tmp_path):
     _run(library, tmp_path / "s")
     with pytest.raises(OutputError, match="other arguments"):
-        sweep.run(library / "small.toml", [sweep.parse_vary(VARY[0])], False, 3, 4, tmp_path / "s",
+        sweep.run(loader.load(library / "small.toml"), [sweep.parse_vary(VARY[0])], False, 3, 4, tmp_path / "s",
                   "total.owners_disclosed_without_consent", workers=1)
 
 

@@ -11,33 +11,23 @@ import csv
 import io
 
 import attrs
-import numpy as np
 
 from sim.errors import UsageError
 from sim.experiments.runner import RunResult
-from sim.experiments.stats import summarize
+from sim.experiments.stats import paired_difference
 from sim.model.metrics import NAMES
 
 
 @attrs.frozen(slots=True)
 class Comparison:
+    """A base and its variants, run with the same replication seeds (`compare_scenarios` checks they pair)."""
+
     base: RunResult
     variants: tuple[RunResult, ...]
 
-    def __attrs_post_init__(self):
-        check_comparable([self.base.loaded, *(v.loaded for v in self.variants)])
-
     def difference(self, variant: RunResult, metric: str, period: str = "all") -> dict:
         """Paired difference variant - base: mean, ci95 and the two means."""
-        base = self.base.column(metric, period)
-        other = variant.column(metric, period)
-        stats = summarize(other - base)
-        base_mean, variant_mean = _nanmean(base), _nanmean(other)
-        relative = None
-        if stats["mean"] is not None and base_mean:
-            relative = stats["mean"] / base_mean
-        return {"mean": stats["mean"], "ci95": stats["ci95"], "base_mean": base_mean,
-                "variant_mean": variant_mean, "relative": relative, "n": stats["n"]}
+        return paired_difference(self.base.column(metric, period), variant.column(metric, period))
 
     def table(self) -> dict[tuple[str, str, str], dict]:
         """Every paired difference once: (variant, period, metric) -> difference."""
@@ -107,7 +97,3 @@ def check_comparable(loaded: list) -> None:
             raise UsageError(f"{one.path}: its horizon ({info.start} to {info.end}) differs from the base's "
                              f"({base.start} to {base.end}); a paired comparison needs the same years")
 
-
-def _nanmean(x: np.ndarray):
-    x = x[~np.isnan(x)]
-    return float(x.mean()) if x.size else None

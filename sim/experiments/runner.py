@@ -21,7 +21,6 @@ import numpy as np
 
 from sim.errors import UsageError
 from sim.experiments.store import ReplicationStore
-from sim.model.clock import Clock
 from sim.model.metrics import NAMES
 from sim.model.replication import run_replication
 from sim.model.streams import replication_seeds
@@ -85,13 +84,22 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
     """
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
     check_run_size(replications, seed, workers)
+    with worker_pool(workers, executor) as pool:
+        return run_checked(loaded, replications, seed, pool, workers if executor is None else None, on_done)
+
+
+def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: int, pool: cf.Executor | None,
+                pool_workers: int | None = None,
+                on_done: Callable[[int, int], None] | None = None) -> list[RunResult]:
+    """`simulate_many` for loaded scenarios and a run size already checked, on `pool` (None: this process).
+
+    `pool_workers` is the size of a local pool (it bounds the replications in flight);
+    None means a supplied executor of unknown size.
+    """
     seeds = replication_seeds(seed, replications)
-    results = []
-    for one in loaded:
-        info = one.scenario.scenario
-        periods = (*Clock(info.start, info.end).periods, "all")
-        results.append(RunResult(loaded=one, seed=seed, replications=replications, periods=periods,
-                                 store=ReplicationStore(replications, len(periods), len(NAMES))))
+    results = [RunResult(loaded=one, seed=seed, replications=replications, periods=(*one.years, "all"),
+                         store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)))
+               for one in loaded]
 
     def keep(s: int, result) -> None:
         results[s].store.put(result.index, result.table)
@@ -100,27 +108,37 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
 
     # Replication-major, so the paired replications of every scenario finish together.
     tasks = ((s, i) for i in range(replications) for s in range(len(loaded)))
-    if executor is None and workers == 1:
+    if pool is None:
         for s, i in tasks:
             keep(s, run_replication(loaded[s], i, seeds[i]))
         return results
-    own = executor is None
-    pool = executor or cf.ProcessPoolExecutor(max_workers=workers)
-    limit = IN_FLIGHT_PER_WORKER * workers if own else IN_FLIGHT_ON_EXECUTOR
-    try:
-        pending: dict[cf.Future, int] = {}
-        for s, i in tasks:
-            if len(pending) >= limit:  # wait for room: at most `limit` results exist at once
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    keep(pending.pop(future), future.result())
-            pending[pool.submit(run_replication, loaded[s], i, seeds[i])] = s
-        for future in cf.as_completed(pending):
-            keep(pending[future], future.result())
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
+    limit = IN_FLIGHT_PER_WORKER * pool_workers if pool_workers else IN_FLIGHT_ON_EXECUTOR
+    pending: dict[cf.Future, int] = {}
+    for s, i in tasks:
+        if len(pending) >= limit:  # wait for room: at most `limit` results exist at once
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                keep(pending.pop(future), future.result())
+        pending[pool.submit(run_replication, loaded[s], i, seeds[i])] = s
+    for future in cf.as_completed(pending):
+        keep(pending[future], future.result())
     return results
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, executor: cf.Executor | None = None):
+    """Where replications run: the executor given, else a process pool of `workers`, else None (here).
+
+    A pool made here is shut down on leaving, cancelling what has not started.
+    """
+    if executor is not None or workers == 1:
+        yield executor
+        return
+    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 @contextlib.contextmanager

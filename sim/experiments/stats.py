@@ -36,3 +36,18 @@ def _t_interval(mean: float, sd: float, n: int) -> tuple[float, float]:
         return mean, mean
     lo, hi = sps.t.interval(0.95, df=n - 1, loc=mean, scale=sd / math.sqrt(n))
     return float(lo), float(hi)
+
+
+def paired_difference(base: np.ndarray, other: np.ndarray) -> dict:
+    """other - base, replication by replication (common random numbers): mean, ci95, and both means."""
+    stats = summarize(np.asarray(other, dtype=float) - np.asarray(base, dtype=float))
+    base_mean, other_mean = _nanmean(base), _nanmean(other)
+    relative = stats["mean"] / base_mean if stats["mean"] is not None and base_mean else None
+    return {"mean": stats["mean"], "ci95": stats["ci95"], "base_mean": base_mean,
+            "variant_mean": other_mean, "relative": relative, "n": stats["n"]}
+
+
+def _nanmean(x) -> float | None:
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if x.size else None

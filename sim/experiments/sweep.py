@@ -28,7 +28,8 @@ import attrs
 import numpy as np
 
 from sim.errors import OutputError, UsageError
-from sim.experiments.runner import check_run_size, simulate
+from sim.experiments.runner import check_run_size, run_checked, worker_pool
+from sim.experiments.stats import paired_difference
 from sim.files import write_atomic
 from sim.formatting import dump_json
 from sim.model.metrics import NAMES
@@ -132,42 +133,32 @@ def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> d
             "grid": grid, "replications": reps, "seed": seed, "metric": metric}
 
 
-def run(scenario: Path, varies: list[Vary] | None, grid: bool, reps: int, seed: int, out: Path, metric: str,
+def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, seed: int, out: Path, metric: str,
         workers: int = 1, executor=None, force: bool = False, on_point=None) -> list[dict]:
-    """Run (or resume) a sweep into `out`; return one record per point."""
+    """Run (or resume) a sweep of the loaded `base` into `out`; return one record per point."""
     check_run_size(reps, seed, workers)
     if metric not in NAMES:
         raise UsageError(f"--metric {metric}: unknown metric")
-    base = loader.load(scenario)
-    varies = varies or declared_unknowns(base)
     if not varies:
-        raise UsageError(f"{scenario}: no --vary given and no parameter declares a range")
+        raise UsageError(f"{base.path}: no --vary given and no parameter declares a range")
     points = plan(varies, grid)
-    loaded = [base] + [loader.load(scenario, overrides=overrides_for(base, p)) for p in points[1:]]  # validate all
+    loaded = [base] + [loader.load(base.path, overrides=overrides_for(base, p)) for p in points[1:]]  # validate all
     ident = identity(base, varies, grid, reps, seed, metric)
     done_dir = _prepare(out, ident, force)
-    own = executor is None and workers > 1
-    pool = executor
-    if own:
-        import concurrent.futures as cf
-
-        pool = cf.ProcessPoolExecutor(max_workers=workers)
     records = []
-    try:
+    with worker_pool(workers, executor) as pool:
+        sized = workers if executor is None and pool is not None else None
         for point, one in zip(points, loaded, strict=True):
             target = done_dir / f"{point.index:05d}.json"
             if target.exists():
                 records.append(json.loads(target.read_text(encoding="utf-8")))
             else:
-                result = simulate(one, reps, seed, workers=1 if pool else workers, executor=pool)
+                result = run_checked([one], reps, seed, pool, sized)[0]
                 text = dump_json(_record(point, result, metric))
                 write_atomic(target, text)
                 records.append(json.loads(text))  # as a resumed sweep would read it back
             if on_point is not None:
                 on_point(point)
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
     return records
 
 
@@ -215,14 +206,12 @@ def tidy_csv(records: list[dict]) -> str:
 
 def paired(records: list[dict], period: str) -> list[dict]:
     """Each point's paired change in the sweep metric against the base point, with its 95% interval."""
-    from sim.experiments.stats import summarize
-
-    base = np.array(records[0]["replications"][period])
+    base = records[0]["replications"][period]
     rows = []
     for r in records[1:]:
-        diff = summarize(np.array(r["replications"][period]) - base)
+        diff = paired_difference(base, r["replications"][period])
         rows.append({"point": r["point"], "settings": r["settings"], "mean": diff["mean"], "ci95": diff["ci95"],
-                     "value_mean": float(np.mean(r["replications"][period])), "base_mean": float(base.mean())})
+                     "value_mean": diff["variant_mean"], "base_mean": diff["base_mean"]})
     return rows
 
 

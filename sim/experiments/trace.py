@@ -16,7 +16,6 @@ from collections import defaultdict
 import attrs
 
 from sim.errors import UsageError
-from sim.model.clock import Clock
 from sim.model.replication import run_replication
 from sim.model.streams import replication_seeds
 
@@ -38,7 +37,7 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
     if not 1 <= n <= 1000:
         raise UsageError(f"--n {n}: must be between 1 and 1000")
     info = loaded.scenario.scenario
-    clock = Clock(info.start, info.end)
+    clock = info.clock
     if year is not None and year not in clock.periods:
         raise UsageError(f"--year {year}: must be one of the scenario's years ({clock.periods[0]}-"
                          f"{clock.periods[-1]})")

@@ -17,8 +17,8 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 
-from sim.model.clock import Clock
 from sim.model.population import Agencies
+from sim.scenario.clock import Clock
 
 # Rows of an owner block (`OwnerSlots.block`), in order: one column per owner.
 SLOT_COLUMNS = ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from sim.model.clock import Clock
+from sim.scenario.clock import Clock
 
 
 @attrs.frozen(slots=True)

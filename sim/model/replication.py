@@ -13,7 +13,6 @@ import attrs
 import numpy as np
 import simpy
 
-from sim.model.clock import Clock
 from sim.model.investigations import draw_year
 from sim.model.population import draw_agencies
 from sim.model.routes import emergency, legal, portal
@@ -32,7 +31,7 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
                     trace: list | None = None) -> ReplicationResult:
     scenario = loaded.scenario
     info = scenario.scenario
-    clock = Clock(info.start, info.end)
+    clock = info.clock
     streams = Streams(seed)
     book = loaded.policy_book
     agencies = draw_agencies(scenario.population.agencies, scenario.population.state_population,

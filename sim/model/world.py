@@ -11,9 +11,9 @@ import bisect
 import numpy as np
 import simpy
 
-from sim.model.clock import Clock
 from sim.model.footage import footage_exists
 from sim.model.metrics import Tally
+from sim.scenario.clock import Clock
 
 # Trends that routes read daily, looked up by integer day instead of interpolated.
 DAILY_TRENDS = {
@@ -92,9 +92,14 @@ class World:
                                    fixed_retention_days=platform.retention_days))
 
     # -- narration ---------------------------------------------------------------
-    def say(self, batch, j: int | None, text: str) -> None:
-        """Add a line about case j of `batch`, dated now, to the trace (hot paths check `tracing` first)."""
-        self.say_at(self.env.now, batch, j, text)
+    def say(self, batch, j: int | None, text: str, **fields) -> None:
+        """Add a line about case j of `batch`, dated now, to the trace.
+
+        Routes narrate unconditionally: `text` is a format string filled from `fields`
+        only when tracing, so an untraced run pays for no text.
+        """
+        if self.tracing:
+            self.say_at(self.env.now, batch, j, text.format(**fields) if fields else text)
 
     def say_at(self, when: float, batch, j: int | None, text: str, route: str = "") -> None:
         """Add a line dated `when`: bulk decisions narrate instants they imply in advance.

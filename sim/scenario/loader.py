@@ -42,6 +42,11 @@ class LoadedScenario:
     def name(self) -> str:
         return self.scenario.scenario.name
 
+    @property
+    def years(self) -> tuple[str, ...]:
+        """The calendar years the horizon spans ('2018', ...): the periods of every result."""
+        return self.scenario.scenario.clock.periods
+
 
 def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
     """Read, merge, validate; raise ScenarioError with file and field on any problem.

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from sim.errors import FieldValueError
+from sim.scenario.clock import Clock
 from sim.scenario.distributions import Distribution
 from sim.scenario.trend import Trend
 from sim.scenario.validators import in_range, one_of, probability, shares_sum_to_one, trend_in
@@ -36,6 +37,11 @@ class ScenarioInfo:
             raise FieldValueError("end", self.end, f"must not be before start ({self.start})")
         if (self.end - self.start).days > MAX_HORIZON_YEARS * 366:
             raise FieldValueError("end", self.end, f"the horizon may span at most {MAX_HORIZON_YEARS} years")
+
+    @property
+    def clock(self) -> Clock:
+        """The horizon's calendar: simulated days and the calendar years (periods) it spans."""
+        return Clock(self.start, self.end)
 
 
 MAX_HORIZON_YEARS = 50

@@ -1,14 +1,17 @@
 """Route 2, emergency requests: the company alone decides, and the owner is not asked.
 
-form filed → queue for the company's reviewers → good-faith grant decision → if granted
-and footage exists, disclosure without consent → notice to the owner only if policy
-says so → where a law demands it, a court must ratify within a deadline or the data is
-destroyed. A refused form may turn into a warrant application.
+    form filed → queue for the company's reviewers → good-faith grant decision → if
+    granted and footage exists, disclosure without consent → notice to the owner only
+    if policy says so → where a law demands it, a court must ratify within a deadline
+    or the data is destroyed. A refused form may turn into a warrant application.
+
+`request` reads in that order.
 """
 
 from __future__ import annotations
 
 from sim.model.routes import legal
+from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
 
 # How an emergency form can end (declared once: metrics, charts and traces import it).
 ENDS = ("denied", "granted_no_footage", "disclosed")
@@ -17,11 +20,9 @@ ENDS = ("denied", "granted_no_footage", "disclosed")
 def request(world, batch, j: int):
     """One emergency form, from filing to decision (and ratification, if required)."""
     env, tally, u = world.env, world.tally, batch.case(j)
-    period = world.period_of(env.now)
-    filed = env.now
+    period, filed = world.period_of(env.now), env.now
     tally.add("emergency.requests", period)
-    if world.tracing:
-        world.say(batch, j, "files the company's emergency form, claiming imminent danger; the owner is not asked")
+    world.say(batch, j, "files the company's emergency form, claiming imminent danger; the owner is not asked")
 
     with world.reviewers.request() as turn:
         yield turn
@@ -29,37 +30,36 @@ def request(world, batch, j: int):
         yield env.timeout(u["emergency_review_days"])
 
     rules = world.policy_for(u["state"])
-    if world.tracing:
-        world.say(batch, j, f"a company reviewer decides alone, {24 * (env.now - filed):.1f} h after filing")
-    if u["u_grant"] >= rules.emergency.grant_probability:
+    world.say(batch, j, "a company reviewer decides alone, {hours:.1f} h after filing", hours=24 * (env.now - filed))
+    granted = u["u_grant"] < rules.emergency.grant_probability
+    if not granted:
         _end(world, batch, j, period, "denied")
-        if u["u_denied_to_legal"] < world.scenario.routes.denied_emergency_to_legal:
+        to_court = u["u_denied_to_legal"] < world.scenario.routes.denied_emergency_to_legal
+        if to_court:
             tally.add("substitution.imminent_to_legal", period)
             world.say(batch, j, "form refused: the agency applies for a warrant")
             env.process(legal.demand(world, batch, j, process="warrant"))
         return
     tally.add("emergency.granted", period)
     age = u["request_delay"] + (env.now - filed)
-    if not world.footage_exists(rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"],
-                                u["target_retention"], age):
+    has_video = world.footage_exists(rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"],
+                                     u["target_retention"], age)
+    if not has_video:
         world.say(batch, j, "granted, but no stored video the company can read (no paid plan, encrypted, or deleted)")
         return _end(world, batch, j, period, "granted_no_footage")
 
-    owners = max(1, round(u["owners_per_emergency"]))
+    owners = owners_disclosed(u["owners_per_emergency"])
+    told = rules.emergency.notify_owner
     tally.add("emergency.disclosures", period)
-    tally.add("emergency.owners_disclosed", period, owners)
-    tally.add("total.owners_disclosed", period, owners)
-    tally.add("total.owners_disclosed_without_consent", period, owners)
-    if not rules.emergency.notify_owner:
-        tally.add("total.owners_never_notified", period, owners)
-    tally.observe("emergency.days_to_disclosure_mean", period, env.now - filed)
-    world.say(batch, j, f"granted: video of {owners} owner(s) handed over without consent"
-                 + ("" if rules.emergency.notify_owner else ", no notice"))
+    disclose_without_consent(world, "emergency", period, owners, told, env.now - filed)
+    world.say(batch, j, "granted: video of {owners} owner(s) handed over without consent{notice}",
+              owners=owners, notice="" if told else ", no notice")
     _end(world, batch, j, period, "disclosed")
 
     if rules.emergency.court_ratification_required:
         yield env.timeout(rules.emergency.ratification_hours / 24)
-        if u["u_ratify"] < world.scenario.emergency.ratification_probability:
+        ratified = u["u_ratify"] < world.scenario.emergency.ratification_probability
+        if ratified:
             tally.add("emergency.ratified", period)
             world.say(batch, j, "a court ratifies the disclosure")
         else:
@@ -69,4 +69,4 @@ def request(world, batch, j: int):
 
 def _end(world, batch, j, period, end):
     world.tally.add(f"emergency.ended_{end}", period)
-    world.say(batch, j, f"emergency form ends: {end.replace('_', ' ')}")
+    world.say(batch, j, "emergency form ends: {end}", end=end.replace("_", " "))

@@ -1,18 +1,24 @@
-"""Route 3, legal process: a court issues it, the company reviews it, and discloses what it reaches.
+"""Route 3, legal process: the agency obtains process, the company reviews it, and discloses what it reaches.
 
-(preservation request) → court (delay; a judge may refuse) → served on the company →
-queue for the legal team → pushback on overbroad demands → account identified? →
-disclosure of what the process reaches (content only where policy says, by default a
-warrant) → the user is told unless a gag order forbids it.
+    (preservation request) → the process is issued (a court for a warrant or court
+    order, a prosecutor for a subpoena; a judge may refuse) → served on the company →
+    queue for the legal team → pushback on overbroad demands → account identified? →
+    disclosure of what the process reaches (content only where policy says, by default
+    a warrant) → the user is told unless a gag order forbids it.
+
+`demand` reads in that order. Every decision uses a uniform drawn when the
+investigation was created (common random numbers), compared with the rule in force.
 """
 
 from __future__ import annotations
 
+from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
 
 # How a legal demand can end (declared once: metrics, charts and traces import it).
 ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "records_only", "content_disclosed")
 PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_order": "legal.court_orders"}
+ISSUER = {"warrant": "a court", "subpoena": "a prosecutor", "court_order": "a court"}
 
 
 def choose_process(world, batch, j: int) -> str:
@@ -27,74 +33,71 @@ def choose_process(world, batch, j: int) -> str:
 
 
 def demand(world, batch, j: int, process: str | None = None):
-    """One legal demand, from the court to the company's answer."""
+    """One legal demand, from seeking the process to the company's answer."""
     env, tally, u = world.env, world.tally, batch.case(j)
-    legal = world.scenario.legal
+    facts = world.scenario.legal
     process = process or choose_process(world, batch, j)
-    period = world.period_of(env.now)
-    opened = env.now
+    kind = process.replace("_", " ")
+    period, opened = world.period_of(env.now), env.now
     tally.add("legal.demands", period)
     tally.add(PLURAL[process], period)
-    preserved = u["u_preserve"] < legal.preservation_probability
+
+    preserved = u["u_preserve"] < facts.preservation_probability
     if preserved:
         tally.add("legal.preservation_requests", period)
-    if world.tracing:
-        asks = " and asks the company to preserve video" if preserved else ""
-        world.say(batch, j, f"seeks a {process.replace('_', ' ')}{asks}")
+    world.say(batch, j, "seeks a {kind}{asks}", kind=kind,
+              asks=" and asks the company to preserve video" if preserved else "")
 
     yield env.timeout(u["court_days"])
-    if u["u_judge"] < legal.judge_refusal_probability[process]:
+    refused = u["u_judge"] < facts.judge_refusal_probability[process]
+    if refused:
         world.say(batch, j, "the court refuses to issue it")
         return _end(world, batch, j, period, "refused_by_court")
     served = env.now
-    if world.tracing:
-        world.say(batch, j, f"a court issues the {process.replace('_', ' ')}; it is served on the company")
+    world.say(batch, j, "{issuer} issues the {kind}; it is served on the company", issuer=ISSUER[process], kind=kind)
 
     with world.legal_staff.request() as turn:
         yield turn
         yield env.timeout(u["legal_review_days"])
-    if world.tracing:
-        took = env.now - served
-        world.say(batch, j, "the company's legal team answers after "
-                            + (f"{24 * took:.0f} h" if took < 1 else f"{took:.1f} days"))
+    world.say(batch, j, "the company's legal team answers after {took}", took=_duration(env.now - served))
 
     rules = world.policy_for(u["state"])
-    if u["u_pushback"] < rules.legal.pushback_probability:
+    pushed_back = u["u_pushback"] < rules.legal.pushback_probability
+    if pushed_back:
         tally.add("legal.pushbacks", period)
         world.say(batch, j, "the company objects that the demand is too broad, and rejects it")
         return _end(world, batch, j, period, "rejected_after_pushback")
-    if u["u_identified"] >= legal.account_identified_probability:
+    identified = u["u_identified"] < facts.account_identified_probability
+    if not identified:
         return _end(world, batch, j, period, "no_records")
 
     tally.add("legal.demands_with_data", period)
     told = rules.legal.notify_user and u["u_gag"] >= rules.legal.gag_order_probability
     if told:
         tally.add("legal.users_notified", period)
+    reaches_content = rules.legal.reaches_content(process)
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = u["request_delay"] + (0.0 if preserved else env.now - opened)
-    content = rules.legal.reaches_content(process) and world.footage_exists(
+    has_video = reaches_content and world.footage_exists(
         rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
-    if not content:
-        if world.tracing:
-            why = ("this process reaches account records only" if not rules.legal.reaches_content(process)
-                   else "no stored video the company can read (no paid plan, encrypted, or deleted)")
-            world.say(batch, j, f"records handed over, no video: {why}")
+    if not has_video:
+        world.say(batch, j, "records handed over, no video: {why}",
+                  why="this process reaches account records only" if not reaches_content
+                  else "no stored video the company can read (no paid plan, encrypted, or deleted)")
         return _end(world, batch, j, period, "records_only")
 
-    owners = max(1, round(u["owners_per_warrant"]))
+    owners = owners_disclosed(u["owners_per_warrant"])
     tally.add("legal.content_disclosures", period)
-    tally.add("legal.owners_disclosed", period, owners)
-    tally.add("total.owners_disclosed", period, owners)
-    tally.add("total.owners_disclosed_without_consent", period, owners)
-    if not told:
-        tally.add("total.owners_never_notified", period, owners)
-    tally.observe("legal.days_to_disclosure_mean", period, env.now - opened)
-    if world.tracing:
-        world.say(batch, j, f"video of {owners} owner(s) handed over under the {process.replace('_', ' ')}, "
-                            "without the owner's consent" + ("; the user is told" if told else "; nobody is told"))
+    disclose_without_consent(world, "legal", period, owners, told, env.now - opened)
+    world.say(batch, j, "video of {owners} owner(s) handed over under the {kind}, without the owner's consent{notice}",
+              owners=owners, kind=kind, notice="; the user is told" if told else "; nobody is told")
     _end(world, batch, j, period, "content_disclosed")
+
+
+def _duration(days: float) -> str:
+    return f"{24 * days:.0f} h" if days < 1 else f"{days:.1f} days"
 
 
 def _end(world, batch, j, period, end):
     world.tally.add(f"legal.ended_{end}", period)
-    world.say(batch, j, f"legal demand ends: {end.replace('_', ' ')}")
+    world.say(batch, j, "legal demand ends: {end}", end=end.replace("_", " "))

@@ -1,0 +1,52 @@
+"""The `ringsim` application object, its consoles, the options several commands share, and progress.
+
+Commands live in `sim.cli.runs` (run, compare, brief, calibrate) and `sim.cli.explore`
+(trace, sweep, scenarios); `sim.cli.main` runs them and turns every user error into one line.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+import sim
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Simulate how police obtain footage from home security cameras, and what a policy changes.",
+)
+out_console = Console()
+if not out_console.is_terminal:
+    out_console = Console(width=160)  # logs and pipes have no screen to fit
+err_console = Console(stderr=True)
+SCHEDULER_HELP = "Run on a Dask cluster at this address (e.g. tcp://10.0.0.5:8786) instead of local workers."
+# Options several commands share, declared once (typer only reads these defaults).
+SCHEDULER_OPTION = typer.Option(None, "--scheduler", help=SCHEDULER_HELP)
+EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
+                                 show_default="every core")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out_console.print(f"ringsim {sim.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Simulate how police obtain footage from home security cameras, and what a policy changes."""
+
+
+def with_progress(label: str, total: int, work):
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as progress:
+        task = progress.add_task(label, total=total)
+        return work(lambda _i: progress.advance(task))

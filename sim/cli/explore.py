@@ -1,0 +1,155 @@
+"""Commands that explore: follow single cases (trace), sweep unknowns, and browse the scenario library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+import sim
+from sim.cli import runs  # noqa: F401  (its commands come first in --help)
+from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, app, out_console, with_progress
+from sim.errors import RingsimError, UsageError
+from sim.experiments.runner import check_run_size, executor_for
+
+
+@app.command()
+def trace(
+    scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/national-2020.toml"),
+    route: str = typer.Option(None, "--route", help="portal, emergency or legal (default: one story per route)."),
+    n: int = typer.Option(1, "--n", help="Stories per route."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    year: str = typer.Option(None, "--year", help="Only cases opened in this year."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
+) -> None:
+    """Follow single investigations from incident to outcome, in plain words with simulated dates."""
+    check_run_size(1, seed, 1)
+    from sim.experiments.trace import csv_text, stories
+    from sim.scenario import loader
+
+    loaded = loader.load(scenario)
+    found = stories(loaded, seed, route=route, n=n, year=year)
+    if as_csv:
+        sys.stdout.write(csv_text(found))
+        return
+    if not found:
+        out_console.print("no case took that route in this run; try another --year or --seed")
+    for story in found:
+        out_console.print(f"\n[bold]Case {story.case}[/bold], the {story.route} route", highlight=False)
+        for when, text in story.lines:
+            out_console.print(f"  {when:%Y-%m-%d %H:%M}  {text}", highlight=False)
+
+
+@app.command()
+def sweep(
+    scenario: Path = typer.Argument(..., help="Scenario whose parameters to vary."),
+    vary: list[str] = typer.Option(None, "--vary", help="PATH=LOW:HIGH[:STEPS] (repeat; default: every parameter "
+                                                        "with a declared range, at its two ends)."),
+    grid: bool = typer.Option(False, "--grid", help="Every combination of the --vary values, not one at a time."),
+    reps: int = typer.Option(20, "--reps", help="Replications per point (the same seeds at every point)."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    metric: str = typer.Option("total.owners_disclosed_without_consent", "--metric", help="Metric for the charts."),
+    year: str = typer.Option("all", "--year", help="Year for the charts (default: all years)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/sweep-<scenario>)."),
+    workers: int = EVERY_CORE_OPTION,
+    force: bool = typer.Option(False, "--force", help="Discard a previous sweep in the folder and start again."),
+    scheduler: str = SCHEDULER_OPTION,
+) -> None:
+    """Vary parameters one at a time (or on a grid); write sweep.csv, a tornado and line charts. Resumable."""
+    from sim.experiments import sweep as sweeping
+    from sim.scenario import loader
+
+    varies = [sweeping.parse_vary(v) for v in vary or []]
+    if grid and len(varies) < 2:
+        raise UsageError("--grid needs at least two --vary")
+    base = loader.load(scenario)
+    periods = (*base.years, "all")
+    if year not in periods:
+        raise UsageError(f"--year {year}: must be 'all' or one of the scenario's years ({periods[0]}-{periods[-2]})")
+    out = out or Path("reports") / f"sweep-{base.name}"
+    varies = varies or sweeping.declared_unknowns(base)  # resolved once, for the plan, the run and the charts
+    total = len(sweeping.plan(varies, grid))
+    with executor_for(scheduler) as executor:
+        records = with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
+            base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
+            on_point=done))
+    source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
+              f"{reps} replications per point")
+    from sim.report.sweep_charts import write_results
+
+    written = write_results(out, records, varies, grid, metric, year, source)
+    out_console.print(f"{total} points ({reps} replications each); wrote {out}/: {', '.join(written)}")
+
+
+scenarios_app = typer.Typer(help="List, show, validate and compare scenario files.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
+FOLDER_OPTION = typer.Option(Path("scenarios"), "--dir", help="Folder that holds the scenario library.")
+
+
+@scenarios_app.command("list")
+def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
+    """Every scenario in the library: name, file and one-line description."""
+    from sim.scenario.catalog import entries
+
+    table = Table(title=f"Scenarios in {folder}/", title_justify="left")
+    for column in ("name", "file", "description"):
+        table.add_column(column, overflow="fold")
+    for entry in entries(folder):
+        table.add_row(entry.name, str(entry.path), entry.description or f"[invalid] {entry.error}")
+    out_console.print(table)
+
+
+@scenarios_app.command("show")
+def scenarios_show(scenario: str = typer.Argument(..., help="A file, or a scenario name from the library."),
+                   folder: Path = FOLDER_OPTION) -> None:
+    """Every resolved parameter of a scenario, with its source or note."""
+    from sim.scenario.catalog import parameters, resolve
+
+    loaded = resolve(scenario, folder)
+    table = Table(title=f"{loaded.name}: {loaded.scenario.scenario.title} ({', '.join(p for p, _ in loaded.files)})",
+                  title_justify="left")
+    for column in ("parameter", "value", "source or note"):
+        table.add_column(column, overflow="fold")
+    for path, value, where in parameters(loaded):
+        table.add_row(path, _show(value), where)
+    out_console.print(table)
+
+
+@scenarios_app.command("validate")
+def scenarios_validate(files: list[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+    """Check scenario files; print one line each; exit 2 if any is invalid."""
+    from sim.scenario import loader
+
+    failed = 0
+    for path in files:
+        try:
+            loaded = loader.load(path)
+            out_console.print(f"ok: {path} ({loaded.name})", highlight=False)
+        except RingsimError as err:
+            failed += 1
+            print(f"ringsim: error: {err}", file=sys.stderr)
+    if failed:
+        raise typer.Exit(2)
+
+
+@scenarios_app.command("diff")
+def scenarios_diff(a: str = typer.Argument(..., help="First scenario (file or name)."),
+                   b: str = typer.Argument(..., help="Second scenario (file or name)."),
+                   folder: Path = FOLDER_OPTION) -> None:
+    """Which resolved parameters differ between two scenarios."""
+    from sim.scenario.catalog import differences, resolve
+
+    first, second = resolve(a, folder), resolve(b, folder)
+    rows = differences(first, second)
+    table = Table(title=f"{len(rows)} parameters differ", title_justify="left")
+    for column in ("parameter", first.name, second.name):
+        table.add_column(column, overflow="fold")
+    for path, va, vb in rows:
+        table.add_row(path, _show(va), _show(vb))
+    out_console.print(table)
+
+
+def _show(value) -> str:
+    return "–" if value is None else str(value)

@@ -1,0 +1,159 @@
+"""Commands that run scenarios and write results: run, compare, brief, calibrate."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import typer
+
+from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, app, out_console, with_progress
+from sim.cli.tables import calibration_table, change_table, headline_table
+from sim.errors import UsageError
+from sim.experiments.calibration import DEFAULT_TARGETS
+from sim.experiments.runner import check_run_size, executor_for, simulate
+from sim.files import check_writable
+from sim.report.output import write_run
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/timeline.toml"),
+    reps: int = typer.Option(100, "--reps", help="Number of replications."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed (same seed, same numbers)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>)."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes for replications."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = SCHEDULER_OPTION,
+) -> None:
+    """Run a scenario and write summary.json, replications.csv and manifest.json."""
+    check_run_size(reps, seed, workers)
+    from sim.scenario import loader
+
+    loaded = loader.load(scenario)
+    out = out or Path("reports") / loaded.name
+    check_writable(out, force)
+    with executor_for(scheduler) as executor:
+        result = with_progress(f"{loaded.name}", reps, lambda done: simulate(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done))
+    command = f"ringsim run {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
+    written = write_run(result, out, command, force=force)
+    out_console.print(headline_table(result))
+    out_console.print(f"wrote {', '.join(str(p) for p in written)}")
+
+
+@app.command()
+def compare(
+    base: Path = typer.Argument(..., help="The base scenario, e.g. scenarios/timeline.toml"),
+    variants: list[Path] = typer.Argument(..., help="One or more variant scenarios."),
+    reps: int = typer.Option(100, "--reps", help="Replications per scenario."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/compare-<base>)."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = SCHEDULER_OPTION,
+) -> None:
+    """Run a base and its variants with common random numbers; write paired differences."""
+    check_run_size(reps, seed, workers)
+    from sim.experiments.compare import compare_scenarios
+    from sim.report.output import write_comparison
+    from sim.scenario import loader
+
+    loaded = [loader.load(p) for p in (base, *variants)]
+    out = out or Path("reports") / f"compare-{loaded[0].name}"
+    check_writable(out, force)
+    with executor_for(scheduler) as executor:
+        comparison = with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: compare_scenarios(
+            loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
+    command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
+               f"--reps {reps} --seed {seed}")
+    written = write_comparison(comparison, out, command, force=force)
+    out_console.print(change_table(comparison))
+    out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
+                      "and one folder per scenario")
+
+
+@app.command()
+def brief(
+    scenarios: list[Path] = typer.Argument(None, help="Base scenario, then variants (default: the real timeline "
+                                                      "against every shipped law, nationally, and platform choice)."),
+    reps: int = typer.Option(20, "--reps", help="Replications per scenario (use 200 for figures you publish)."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
+    year: str = typer.Option(None, "--year", help="Year of the headline numbers (default: the last year)."),
+    out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),
+    workers: int = EVERY_CORE_OPTION,
+    targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
+                                 help="Published figures to check the base against."),
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = SCHEDULER_OPTION,
+) -> None:
+    """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
+    check_run_size(reps, seed, workers)
+    from sim.experiments.calibration import load_targets
+    from sim.experiments.compare import compare_scenarios
+    from sim.files import write_folder
+    from sim.report.brief import build_brief, default_scenarios
+    from sim.scenario import loader
+
+    paths = list(scenarios) if scenarios else default_scenarios()
+    loaded = [loader.load(p) for p in paths]
+    periods = list(loaded[0].years)
+    year = year or periods[-1]
+    if year not in periods:
+        raise UsageError(f"--year {year}: must be one of the base's years ({periods[0]}-{periods[-1]})")
+    known = load_targets(targets)
+    check_writable(out, force)
+    with executor_for(scheduler) as executor:
+        comparison = with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: (
+            compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
+                              on_done=lambda _s, i: done(i))))
+    command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
+               f"--year {year}")
+    files = build_brief(comparison, year, known, command, targets_file=targets)
+    write_folder(out, files, force)
+    if comparison.variants:
+        out_console.print(change_table(comparison, period=year))
+    out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
+
+
+@app.command()
+def calibrate(
+    scenario: Path = typer.Argument(Path("scenarios/timeline.toml"), help="Scenario to check."),
+    reps: int = typer.Option(200, "--reps", help="Replications."),
+    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
+                                 help="Published figures, with tolerances."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default reports/calibrate-<scenario>)."),
+    workers: int = EVERY_CORE_OPTION,
+    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    scheduler: str = SCHEDULER_OPTION,
+) -> None:
+    """Simulated beside published figures; exit status 1 if any target fails its tolerance."""
+    check_run_size(reps, seed, workers)
+    from sim.experiments.calibration import applicable, load_targets, score
+    from sim.files import write_folder
+    from sim.report import charts
+    from sim.report.brief import source_line
+    from sim.report.output import run_files
+    from sim.scenario import loader
+
+    known = load_targets(targets)
+    loaded = loader.load(scenario)
+    out = out or Path("reports") / f"calibrate-{loaded.name}"
+    check_writable(out, force)
+    with executor_for(scheduler) as executor:
+        result = with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done))
+    if not applicable(known, result):
+        raise UsageError(f"{scenario}: no target in {targets} falls inside its years")
+    rows = score(known, result)
+    chart = charts.calibration(rows, source_line([result]) + f"; targets: {targets}")
+    command = f"ringsim calibrate {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
+    write_folder(out, {"calibration.csv": chart.csv, "calibration.png": chart.png, "calibration.svg": chart.svg,
+                       **run_files(result, command, prefix="run/")}, force)
+    out_console.print(calibration_table(rows, result))
+    failed = [r["id"] for r in rows if not r["passed"]]
+    out_console.print(f"{len(rows) - len(failed)} of {len(rows)} targets pass; wrote {out}/calibration.csv, "
+                      f"calibration.png, calibration.svg and run/")
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,80 @@
+"""Tables for the terminal (rich): a run's headline by year, a comparison's changes, calibration."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from sim.experiments.runner import RunResult
+from sim.formatting import number
+from sim.model.metrics import HEADLINE
+
+
+def headline_table(result: RunResult) -> Table:
+    """Headline metrics (columns) by calendar year (rows): means, then the 95% CI of all years."""
+    table = Table(title=f"{result.loaded.scenario.scenario.title}: mean of {result.replications} "
+                        f"replications, seed {result.seed}", title_justify="left")
+    table.add_column("year", no_wrap=True)
+    for name in TERMINAL_HEADLINE:
+        route, _, quantity = name.partition(".")
+        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right", max_width=17)
+    for period in result.periods:
+        label = "all years" if period == "all" else period
+        table.add_row(label, *(number(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
+                      end_section=period == result.periods[-2])
+    cis = [result.summary(name, "all")["ci95"] for name in TERMINAL_HEADLINE]
+    table.add_row("95% CI", *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in cis))
+    return table
+
+
+TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclosures", "total.owners_disclosed"))
+
+
+CHANGE_HEADLINE = ("portal.owners_disclosed", "emergency.owners_disclosed", "legal.owners_disclosed",
+                   "total.owners_disclosed_without_consent", "total.owners_never_notified")
+
+
+def change_table(comparison, period: str = "all") -> Table:
+    """Each variant's change against the base: mean [95% CI] of the paired difference, in `period`."""
+    base = comparison.base
+    when = "all years" if period == "all" else period
+    table = Table(title=f"Change against {base.loaded.name} ({base.replications} paired replications, "
+                        f"seed {base.seed}), {when}: mean [95% CI]", title_justify="left")
+    table.add_column("variant", no_wrap=True)
+    for name in CHANGE_HEADLINE:
+        route, _, quantity = name.partition(".")
+        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right")
+    for variant in comparison.variants:
+        cells = []
+        for name in CHANGE_HEADLINE:
+            d = comparison.difference(variant, name, period)
+            lo, hi = d["ci95"]
+            cells.append(f"{_signed(d['mean'])}\n[{_signed(lo)}, {_signed(hi)}]")
+        table.add_row(variant.loaded.name, *cells)
+    return table
+
+
+def _signed(x) -> str:
+    if x is None:
+        return "–"
+    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+,.1f}"
+
+
+def calibration_table(rows: list[dict], result) -> Table:
+    table = Table(title=f"{result.loaded.name} against the public record ({result.replications} replications, "
+                        f"seed {result.seed})", title_justify="left")
+    for column, justify in (("published figure", "left"), ("year", "left"), ("published", "right"),
+                            ("simulated mean [95% CI]", "right"), ("95% of replications", "right"),
+                            ("test", "left"), ("source", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for r in rows:
+        table.add_row(r["label"], r["period"], _cal(r["published"]),
+                      f"{_cal(r['simulated_mean'])} [{_cal(r['ci95_low'])}, {_cal(r['ci95_high'])}]",
+                      f"{_cal(r['range95_low'])}–{_cal(r['range95_high'])}",
+                      ("pass" if r["passed"] else "FAIL") + f" ({r['rule']})", r["source"])
+    return table
+
+
+def _cal(x) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.3f}" if abs(x) < 1 else number(x)
