@@ -16,8 +16,8 @@ VARY = ["policy.emergency.grant_probability=0.2:0.8:3", "population.owners.conse
 
 def _run(library, out, on_point=None, **kwargs):
     varies = [sweep.parse_vary(v) for v in VARY]
-    return sweep.run(loader.load(library / "small.toml"), varies, False, 3, 4, out, "total.owners_disclosed_without_consent",
-                     workers=1, on_point=on_point, **kwargs)
+    return sweep.run(loader.load(library / "small.toml"), varies, False, 3, 4, out,
+                     "total.owners_disclosed_without_consent", workers=1, on_point=on_point, **kwargs)
 
 
 def test_an_interrupted_sweep_resumes_without_recomputing_and_ends_identical(library, tmp_path, monkeypatch):

@@ -108,6 +108,7 @@ PER_INVESTIGATION = (
     "u_judge", "legal_review_days", "u_pushback", "u_identified", "u_preserve", "u_gag",
     "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
     "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
+    "u_only_data", "u_call", "u_reroute",
 )
 CASE_COLUMNS = (*PER_INVESTIGATION, "day", "state")
 
@@ -138,7 +139,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     # Imminent-danger investigations (kidnapping, self-harm, ...) from any agency.
     t_imm = _poisson_times(inv.imminent_rate_per_agency_year, agencies.size.size, lo, hi, clock, arrivals)
     a_imm = _weighted_choice(agencies.size, t_imm.size, arrivals)
-    i_imm = _categorical(np.array(list(inv.imminent_types.values())), t_imm.size, arrivals)
+    i_imm = _categorical(np.array([t.share for t in inv.imminent_types.values()]), t_imm.size, arrivals)
     u_route_imm = arrivals.random(t_imm.size)
 
     day = np.concatenate([t_ord, t_imm])
@@ -157,6 +158,8 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     u["requested_area"] = inv.requested_area_sq_mi.sample(arrivals, n)
     u["requested_window"] = inv.requested_window_hours.sample(arrivals, n)
     u["request_delay"] = inv.request_delay_days.sample(arrivals, n)
+    u["u_only_data"] = arrivals.random(n)  # drawn last on this stream: earlier draws keep their values
+    u["u_call"] = arrivals.random(n)
     u["area_consent"] = scenario.population.owners.area_consent_multiplier.sample(owners, n)
     legal, own = scenario.legal, scenario.population.owners
     for name in ("u_process", "u_judge", "u_pushback", "u_identified", "u_preserve", "u_gag",
@@ -166,6 +169,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     u["legal_review_days"] = legal.review_days.sample(courts, n)
     u["target_retention"] = own.retention_choice_days.sample(courts, n)
     u["owners_per_warrant"] = legal.owners_per_warrant.sample(courts, n)
+    u["u_reroute"] = courts.random(n)  # drawn last on this stream: earlier draws keep their values
     u["emergency_review_days"] = scenario.emergency.review_days.sample(review, n)
     u["u_grant"] = review.random(n)
     u["u_ratify"] = review.random(n)

@@ -46,43 +46,44 @@ def epoch_of(world, day: np.ndarray) -> np.ndarray:
 
 
 def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
-    """Route code and policy epoch of every investigation in `batch`; tallies substitutions."""
+    """Route code and policy epoch of every investigation in `batch`; tallies substitutions.
+
+    Three rules hold whatever brought a case to a route: a case that goes straight to a
+    court does so whether or not the portal is open; an emergency form is filed only for
+    a case the emergency rules in force for the agency's state admit (`form_qualifies`);
+    substitution draws are independent of the direct-to-court draw (the uniform is
+    rescaled above it), so closing a route moves only the cases that would have used it.
+    """
     a = batch.arrays
     routes, epochs = world.scenario.routes, world.book.epochs
     epoch = epoch_of(world, a["day"])
     state, u = batch.state_array, a["u_route"]
     imminent, enrolled = a["kind"] == IMMINENT, a["enrolled"]
     axon = world.agencies.axon[a["agency"]].astype(int)
-
-    # Rule tables indexed [epoch, state, ...]: small, built once per batch.
     portal_open = np.array([[[p.portal.open_to(False), p.portal.open_to(True)] for p in e.policies]
                             for e in epochs])[epoch, state, axon]
-    emergency_open = np.array([[p.emergency.open for p in e.policies] for e in epochs])[epoch, state]
-    names = world.imminent_names
-    qualifies = np.array([[[p.emergency.open and n in p.emergency.qualifying_incidents for n in names]
-                           for p in e.policies] for e in epochs])
-    direct_legal = np.array([t.direct_legal_probability for t in world.incident_params])
+    qualifies = form_qualifies(world, batch, epoch)
 
     code = np.full(len(batch), NONE, dtype=np.int8)
-    ordinary_enrolled = ~imminent & enrolled
-    # Imminent danger: the emergency form where it qualifies, otherwise perhaps a warrant.
-    emergency_ok = np.zeros(len(batch), dtype=bool)
-    emergency_ok[imminent] = qualifies[epoch[imminent], state[imminent], a["incident"][imminent]]
-    imminent_to_legal = imminent & ~emergency_ok & (u < routes.imminent_to_legal_without_emergency)
-    code[imminent & emergency_ok] = EMERGENCY
+    # Imminent danger: the emergency form where the rules admit it, otherwise perhaps a warrant.
+    imminent_to_legal = imminent & ~qualifies & (u < routes.imminent_to_legal_without_emergency)
+    code[imminent & qualifies] = EMERGENCY
     code[imminent_to_legal] = WARRANT
     # A non-enrolled agency's case is kept at creation only because it serves legal process.
     code[~imminent & ~enrolled] = LEGAL
-    # The portal, where it is open to this agency.
-    via_portal = ordinary_enrolled & portal_open
-    goes_direct = u < direct_legal[a["incident"]]
-    code[via_portal & goes_direct] = LEGAL
-    code[via_portal & ~goes_direct] = PORTAL
-    # The portal shut: substitute.
-    shut = ordinary_enrolled & ~portal_open
-    to_legal = shut & (u < routes.closed_portal_to_legal)
-    to_emergency = (shut & ~to_legal & emergency_open
-                    & (u < routes.closed_portal_to_legal + routes.closed_portal_to_emergency))
+    # An enrolled agency's ordinary case: straight to a court, or to the portal where it is open.
+    ordinary_enrolled = ~imminent & enrolled
+    direct = np.where(ordinary_enrolled, world.direct_legal[np.where(imminent, 0, a["incident"])], 0.0)
+    goes_direct = ordinary_enrolled & (u < direct)
+    code[goes_direct] = LEGAL
+    asks = ordinary_enrolled & ~goes_direct
+    code[asks & portal_open] = PORTAL
+    # The portal shut to the agency: substitute, on the uniform's part above the direct share.
+    shut = asks & ~portal_open
+    v = (u - direct) / np.maximum(1.0 - direct, 1e-12)
+    to_legal = shut & (v < routes.closed_portal_to_legal)
+    to_emergency = (shut & ~to_legal & qualifies
+                    & (v < routes.closed_portal_to_legal + routes.closed_portal_to_emergency))
     code[to_legal] = LEGAL
     code[to_emergency] = EMERGENCY
 
@@ -96,10 +97,35 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     return code, epoch
 
 
+def form_qualifies(world, batch, epoch: np.ndarray) -> np.ndarray:
+    """Would the emergency rules in force for each case's state, on its day, admit a form about it?
+
+    A form qualifies where the route is open and either the incident is listed (and,
+    where a law demands it, the camera's video is the only data available), or the
+    case began with an emergency call concerning the camera's owner and the rules admit
+    those. Ordinary cases (a burglary pushed off a shut portal) meet the same test.
+    """
+    a = batch.arrays
+    imminent = a["kind"] == IMMINENT
+    # One index over every incident name: ordinary types first, then imminent ones.
+    kind_index = np.where(imminent, len(world.ordinary_names) + a["incident"], a["incident"])
+    names = world.ordinary_names + world.imminent_names
+    listed = np.array([[[n in p.emergency.qualifying_incidents for n in names] for p in e.policies]
+                       for e in world.book.epochs])[epoch, batch.state_array, kind_index]
+    rules = np.array([[[p.emergency.open, p.emergency.only_data_available_required,
+                        p.emergency.call_concerning_owner_qualifies] for p in e.policies]
+                      for e in world.book.epochs])[epoch, batch.state_array]
+    is_open, only_data_required, call_clause = rules.T
+    only_data = a["u_only_data"] < world.scenario.investigations.only_data_available_share
+    call_share = np.array([0.0] * len(world.ordinary_names) + world.call_concerning_owner)
+    call_about_owner = a["u_call"] < call_share[kind_index]
+    return is_open & ((listed & (only_data | ~only_data_required)) | (call_clause & call_about_owner))
+
+
 def _narrate(world, batch, code, shut) -> None:
     """The trace: each case opens, and takes its route (or leaves the platform)."""
     a = batch.arrays
-    ordinary = list(world.scenario.investigations.incident_types)
+    ordinary = world.ordinary_names
     for j in range(len(batch)):
         imminent = a["kind"][j] == IMMINENT
         incident = (world.imminent_names if imminent else ordinary)[a["incident"][j]].replace("_", " ")

@@ -47,7 +47,10 @@ class World:
             self.daily_np[key] = node.at_ordinal(clock.ordinal_of(days))
         self.daily = {k: v.tolist() for k, v in self.daily_np.items()}
         self.incident_params = list(scenario.investigations.incident_types.values())
+        self.direct_legal = np.array([t.direct_legal_probability for t in self.incident_params])
+        self.ordinary_names = list(scenario.investigations.incident_types)
         self.imminent_names = list(scenario.investigations.imminent_types)
+        self.call_concerning_owner = [t.call_concerning_owner for t in scenario.investigations.imminent_types.values()]
         self.reviewers = simpy.Resource(env, capacity=self._reviewer_capacity())
         self.legal_staff = simpy.Resource(env, capacity=scenario.legal.legal_staff)
 

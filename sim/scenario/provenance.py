@@ -1,8 +1,11 @@
 """Sources and notes beside scenario values: stripped from the TOML tree, kept by path.
 
 A scenario value may be written bare (`grant_probability = 0.5`) or as a value table
-(`grant_probability = {value = 0.5, range = [0.2, 0.9], note = "judgement: ..."}`).
-Any table may also carry `source` and `note`. The loader hands the model plain values
+(`grant_probability = {value = 0.5, range = [0.2, 0.9], prior = "triangular", note = "judgement: ..."}`).
+Any table may also carry `source` and `note`. A `range` marks an unknown; its `prior`
+says how plausible each value in the range is before the public record is consulted:
+`uniform` (the default), `log-uniform` (a scale unknown over orders of magnitude), or
+`triangular` (most plausible at the stated value, tapering to the range's ends). The loader hands the model plain values
 and keeps these annotations here, keyed by dotted path, for the brief and the manifest.
 """
 
@@ -12,16 +15,18 @@ from typing import Any
 
 import attrs
 
-VALUE_TABLE_KEYS = frozenset({"value", "source", "note", "range"})
+VALUE_TABLE_KEYS = frozenset({"value", "source", "note", "range", "prior"})
+PRIORS = ("uniform", "log-uniform", "triangular")
 
 
 @attrs.frozen(slots=True)
 class Provenance:
-    """Where a value comes from (`source`), why it was chosen (`note`), its plausible range."""
+    """Where a value comes from (`source`), why it was chosen (`note`), its plausible range and prior."""
 
     source: str = ""
     note: str = ""
     range: tuple[float, float] | None = None
+    prior: str = ""  # one of PRIORS where `range` is set ("" reads as uniform)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -31,6 +36,7 @@ class Provenance:
             out["note"] = self.note
         if self.range is not None:
             out["range"] = list(self.range)
+            out["prior"] = self.prior or "uniform"
         return out
 
 
@@ -76,7 +82,7 @@ def _strip(node: Any, path: str, found: dict[str, Provenance]) -> Any:
             _check_in_range(node["value"], prov.range, path)
         found[path] = prov
         return _strip(node["value"], path, found)
-    annotations = {k: node[k] for k in ("source", "note", "range") if k in node}
+    annotations = {k: node[k] for k in ("source", "note", "range", "prior") if k in node}
     rest = {k: v for k, v in node.items() if k not in annotations}
     if annotations:
         prov = _provenance(annotations, path)
@@ -107,7 +113,15 @@ def _provenance(table: dict, path: str) -> Provenance:
         if not ok:
             raise AnnotationError(_join(path, "range"), rng, "must be [low, high] with low <= high")
         rng = (float(rng[0]), float(rng[1]))
-    return Provenance(source=table.get("source", ""), note=table.get("note", ""), range=rng)
+    prior = table.get("prior", "")
+    if prior:
+        if rng is None:
+            raise AnnotationError(_join(path, "prior"), prior, "a prior needs a range")
+        if prior not in PRIORS:
+            raise AnnotationError(_join(path, "prior"), prior, f"must be one of {', '.join(PRIORS)}")
+        if prior == "log-uniform" and rng[0] <= 0:
+            raise AnnotationError(_join(path, "prior"), prior, "a log-uniform prior needs a range above 0")
+    return Provenance(source=table.get("source", ""), note=table.get("note", ""), range=rng, prior=prior)
 
 
 def _check_in_range(value: object, rng: tuple[float, float], path: str) -> None:

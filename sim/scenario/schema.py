@@ -31,6 +31,9 @@ class ScenarioInfo:
     start: dt.date
     end: dt.date
     start_label: str = "initial policy"  # what is in force on the first day, for charts and traces
+    # For a variant: why it changes what it changes, or why it changes nothing, in plain
+    # words drawn from its text (the brief prints it beside the numbers).
+    mechanism: str = ""
 
     def __attrs_post_init__(self):
         if self.end < self.start:
@@ -101,13 +104,26 @@ class IncidentType:
 
 
 @frozen
+class ImminentType:
+    """An imminent-danger case (kidnapping, self-harm, ...) in which police may file the emergency form."""
+
+    share: float = attrs.field(validator=probability)
+    # Share of such cases that begin with a call for emergency services concerning the
+    # camera's user or possessor (Illinois 5 ILCS 855/15(2) admits those).
+    call_concerning_owner: float = attrs.field(validator=probability)
+
+
+@frozen
 class InvestigationParams:
     """How often investigations arise and what the request looks like."""
 
     rate_per_agency_year: Trend = attrs.field(validator=trend_in(0, 10_000))
     incident_types: dict[str, IncidentType] = attrs.field(validator=shares_sum_to_one)
     imminent_rate_per_agency_year: Trend = attrs.field(validator=trend_in(0, 100))
-    imminent_types: dict[str, float] = attrs.field(validator=shares_sum_to_one)
+    imminent_types: dict[str, ImminentType] = attrs.field(validator=shares_sum_to_one)
+    # Share of emergencies in which the camera's video is the only potential data
+    # available (Illinois 5 ILCS 855/15(3) admits kidnapping cases only then).
+    only_data_available_share: float = attrs.field(validator=probability)
     requested_area_sq_mi: Distribution
     requested_window_hours: Distribution
     request_delay_days: Distribution
@@ -123,6 +139,7 @@ class RouteChoice:
     closed_portal_to_emergency: float = attrs.field(validator=probability)
     imminent_to_legal_without_emergency: float = attrs.field(validator=probability)
     denied_emergency_to_legal: float = attrs.field(validator=probability)
+    unreachable_process_to_warrant: float = attrs.field(validator=probability)
 
     def __attrs_post_init__(self):
         if self.closed_portal_to_legal + self.closed_portal_to_emergency > 1:
@@ -139,7 +156,6 @@ class EmergencyParams:
 
     review_days: Distribution
     owners_per_request: Distribution
-    ratification_probability: float = attrs.field(validator=probability)
 
 
 @frozen
@@ -198,9 +214,17 @@ class EmergencyPolicy:
     grant_probability: float = attrs.field(validator=probability)
     reviewers: int = attrs.field(validator=in_range(1, 10_000))
     notify_owner: bool
+    # The incidents a form may be granted for, ordinary or imminent: the company's own
+    # standard looks at the claim of danger, a law may list incidents.
+    qualifying_incidents: tuple[str, ...]
+    only_data_available_required: bool  # listed incidents qualify only where the video is the only data
+    call_concerning_owner_qualifies: bool  # a case that began with an emergency call about the owner qualifies
+    # After a disclosure, police must apply for a warrant within `ratification_hours`;
+    # a court decides it (refusing as often as it refuses warrants).
     court_ratification_required: bool
     ratification_hours: float = attrs.field(validator=in_range(0, 24 * 365))
-    qualifying_incidents: tuple[str, ...]
+    destroy_if_not_ratified: bool  # a refused follow-up warrant means the footage must be destroyed
+
 
 
 @frozen
@@ -210,12 +234,20 @@ class LegalPolicy:
     warrant_reaches_content: bool
     subpoena_reaches_content: bool
     court_order_reaches_content: bool
+    subpoena_reaches_records: bool
+    court_order_reaches_records: bool
     pushback_probability: float = attrs.field(validator=probability)
     notify_user: bool
     gag_order_probability: float = attrs.field(validator=probability)
 
     def reaches_content(self, process: str) -> bool:
         return bool(getattr(self, f"{process}_reaches_content"))
+
+    def reaches_anything(self, process: str) -> bool:
+        """May the company hand over any data (records or content) under this process? A warrant always may."""
+        if process == "warrant":
+            return True
+        return self.reaches_content(process) or bool(getattr(self, f"{process}_reaches_records"))
 
 
 @frozen

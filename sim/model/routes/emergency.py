@@ -58,14 +58,18 @@ def request(world, batch, j: int):
 
     if rules.emergency.court_ratification_required:
         yield env.timeout(rules.emergency.ratification_hours / 24)
-        ratified = u["u_ratify"] < world.scenario.emergency.ratification_probability
-        if ratified:
+        world.say(batch, j, "the agency applies for the follow-up warrant the law requires")
+        refused = u["u_ratify"] < world.scenario.legal.judge_refusal_probability["warrant"]
+        if not refused:
             tally.add("emergency.ratified", period)
-            world.say(batch, j, "a court ratifies the disclosure")
-        else:
+            world.say(batch, j, "a court grants the warrant: the disclosure is ratified")
+        elif rules.emergency.destroy_if_not_ratified:
+            tally.add("emergency.ratification_refused", period)
             tally.add("emergency.destroyed_unratified", period)
-            world.say(batch, j, "no warrant within the deadline: the footage must be destroyed")
-
+            world.say(batch, j, "the court refuses the warrant: the footage must be destroyed")
+        else:
+            tally.add("emergency.ratification_refused", period)
+            world.say(batch, j, "the court refuses the warrant; the law does not require the footage destroyed")
 
 def _end(world, batch, j, period, end):
     world.tally.add(f"emergency.ended_{end}", period)

@@ -37,8 +37,20 @@ def demand(world, batch, j: int, process: str | None = None):
     env, tally, u = world.env, world.tally, batch.case(j)
     facts = world.scenario.legal
     process = process or choose_process(world, batch, j)
-    kind = process.replace("_", " ")
     period, opened = world.period_of(env.now), env.now
+    # Where a law lets the company hand over nothing under this kind of process, the
+    # agency seeks a warrant instead, or gives up on the platform.
+    if not world.policy_for(u["state"]).legal.reaches_anything(process):
+        to_warrant = u["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant
+        world.say(batch, j, "the law lets the company hand over nothing under a {kind}: {then}",
+                  kind=process.replace("_", " "),
+                  then="the agency seeks a warrant instead" if to_warrant else "the agency gives up on the platform")
+        if not to_warrant:
+            tally.add("substitution.process_dropped", period)
+            return
+        tally.add("substitution.process_to_warrant", period)
+        process = "warrant"
+    kind = process.replace("_", " ")
     tally.add("legal.demands", period)
     tally.add(PLURAL[process], period)
 
