@@ -31,8 +31,8 @@ from scipy.optimize import brentq
 
 from sim.experiments import runner
 from sim.experiments.calibration import load_targets
-from sim.experiments.sweep import trend_at_level
 from sim.scenario import loader
+from sim.scenario.unknowns import trend_at_level
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMELINE = ROOT / "scenarios" / "timeline.toml"

@@ -43,7 +43,7 @@ def thinned_emergency(lam_year: float, grant: float, paid: float):
                  investigations__request_delay_days={"kind": "fixed", "value": 1.0},
                  emergency__review_days={"kind": "exponential", "mean": 0.01},
                  policy__emergency__grant_probability=grant,
-                 population__owners__paid_storage_share=paid)
+                 investigations__targeted_camera_paid_share=paid)
 
 
 def test_emergency_disclosures_are_a_thinned_poisson_process():
@@ -136,7 +136,7 @@ def test_legal_disclosures_match_the_closed_form_of_their_thinnings():
                    legal__account_identified_probability=identified,
                    legal__court_days={"kind": "fixed", "value": 1.0},
                    investigations__request_delay_days={"kind": "fixed", "value": 1.0},
-                   population__owners__paid_storage_share=paid,
+                   investigations__targeted_camera_paid_share=paid,
                    policy__legal__pushback_probability=pushback)
     result = simulate(loaded, replications=40, seed=6)
     demands = AGENCIES * rate * 366 / 365.25 * p_legal

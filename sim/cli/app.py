@@ -28,6 +28,10 @@ err_console = Console(stderr=True)
 SCHEDULER_HELP = "Run on a Dask cluster at this address (e.g. tcp://10.0.0.5:8786) instead of local workers."
 # Options several commands share, declared once (typer only reads these defaults).
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help=SCHEDULER_HELP)
+UNCERTAINTY_OPTION = typer.Option(
+    None, "--uncertainty", show_default="posterior where scenarios/calibration/posterior.toml exists",
+    help="posterior: each replication draws the unknowns from the posterior, so intervals count what is unknown; "
+         "none: every parameter keeps its stated value, so intervals count chance only.")
 EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
                                  show_default="every core")
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 import sim
 from sim.cli import runs  # noqa: F401  (its commands come first in --help)
-from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, app, out_console, with_progress
+from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, UNCERTAINTY_OPTION, app, out_console, with_progress
 from sim.errors import RingsimError, UsageError
 from sim.experiments.runner import check_run_size, executor_for
 
@@ -56,6 +56,7 @@ def sweep(
     workers: int = EVERY_CORE_OPTION,
     force: bool = typer.Option(False, "--force", help="Discard a previous sweep in the folder and start again."),
     scheduler: str = SCHEDULER_OPTION,
+    uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
     """Vary parameters one at a time (or on a grid); write sweep.csv, a tornado and line charts. Resumable."""
     from sim.experiments import sweep as sweeping
@@ -74,7 +75,7 @@ def sweep(
     with executor_for(scheduler) as executor:
         records = with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
             base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
-            on_point=done))
+            on_point=done, uncertainty=uncertainty))
     source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
               f"{reps} replications per point")
     from sim.report.sweep_charts import write_results

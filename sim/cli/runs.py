@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, app, out_console, with_progress
+from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, UNCERTAINTY_OPTION, app, out_console, with_progress
 from sim.cli.tables import calibration_table, change_table, headline_table
 from sim.errors import UsageError
 from sim.experiments.calibration import DEFAULT_TARGETS
@@ -25,6 +25,7 @@ def run(
     workers: int = typer.Option(1, "--workers", help="Worker processes for replications."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
     scheduler: str = SCHEDULER_OPTION,
+    uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
@@ -35,8 +36,9 @@ def run(
     check_writable(out, force)
     with executor_for(scheduler) as executor:
         result = with_progress(f"{loaded.name}", reps, lambda done: simulate(
-            loaded, reps, seed, workers=workers, executor=executor, on_done=done))
-    command = f"ringsim run {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty))
+    command = (f"ringsim run {shlex.quote(str(scenario))} --reps {reps} --seed {seed} "
+               f"--uncertainty {result.uncertainty}")
     written = write_run(result, out, command, force=force)
     out_console.print(headline_table(result))
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
@@ -52,6 +54,7 @@ def compare(
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
     scheduler: str = SCHEDULER_OPTION,
+    uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
@@ -64,9 +67,10 @@ def compare(
     check_writable(out, force)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: compare_scenarios(
-            loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i)))
+            loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i),
+            uncertainty=uncertainty))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
-               f"--reps {reps} --seed {seed}")
+               f"--reps {reps} --seed {seed} --uncertainty {comparison.base.uncertainty}")
     written = write_comparison(comparison, out, command, force=force)
     out_console.print(change_table(comparison))
     out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
@@ -86,6 +90,7 @@ def brief(
                                  help="Published figures to check the base against."),
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
     scheduler: str = SCHEDULER_OPTION,
+    uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
@@ -106,9 +111,9 @@ def brief(
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
-                              on_done=lambda _s, i: done(i))))
+                              on_done=lambda _s, i: done(i), uncertainty=uncertainty)))
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
-               f"--year {year}")
+               f"--year {year} --uncertainty {comparison.base.uncertainty}")
     files = build_brief(comparison, year, known, command, targets_file=targets)
     write_folder(out, files, force)
     if comparison.variants:
@@ -127,6 +132,7 @@ def calibrate(
     workers: int = EVERY_CORE_OPTION,
     force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
     scheduler: str = SCHEDULER_OPTION,
+    uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
     """Simulated beside published figures; exit status 1 if any target fails its tolerance."""
     check_run_size(reps, seed, workers)
@@ -143,12 +149,13 @@ def calibrate(
     check_writable(out, force)
     with executor_for(scheduler) as executor:
         result = with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
-            loaded, reps, seed, workers=workers, executor=executor, on_done=done))
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty))
     if not applicable(known, result):
         raise UsageError(f"{scenario}: no target in {targets} falls inside its years")
     rows = score(known, result)
     chart = charts.calibration(rows, source_line([result]) + f"; targets: {targets}")
-    command = f"ringsim calibrate {shlex.quote(str(scenario))} --reps {reps} --seed {seed}"
+    command = (f"ringsim calibrate {shlex.quote(str(scenario))} --reps {reps} --seed {seed} "
+               f"--uncertainty {result.uncertainty}")
     write_folder(out, {"calibration.csv": chart.csv, "calibration.png": chart.png, "calibration.svg": chart.svg,
                        **run_files(result, command, prefix="run/")}, force)
     out_console.print(calibration_table(rows, result))

@@ -101,15 +101,28 @@ def applicable(targets, result: RunResult) -> list[Target]:
 
 
 def score(targets, result: RunResult) -> list[dict]:
-    """One row per applicable target: published beside simulated, and pass/fail."""
+    """One row per applicable target: published beside simulated, and pass/fail.
+
+    With stated values (uncertainty "none") a target passes when the simulated mean
+    lies within its argued tolerance. With the posterior it passes when the published
+    figure lies inside the posterior predictive ui90 (a lower bound: when the band
+    reaches it): the question is then whether the model, unknowns and all, could have
+    produced the figure.
+    """
+    predictive = result.uncertainty == "posterior"
     rows = []
     for t in applicable(targets, result):
         s = summarize(t.simulated(result))
+        inside = s["ui90"][0] is not None and (
+            s["ui90"][1] >= t.value if t.kind == "lower_bound" else s["ui90"][0] <= t.value <= s["ui90"][1])
         rows.append({
             "id": t.id, "label": t.label, "period": t.period, "published": t.value, "kind": t.kind,
             "simulated_mean": s["mean"], "ci95_low": s["ci95"][0], "ci95_high": s["ci95"][1],
+            "ui90_low": s["ui90"][0], "ui90_high": s["ui90"][1],
             "range95_low": s["range95"][0], "range95_high": s["range95"][1],
-            "tolerance": t.tolerance, "rule": t.rule(), "passed": t.passes(s["mean"]),
+            "tolerance": t.tolerance, "within_tolerance": t.passes(s["mean"]), "inside_ui90": inside,
+            "rule": "published figure inside the posterior predictive ui90" if predictive else t.rule(),
+            "passed": inside if predictive else t.passes(s["mean"]),
             "source_kind": t.source_kind, "source": t.source,
         })
     return rows

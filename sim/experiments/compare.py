@@ -42,7 +42,9 @@ class Comparison:
             "base": self.base.loaded.name,
             "seed": self.base.seed,
             "replications": self.base.replications,
-            "difference": "variant minus base, paired by replication; ci95 is the 95% t-interval of the mean",
+            "uncertainty": self.base.uncertainty,
+            "difference": ("variant minus base, paired by replication; ci95 is the 95% t-interval of the mean; "
+                           "ui90 the 5-95 percentile band of single paired differences"),
             "variants": {
                 v.loaded.name: {
                     "metrics": {m: table[(v.loaded.name, "all", m)] for m in NAMES},
@@ -59,28 +61,30 @@ class Comparison:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(["base", "variant", "period", "metric", "base_mean", "variant_mean",
-                         "difference_mean", "difference_ci95_low", "difference_ci95_high"])
+                         "difference_mean", "difference_ci95_low", "difference_ci95_high",
+                         "difference_ui90_low", "difference_ui90_high"])
         for (variant, period, m), d in table.items():
-            lo, hi = d["ci95"]
             writer.writerow([self.base.loaded.name, variant, period, m,
                              *(fmt(x) if x is not None else "" for x in
-                               (d["base_mean"], d["variant_mean"], d["mean"], lo, hi))])
+                               (d["base_mean"], d["variant_mean"], d["mean"], *d["ci95"], *d["ui90"]))])
         return buf.getvalue()
 
 
 def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
-                      executor=None, on_done=None) -> Comparison:
+                      executor=None, on_done=None, uncertainty: str | None = "none") -> Comparison:
     """Run a base and its variants with common random numbers; return their paired comparison.
 
     `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
-    replication i of scenario s finishes. What `ringsim compare` and `ringsim brief` run.
+    replication i of scenario s finishes; `uncertainty` as for `simulate`: replication i
+    of every scenario draws the same unknowns. What `ringsim compare` and `ringsim brief` run.
     """
     from sim.experiments.runner import simulate_many
     from sim.scenario import loader
 
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
-    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done)
+    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
+                            uncertainty=uncertainty)
     return Comparison(base=results[0], variants=tuple(results[1:]))
 
 

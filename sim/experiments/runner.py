@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.errors import UsageError
 from sim.experiments.store import ReplicationStore
+from sim.experiments.uncertainty import Draws, resolve_mode
 from sim.model.metrics import NAMES
 from sim.model.replication import run_replication
 from sim.model.streams import replication_seeds
@@ -40,6 +41,13 @@ class RunResult:
     replications: int
     periods: tuple[str, ...]  # calendar years, then "all"
     store: ReplicationStore  # (replications, periods, metrics)
+    draws: Draws = Draws("none", (), (), None)  # how the unknowns were drawn
+    parameter_values: np.ndarray = attrs.field(factory=lambda: np.empty((0, 0)))  # (replications, unknowns)
+
+    @property
+    def uncertainty(self) -> str:
+        """"posterior" when each replication drew its unknowns, "none" when all kept their stated values."""
+        return self.draws.mode
 
     def column(self, metric: str, period: str = "all") -> np.ndarray:
         """One metric in one period, every replication (index = replication)."""
@@ -64,42 +72,56 @@ class RunResult:
 
 def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, seed: int,
              workers: int = 1, executor: cf.Executor | None = None,
-             on_done: Callable[[int], None] | None = None) -> RunResult:
+             on_done: Callable[[int], None] | None = None, uncertainty: str | None = "none") -> RunResult:
     """Run `replications` of a scenario; return every replication's per-year metrics.
 
     `scenario` is a path or an already loaded scenario. With `executor`, replications are
     submitted to it; otherwise `workers` > 1 starts a process pool. `on_done(i)` is called
-    as each replication finishes (for progress bars).
+    as each replication finishes (for progress bars). `uncertainty` is "posterior" (each
+    replication draws its unknowns), "none" (stated values), or None (posterior where
+    a posterior file exists).
     """
     return simulate_many([scenario], replications, seed, workers, executor,
-                         None if on_done is None else (lambda _s, i: on_done(i)))[0]
+                         None if on_done is None else (lambda _s, i: on_done(i)), uncertainty)[0]
 
 
 def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
                   executor: cf.Executor | None = None,
-                  on_done: Callable[[int, int], None] | None = None) -> list[RunResult]:
-    """Run several scenarios with common random numbers: replication i of each gets seed child i.
+                  on_done: Callable[[int, int], None] | None = None,
+                  uncertainty: str | None = "none") -> list[RunResult]:
+    """Run several scenarios with common random numbers: replication i of each gets seed child i
+    and, with `uncertainty`, the same draw of the unknowns.
 
     `on_done(s, i)` is called when replication i of scenario s finishes.
     """
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
     check_run_size(replications, seed, workers)
+    mode, posterior = resolve_mode(uncertainty)
+    draws = [Draws.plan(one, mode, posterior) for one in loaded]
     with worker_pool(workers, executor) as pool:
-        return run_checked(loaded, replications, seed, pool, workers if executor is None else None, on_done)
+        return run_checked(loaded, replications, seed, pool, workers if executor is None else None, on_done, draws)
 
 
 def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: int, pool: cf.Executor | None,
-                pool_workers: int | None = None,
-                on_done: Callable[[int, int], None] | None = None) -> list[RunResult]:
+                pool_workers: int | None = None, on_done: Callable[[int, int], None] | None = None,
+                draws: list[Draws] | None = None) -> list[RunResult]:
     """`simulate_many` for loaded scenarios and a run size already checked, on `pool` (None: this process).
 
     `pool_workers` is the size of a local pool (it bounds the replications in flight);
-    None means a supplied executor of unknown size.
+    None means a supplied executor of unknown size. `draws` says how each scenario's
+    replications draw their unknowns (default: none are drawn).
     """
     seeds = replication_seeds(seed, replications)
+    draws = draws or [Draws("none", (), (), None)] * len(loaded)
     results = [RunResult(loaded=one, seed=seed, replications=replications, periods=(*one.years, "all"),
-                         store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)))
-               for one in loaded]
+                         store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)), draws=plan,
+                         parameter_values=np.empty((replications, len(plan.unknowns))))
+               for one, plan in zip(loaded, draws, strict=True)]
+
+    def task(s: int, i: int) -> tuple:
+        values, drawn = draws[s].values(seeds[i])
+        results[s].parameter_values[i] = drawn
+        return loaded[s], i, seeds[i], None, values
 
     def keep(s: int, result) -> None:
         results[s].store.put(result.index, result.table)
@@ -110,7 +132,7 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     tasks = ((s, i) for i in range(replications) for s in range(len(loaded)))
     if pool is None:
         for s, i in tasks:
-            keep(s, run_replication(loaded[s], i, seeds[i]))
+            keep(s, run_replication(*task(s, i)))
         return results
     limit = IN_FLIGHT_PER_WORKER * pool_workers if pool_workers else IN_FLIGHT_ON_EXECUTOR
     pending: dict[cf.Future, int] = {}
@@ -119,7 +141,7 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
             done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 keep(pending.pop(future), future.result())
-        pending[pool.submit(run_replication, loaded[s], i, seeds[i])] = s
+        pending[pool.submit(run_replication, *task(s, i))] = s
     for future in cf.as_completed(pending):
         keep(pending[future], future.result())
     return results

@@ -9,14 +9,13 @@ never leaves a half-written file.
 
 Without `--vary`, every parameter that carries a `range` in the scenario is swept to
 the two ends of its range: the tornado of the scenario's declared unknowns. A trend
-(a value that changes over time) is shifted as a whole so that the mean of its points
-equals the swept value, keeping its shape.
+(a value that changes over time) is scaled as a whole so that the mean of its points
+equals the swept value, keeping its shape (`sim.scenario.unknowns`).
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import json
@@ -30,10 +29,12 @@ import numpy as np
 from sim.errors import OutputError, UsageError
 from sim.experiments.runner import check_run_size, run_checked, worker_pool
 from sim.experiments.stats import paired_difference
+from sim.experiments.uncertainty import Draws, resolve_mode
 from sim.files import write_atomic
 from sim.formatting import dump_json
 from sim.model.metrics import NAMES
 from sim.scenario import loader
+from sim.scenario.unknowns import trend_at_level, unknowns
 
 VARY = re.compile(r"^(?P<path>[A-Za-z_][\w.]*)=(?P<low>[^:]+):(?P<high>[^:]+)(?::(?P<steps>\d+))?$")
 MAX_POINTS = 10_000
@@ -73,8 +74,7 @@ def parse_vary(text: str) -> Vary:
 
 def declared_unknowns(base: loader.LoadedScenario) -> list[Vary]:
     """Every parameter with a `range` in the scenario, swept to the two ends of its range."""
-    return [Vary(path, float(p.range[0]), float(p.range[1]), 2)
-            for path, p in sorted(base.provenance.items()) if p.range is not None]
+    return [Vary(u.path, u.low, u.high, 2) for u in unknowns(base)]
 
 
 @attrs.frozen(slots=True)
@@ -118,15 +118,6 @@ def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
     return out
 
 
-def trend_at_level(points, level: float, scale: float = 1.0) -> dict:
-    """A resolved trend's points (ISO dates), times `scale`, shifted so their mean is `level`; or only
-    scaled when `level` is None. Returned as an override value (dates as dates)."""
-    values = np.array([v for _d, v in points], dtype=float) * scale
-    if level is not None:
-        values += level - values.mean()
-    return {"points": [[dt.date.fromisoformat(d), float(v)] for (d, _v), v in zip(points, values, strict=True)]}
-
-
 def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> dict:
     """What must match for a restarted sweep to reuse finished points."""
     return {"scenario": base.path, "files": [list(f) for f in base.files], "vary": [v.text() for v in varies],
@@ -134,8 +125,13 @@ def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> d
 
 
 def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, seed: int, out: Path, metric: str,
-        workers: int = 1, executor=None, force: bool = False, on_point=None) -> list[dict]:
-    """Run (or resume) a sweep of the loaded `base` into `out`; return one record per point."""
+        workers: int = 1, executor=None, force: bool = False, on_point=None,
+        uncertainty: str | None = "none") -> list[dict]:
+    """Run (or resume) a sweep of the loaded `base` into `out`; return one record per point.
+
+    With `uncertainty`, every point's replication i draws the same unknowns, except the
+    swept parameter, which the point sets.
+    """
     check_run_size(reps, seed, workers)
     if metric not in NAMES:
         raise UsageError(f"--metric {metric}: unknown metric")
@@ -143,7 +139,9 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
         raise UsageError(f"{base.path}: no --vary given and no parameter declares a range")
     points = plan(varies, grid)
     loaded = [base] + [loader.load(base.path, overrides=overrides_for(base, p)) for p in points[1:]]  # validate all
-    ident = identity(base, varies, grid, reps, seed, metric)
+    mode, posterior = resolve_mode(uncertainty)
+    ident = {**identity(base, varies, grid, reps, seed, metric), "uncertainty": mode,
+             "posterior": posterior.sha256 if posterior else None}
     done_dir = _prepare(out, ident, force)
     records = []
     with worker_pool(workers, executor) as pool:
@@ -153,7 +151,7 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
             if target.exists():
                 records.append(json.loads(target.read_text(encoding="utf-8")))
             else:
-                result = run_checked([one], reps, seed, pool, sized)[0]
+                result = run_checked([one], reps, seed, pool, sized, draws=[Draws.plan(one, mode, posterior)])[0]
                 text = dump_json(_record(point, result, metric))
                 write_atomic(target, text)
                 records.append(json.loads(text))  # as a resumed sweep would read it back

@@ -21,7 +21,7 @@ from sim.model.population import Agencies
 from sim.scenario.clock import Clock
 
 # Rows of an owner block (`OwnerSlots.block`), in order: one column per owner.
-SLOT_COLUMNS = ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio",
+SLOT_COLUMNS = ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio", "u_reach",
                 "response_delay", "retention_choice", "clips")
 SLOT = {name: i for i, name in enumerate(SLOT_COLUMNS)}
 # Owners per block of draws. Not a model parameter: it fixes which random numbers an
@@ -108,7 +108,7 @@ PER_INVESTIGATION = (
     "u_judge", "legal_review_days", "u_pushback", "u_identified", "u_preserve", "u_gag",
     "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
     "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
-    "u_only_data", "u_call", "u_reroute",
+    "u_only_data", "u_call", "u_reroute", "u_portal_use",
 )
 CASE_COLUMNS = (*PER_INVESTIGATION, "day", "state")
 
@@ -160,6 +160,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     u["request_delay"] = inv.request_delay_days.sample(arrivals, n)
     u["u_only_data"] = arrivals.random(n)  # drawn last on this stream: earlier draws keep their values
     u["u_call"] = arrivals.random(n)
+    u["u_portal_use"] = arrivals.random(n)
     u["area_consent"] = scenario.population.owners.area_consent_multiplier.sample(owners, n)
     legal, own = scenario.legal, scenario.population.owners
     for name in ("u_process", "u_judge", "u_pushback", "u_identified", "u_preserve", "u_gag",
@@ -193,7 +194,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
 def _draw_slots(total: int, own, rng: np.random.Generator) -> np.ndarray:
     """One block of owners: a row per SLOT_COLUMNS entry (contiguous, for bulk comparisons)."""
     slots = np.empty((len(SLOT_COLUMNS), total), dtype=np.float32)
-    rng.random(dtype=np.float32, out=slots[: SLOT["u_audio"] + 1])  # the six uniforms, in one call
+    rng.random(dtype=np.float32, out=slots[: SLOT["u_reach"] + 1])  # the seven uniforms, in one call
     slots[SLOT["response_delay"]] = own.response_delay_days.sample(rng, total)
     slots[SLOT["retention_choice"]] = own.retention_choice_days.sample(rng, total)
     slots[SLOT["clips"]] = np.maximum(1.0, np.round(own.clips_per_sharing_owner.sample(rng, total)))

@@ -2,8 +2,10 @@
 
 Police agencies have a state (shares follow state population) and a size (a
 heavy-tailed weight on how many investigations they open). Enrollment follows the
-scenario's expected cumulative count as a non-homogeneous Poisson process; which
-police agency joins next is drawn without replacement, optionally favouring big ones.
+scenario's expected cumulative count as a non-homogeneous Poisson process; after the
+trend's last point (the last published count) it grows by `growth_after_last_count` a
+year, an unknown with a range. Which police agency joins next is drawn without
+replacement, optionally favouring big ones.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def draw_agencies(params, state_population: dict[str, int], states: tuple[str, .
     state = np.minimum(state, len(states) - 1)
     axon = rng.random(n) < params.axon_evidence_share
 
-    join_days = _enrollment_days(params.enrolled_cumulative, clock, rng)
+    join_days = _enrollment_days(params.enrolled_cumulative, params.growth_after_last_count, clock, rng)
     is_fire = rng.random(join_days.size) < params.fire_share_of_enrolled
     police_days = join_days[~is_fire]
     # Efraimidis-Spirakis keys: sorting u**(1/w) draws without replacement with weights w.
@@ -57,10 +59,14 @@ def draw_agencies(params, state_population: dict[str, int], states: tuple[str, .
                     fire_enroll_days=np.sort(join_days[is_fire]))
 
 
-def _enrollment_days(cumulative, clock: Clock, rng: np.random.Generator) -> np.ndarray:
-    """Join days of a Poisson process whose expected count follows `cumulative`."""
+def _enrollment_days(cumulative, growth: float, clock: Clock, rng: np.random.Generator) -> np.ndarray:
+    """Join days of a Poisson process whose expected count follows `cumulative`, then grows by `growth` a year."""
     days = np.arange(int(clock.horizon_days) + 1, dtype=float)
-    expected = cumulative.at_ordinal(clock.ordinal_of(days))
+    ordinals = clock.ordinal_of(days)
+    expected = cumulative.at_ordinal(ordinals)
+    last_day, last_count = cumulative.points[-1]
+    years_after = np.maximum(ordinals - last_day.toordinal(), 0.0) / 365.25
+    expected = np.where(years_after > 0, last_count * (1.0 + growth) ** years_after, expected)
     # Agencies already enrolled when the horizon starts join at day 0.
     increments = np.concatenate([[expected[0]], np.maximum(np.diff(expected), 0.0)])
     counts = rng.poisson(increments)

@@ -19,6 +19,7 @@ from sim.model.routes import emergency, legal, portal
 from sim.model.routing import EMERGENCY, LEGAL, PORTAL, QUEUED, WARRANT, route_batch
 from sim.model.streams import Streams
 from sim.model.world import World
+from sim.scenario import loader
 
 
 @attrs.frozen(slots=True)
@@ -28,7 +29,10 @@ class ReplicationResult:
 
 
 def run_replication(loaded, index: int, seed: np.random.SeedSequence,
-                    trace: list | None = None) -> ReplicationResult:
+                    trace: list | None = None, values: dict | None = None) -> ReplicationResult:
+    """Replication `index` of `loaded`, with some unknowns set to `values` (this replication's draw)."""
+    if values:
+        loaded = loader.with_values(loaded, values)
     scenario = loaded.scenario
     info = scenario.scenario
     clock = info.clock

@@ -77,9 +77,12 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     goes_direct = ordinary_enrolled & (u < direct)
     code[goes_direct] = LEGAL
     asks = ordinary_enrolled & ~goes_direct
-    code[asks & portal_open] = PORTAL
-    # The portal shut to the agency: substitute, on the uniform's part above the direct share.
-    shut = asks & ~portal_open
+    # Where the portal is open, the agency makes a request as often as the mode's use share
+    # says (a public post sits on its profile); a request not made substitutes like a shut portal.
+    uses_portal = portal_open & (a["u_portal_use"] < portal_use_share(world, epoch, state, a["day"]))
+    code[asks & uses_portal] = PORTAL
+    # The portal shut to the agency, or not used: substitute, on the uniform's part above the direct share.
+    shut = asks & ~uses_portal
     v = (u - direct) / np.maximum(1.0 - direct, 1e-12)
     to_legal = shut & (v < routes.closed_portal_to_legal)
     to_emergency = (shut & ~to_legal & qualifies
@@ -88,13 +91,24 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     code[to_emergency] = EMERGENCY
 
     if world.tracing:
-        _narrate(world, batch, code, shut)
+        _narrate(world, batch, code, shut, portal_open)
     tally = world.tally
     tally.add("substitution.imminent_to_legal", period, int(imminent_to_legal.sum()))
     tally.add("substitution.to_legal", period, int(to_legal.sum()))
     tally.add("substitution.to_emergency", period, int(to_emergency.sum()))
     tally.add("substitution.off_platform", period, int((shut & ~to_legal & ~to_emergency).sum()))
     return code, epoch
+
+
+def portal_use_share(world, epoch: np.ndarray, state: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Share of would-be portal requests an agency makes under the mode in force (e-mail: every one)."""
+    modes = np.array([[p.portal.mode for p in e.policies] for e in world.book.epochs])[epoch, state]
+    routes = world.scenario.routes
+    share = np.ones(day.size)
+    public = modes == "public_post"
+    share[public] = routes.public_post_use_share.at_ordinal(world.clock.ordinal_of(day[public]))
+    share[modes == "community_requests"] = routes.community_request_use_share
+    return share
 
 
 def form_qualifies(world, batch, epoch: np.ndarray) -> np.ndarray:
@@ -122,7 +136,7 @@ def form_qualifies(world, batch, epoch: np.ndarray) -> np.ndarray:
     return is_open & ((listed & (only_data | ~only_data_required)) | (call_clause & call_about_owner))
 
 
-def _narrate(world, batch, code, shut) -> None:
+def _narrate(world, batch, code, shut, portal_open) -> None:
     """The trace: each case opens, and takes its route (or leaves the platform)."""
     a = batch.arrays
     ordinary = world.ordinary_names
@@ -135,14 +149,18 @@ def _narrate(world, batch, code, shut) -> None:
         if route == PORTAL:
             how = "asks camera owners through the portal"
         elif route == EMERGENCY:
-            how = ("the portal is shut to it: turns to the emergency route" if shut[j]
+            how = (f"{_why_not_portal(portal_open[j])}: turns to the emergency route" if shut[j]
                    else "imminent danger: turns to the company's emergency route")
         elif route == WARRANT:  # only imminent cases the emergency route does not take
             how = "the emergency route does not cover this: goes to a court"
         elif route == LEGAL:  # a shut portal, a non-enrolled agency, or a case that goes direct
-            how = "the portal is shut to it: goes to a court" if shut[j] else "goes straight to a court"
+            how = f"{_why_not_portal(portal_open[j])}: goes to a court" if shut[j] else "goes straight to a court"
         else:
-            how = ("the portal is shut to it: looks for video off the platform" if shut[j]
+            how = (f"{_why_not_portal(portal_open[j])}: looks for video off the platform" if shut[j]
                    else "no route on the platform fits: the case leaves it")
         world.say_at(a["day"][j], batch, j, f"{who} opens case {batch.case_id(j)} ({incident}); {how}",
                      route=Route(route).label)
+
+
+def _why_not_portal(open_to_agency: bool) -> str:
+    return "the agency chooses not to post a portal request" if open_to_agency else "the portal is shut to it"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SOURCES = ("population", "arrivals", "owners", "review", "courts")
+SOURCES = ("population", "arrivals", "owners", "review", "courts", "parameters")  # append only: indices are addresses
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:

@@ -86,11 +86,16 @@ class World:
             return self.scenario.population.owners.e2ee_share_when_default
         return self.trend("e2ee_opt_in_share", day)
 
-    def footage_exists(self, platform, day: float, u_paid: float, u_e2ee: float,
+    def targeted_footage_exists(self, platform, day: float, u_paid: float, u_e2ee: float,
                        retention_choice: float, age_days: float) -> bool:
-        """Can the company hand over this owner's video of an incident `age_days` old?"""
+        """Can the company hand over the video of the camera a form or warrant names, of an incident `age_days` old?
+
+        Police name cameras they know recorded the event, so the paid-plan share is that of
+        targeted cameras (`investigations.targeted_camera_paid_share`), not the population's.
+        """
+        paid_share = self.scenario.investigations.targeted_camera_paid_share
         return bool(footage_exists(u_paid, u_e2ee, retention_choice, age_days,
-                                   paid_share=self.trend("paid_share", day), e2ee_share=self.e2ee_share(platform, day),
+                                   paid_share=paid_share, e2ee_share=self.e2ee_share(platform, day),
                                    owner_chosen_retention=platform.retention_mode == "owner_chosen",
                                    fixed_retention_days=platform.retention_days))
 

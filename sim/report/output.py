@@ -22,8 +22,9 @@ from sim.formatting import dump_json, fmt
 from sim.model.metrics import CATALOGUE, NAMES
 
 DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2")
-INTERVALS = ("ci95 is the 95% t-interval of the mean over replications; range95 is the "
-             "2.5-97.5 percentile band of single replications (compare a published figure with it)")
+INTERVALS = ("ci95 is the 95% t-interval of the mean over replications (Monte Carlo error only); ui90 and "
+             "range95 are the 5-95 and 2.5-97.5 percentile bands of single replications; with uncertainty "
+             "'posterior' each replication drew its unknowns, so ui90 counts what is unknown as well as chance")
 
 
 def summary(result: RunResult) -> dict:
@@ -35,10 +36,23 @@ def summary(result: RunResult) -> dict:
         "seed": result.seed,
         "replications": result.replications,
         "version": sim.__version__,
+        "uncertainty": result.uncertainty,
+        "posterior": _posterior(result),
         "intervals": INTERVALS,
         "metrics": {name: result.summary(name, "all") for name in NAMES},
         "by_period": {year: {name: result.summary(name, year) for name in NAMES} for year in years},
     }
+
+
+def _posterior(result: RunResult) -> dict | None:
+    posterior = result.draws.posterior
+    if posterior is None:
+        return None
+    return {"path": posterior.path, "sha256": posterior.sha256, "draws": len(posterior.draws),
+            "drawn_from_posterior": [u.path for u, c in zip(result.draws.unknowns, result.draws.columns, strict=True)
+                                     if c >= 0],
+            "drawn_from_prior": [u.path for u, c in zip(result.draws.unknowns, result.draws.columns, strict=True)
+                                 if c < 0]}
 
 
 def manifest(result: RunResult, command: str) -> dict:
@@ -50,6 +64,8 @@ def manifest(result: RunResult, command: str) -> dict:
         "seed": result.seed,
         "replications": result.replications,
         "command": command,
+        "uncertainty": result.uncertainty,
+        "posterior": _posterior(result),
         "version": sim.__version__,
         "python": platform.python_version(),
         "dependencies": {name: _version(name) for name in DEPENDENCIES},
@@ -66,12 +82,14 @@ def replications_csv(result: RunResult) -> Iterator[str]:
     """replications.csv in chunks of text, read block by block from the run's store."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["scenario", "replication", "period", *NAMES])
+    params = result.draws.names
+    writer.writerow(["scenario", "replication", "period", *NAMES, *(f"param.{p}" for p in params)])
     for first in range(0, result.replications, CSV_BLOCK):
         block = result.store.replications_block(first, min(first + CSV_BLOCK, result.replications))
         for r, table in enumerate(block, start=first):
+            drawn = [fmt(v) for v in result.parameter_values[r]]
             for p, period in enumerate(result.periods):
-                writer.writerow([result.loaded.name, r, period, *(fmt(v) for v in table[p])])
+                writer.writerow([result.loaded.name, r, period, *(fmt(v) for v in table[p]), *drawn])
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()

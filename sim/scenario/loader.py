@@ -22,6 +22,7 @@ from sim.errors import ScenarioError
 from sim.scenario.policy import PolicyBook
 from sim.scenario.provenance import AnnotationError, Provenance, is_value_table, strip
 from sim.scenario.structure import StructureFailure, structure_scenario
+from sim.scenario.unknowns import TIMELINE_PATH
 
 VARIANT_KEYS = {"extends", "scenario", "set", "timeline"}
 MAX_EXTENDS_DEPTH = 16
@@ -37,6 +38,8 @@ class LoadedScenario:
     provenance: dict[str, Provenance]
     resolved: dict[str, Any]  # the merged plain tree, for the manifest
     policy_book: PolicyBook
+    tree: dict[str, Any] = attrs.field(repr=False, eq=False)  # merged, annotations kept: to rebuild with new values
+    origins: dict[str, str] = attrs.field(repr=False, eq=False)  # dotted path or timeline[i] -> file that set it
 
     @property
     def name(self) -> str:
@@ -71,13 +74,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
     # before the start become the initial policy and those after the end never apply.
     # Overrides act as a variant layer that adds no entries: then every entry is inherited.
     own_entries = set() if overrides else {i for i, file in _timeline_origins(origins) if file == shown}
-    try:
-        scenario = structure_scenario(plain)
-        book = PolicyBook.build(scenario, own_entries)
-    except StructureFailure as err:
-        raise ScenarioError(
-            _origin(err.path, origins, shown), err.path, err.message, lookup(plain, err.path)
-        ) from None
+    scenario, book = _structure(plain, own_entries, origins, shown)
     return LoadedScenario(
         scenario=scenario,
         path=shown,
@@ -85,7 +82,52 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
         provenance=provenance,
         resolved=_jsonable(plain),
         policy_book=book,
+        tree=tree,
+        origins=origins,
     )
+
+
+def with_values(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedScenario:
+    """The same scenario with some parameters set to new values (a replication's drawn unknowns).
+
+    Works from the loaded tree, without reading files (a worker on a cluster has none).
+    A path may name a timeline entry's setting (`timeline[6].set.emergency.grant_probability`).
+    Provenance, files and the resolved tree stay those of the scenario as written.
+    """
+    if not values:
+        return loaded
+    tree = copy.deepcopy(loaded.tree)
+    for path, value in values.items():
+        match = TIMELINE_PATH.match(path)
+        if match:
+            container, key = tree["timeline"][int(match[1])]["set"], match[2]
+        else:
+            *parents, key = path.split(".")
+            container = tree
+            for part in parents:
+                container = container[part]
+        container[key] = value  # replaces a value table whole: the drawn value is the value now
+    try:
+        plain, _provenance = strip(tree)
+    except AnnotationError as err:
+        raise ScenarioError(loaded.path, err.path, err.message, err.value) from None
+    scenario, book = _structure(plain, set(), loaded.origins, loaded.path)
+    return attrs.evolve(loaded, scenario=scenario, policy_book=book)
+
+
+def set_outside(loaded: LoadedScenario, base_file: str) -> set[str]:
+    """Paths (dotted, or `timeline[i]`) that a file other than `base_file` set: what a variant chose."""
+    return {path for path, file in loaded.origins.items() if file != base_file}
+
+
+def _structure(plain, own_entries: set[int], origins: dict, shown: str):
+    try:
+        scenario = structure_scenario(plain)
+        return scenario, PolicyBook.build(scenario, own_entries)
+    except StructureFailure as err:
+        raise ScenarioError(
+            _origin(err.path, origins, shown), err.path, err.message, lookup(plain, err.path)
+        ) from None
 
 
 @attrs.define

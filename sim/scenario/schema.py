@@ -61,6 +61,8 @@ class AgencyParams:
     enrolled_cumulative: Trend = attrs.field(validator=trend_in(0, 100_000))
     fire_share_of_enrolled: float = attrs.field(validator=probability)
     enrollment_size_bias: float = attrs.field(validator=in_range(0, 3))
+    # Yearly growth of enrollment after the trend's last point (the last published count).
+    growth_after_last_count: float = attrs.field(validator=in_range(0, 1))
     axon_evidence_share: float = attrs.field(validator=probability)
     fire_requests_video: bool
 
@@ -79,6 +81,10 @@ class OwnerParams:
     retention_choice_days: Distribution
     consent_probability: Trend = attrs.field(validator=trend_in(0, 1))
     nudge_consent_multiplier: float = attrs.field(validator=in_range(1, 10))
+    # Public Request for Assistance posts sat in the app feed instead of an e-mail: only
+    # some owners in the area saw one, and those who did answered at their own rate.
+    public_post_reach: float = attrs.field(validator=probability)
+    public_post_consent_multiplier: float = attrs.field(validator=in_range(0, 10))
     area_consent_multiplier: Distribution
     response_delay_days: Distribution
     clips_per_sharing_owner: Distribution
@@ -124,6 +130,9 @@ class InvestigationParams:
     # Share of emergencies in which the camera's video is the only potential data
     # available (Illinois 5 ILCS 855/15(3) admits kidnapping cases only then).
     only_data_available_share: float = attrs.field(validator=probability)
+    # Cameras named in a warrant or an emergency form are ones police know recorded the
+    # event, so stored video is likelier than the population's paid-plan share.
+    targeted_camera_paid_share: float = attrs.field(validator=probability)
     requested_area_sq_mi: Distribution
     requested_window_hours: Distribution
     request_delay_days: Distribution
@@ -140,6 +149,10 @@ class RouteChoice:
     imminent_to_legal_without_emergency: float = attrs.field(validator=probability)
     denied_emergency_to_legal: float = attrs.field(validator=probability)
     unreachable_process_to_warrant: float = attrs.field(validator=probability)
+    # Share of would-be portal requests an agency actually makes, by mode (e-mail: all):
+    # a public post sits on the agency's profile; Community Requests need Axon Evidence.
+    public_post_use_share: Trend = attrs.field(validator=trend_in(0, 1))
+    community_request_use_share: float = attrs.field(validator=probability)
 
     def __attrs_post_init__(self):
         if self.closed_portal_to_legal + self.closed_portal_to_emergency > 1:

@@ -42,7 +42,7 @@ def request(world, batch, j: int):
         return
     tally.add("emergency.granted", period)
     age = u["request_delay"] + (env.now - filed)
-    has_video = world.footage_exists(rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"],
+    has_video = world.targeted_footage_exists(rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"],
                                      u["target_retention"], age)
     if not has_video:
         world.say(batch, j, "granted, but no stored video the company can read (no paid plan, encrypted, or deleted)")

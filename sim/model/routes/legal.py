@@ -90,7 +90,7 @@ def demand(world, batch, j: int, process: str | None = None):
     reaches_content = rules.legal.reaches_content(process)
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = u["request_delay"] + (0.0 if preserved else env.now - opened)
-    has_video = reaches_content and world.footage_exists(
+    has_video = reaches_content and world.targeted_footage_exists(
         rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
     if not has_video:
         world.say(batch, j, "records handed over, no video: {why}",

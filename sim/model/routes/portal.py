@@ -107,8 +107,9 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
     for k, j in enumerate(posted.tolist()):
         day = a["day"][j]
         mode = str(modes[k]).replace("_", " ")
+        unseen = f", {out.unseen[k]} never saw the post" if out.unseen[k] else ""
         say(day, batch, j, f"{batch.owners.count[j]} camera owners nearby: {out.outside_area[k]} beyond the area "
-                           f"the portal allows, {out.opted_out[k]} opted out, {out.notified[k]} asked ({mode})")
+                           f"the portal allows, {out.opted_out[k]} opted out{unseen}, {out.notified[k]} asked ({mode})")
         if out.notified[k]:
             lacking = out.consented[k] - out.shared[k]
             say(day, batch, j, f"{out.consented[k]} will agree within the {expiry[k] - day:g}-day response window"
@@ -134,6 +135,7 @@ class OwnerOutcomes:
     first_share: np.ndarray  # days from posting to the first shared clip (inf if none)
     outside_area: np.ndarray  # owners beyond the area the portal allows (for the trace)
     opted_out: np.ndarray  # owners in the area who opted out of requests (for the trace)
+    unseen: np.ndarray  # owners in the area, not opted out, who never saw a public post (for the trace)
 
 
 def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
@@ -162,6 +164,7 @@ def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     opt_out_on = pick(lambda r: r.portal.owner_opt_out_available)
     nudged = pick(lambda r: r.portal.nudging_language)
     window_days = pick(lambda r: r.portal.response_window_days)
+    public_post = pick(lambda r: r.portal.mode == "public_post")
     owner_chosen = pick(lambda r: r.platform.retention_mode == "owner_chosen")
     fixed_retention = pick(lambda r: r.platform.retention_days)
     e2ee_available = pick(lambda r: r.platform.e2ee_available)
@@ -173,6 +176,9 @@ def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     opt_out = np.where(opt_out_on, world.daily_np["opt_out_share"][d], 0.0)
     consent = world.daily_np["consent_probability"][d] * a["area_consent"][rows]
     consent = np.where(nudged, consent, consent / owners_params.nudge_consent_multiplier)
+    # A public post is seen only by owners who open the app's feed; they answer at their own rate.
+    reach = np.where(public_post, owners_params.public_post_reach, 1.0)
+    consent = np.minimum(np.where(public_post, consent * owners_params.public_post_consent_multiplier, consent), 1.0)
     paid = world.daily_np["paid_share"][d]
     e2ee = np.where(e2ee_default, owners_params.e2ee_share_when_default, world.daily_np["e2ee_opt_in_share"][d])
     e2ee = np.where(e2ee_available & owners_params.e2ee_blocks_portal_sharing, e2ee, 0.0)
@@ -192,7 +198,8 @@ def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     delay = slots[SLOT["response_delay"]]
     in_area = slots[SLOT["u_area"]] < per_owner(area_kept)
     opted_out = in_area & (slots[SLOT["u_opt_out"]] < per_owner(opt_out))
-    notified = in_area & ~opted_out
+    seen = slots[SLOT["u_reach"]] < per_owner(reach)
+    notified = in_area & ~opted_out & seen
     consented = notified & (slots[SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
     age = per_owner(a["request_delay"][rows]) + delay
     footage = footage_exists(slots[SLOT["u_paid"]], slots[SLOT["u_e2ee"]], slots[SLOT["retention_choice"]], age,
@@ -212,6 +219,7 @@ def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
         notified=per_request(notified), consented=per_request(consented), shared=per_request(shared),
         clips=per_request(clips), with_audio=per_request(audio), first_share=first_share,
         outside_area=per_request(~in_area), opted_out=per_request(opted_out),
+        unseen=per_request(in_area & ~opted_out & ~seen),
     )
 
 

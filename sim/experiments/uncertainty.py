@@ -1,0 +1,131 @@
+"""What we do not know, in every run: each replication draws its unknowns from the posterior.
+
+`scenarios/calibration/posterior.toml` is data: a sample of parameter sets (one row
+each) conditioned on the published figures, with its provenance (`ringsim posterior`
+writes it). With `--uncertainty posterior`, replication i of every scenario takes the
+same posterior row, chosen by a stream of replication i's own seed, so variants stay
+paired (common random numbers). For one scenario:
+
+- an unknown of the calibrated base file takes its value from that row;
+- an unknown that a variant declares itself (a law's unknown, with its own range) is
+  drawn from its prior, at a quantile fixed by the replication and the parameter's
+  path, so the same law in two files draws alike;
+- what a variant or a sweep point sets to a plain value is no unknown: it is kept.
+
+With `--uncertainty none` every parameter keeps its stated value and intervals count
+chance only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+import zlib
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from sim.errors import ScenarioError, UsageError
+from sim.model.streams import Streams
+from sim.scenario import loader
+from sim.scenario.unknowns import Unknown, unknowns
+
+DEFAULT_POSTERIOR = Path("scenarios/calibration/posterior.toml")
+MODES = ("posterior", "none")
+
+
+@attrs.frozen(slots=True)
+class Posterior:
+    """A sample of the unknowns given the published figures: one row per draw."""
+
+    path: str
+    sha256: str
+    base_file: str  # the scenario file it was conditioned on, as named when built
+    base_sha256: str
+    parameters: tuple[str, ...]
+    draws: np.ndarray  # (draws, parameters): values, trend levels for trends
+    provenance: dict
+
+    def column(self, path: str) -> np.ndarray:
+        return self.draws[:, self.parameters.index(path)]
+
+
+def load_posterior(path: str | Path = DEFAULT_POSTERIOR) -> Posterior:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "no posterior file; build one with `ringsim posterior`") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
+    try:
+        parameters = tuple(doc["parameters"])
+        draws = np.array(doc["draws"], dtype=float)
+        base = doc["provenance"]["base_file"], doc["provenance"]["base_sha256"]
+    except (KeyError, TypeError, ValueError) as err:
+        raise ScenarioError(str(path), "", f"not a posterior file ({err})") from None
+    if draws.ndim != 2 or draws.shape[1] != len(parameters) or not len(draws) or not np.isfinite(draws).all():
+        raise ScenarioError(str(path), "draws", "must be a table of finite numbers, one column per parameter")
+    return Posterior(str(path), hashlib.sha256(raw).hexdigest(), base[0], base[1], parameters, draws,
+                     doc["provenance"])
+
+
+def resolve_mode(mode: str | None, posterior_path: str | Path = DEFAULT_POSTERIOR) -> tuple[str, Posterior | None]:
+    """The mode a command runs in: the one asked for, else `posterior` wherever a posterior file exists."""
+    if mode is not None and mode not in MODES:
+        raise UsageError(f"--uncertainty {mode}: must be one of {', '.join(MODES)}")
+    if mode == "none" or (mode is None and not Path(posterior_path).exists()):
+        return "none", None
+    return "posterior", load_posterior(posterior_path)
+
+
+@attrs.frozen(slots=True)
+class Draws:
+    """How one scenario's replications get their unknowns: which come from the posterior, which from priors."""
+
+    mode: str
+    unknowns: tuple[Unknown, ...]
+    columns: tuple[int, ...]  # per unknown: its posterior column, or -1 for a prior draw
+    posterior: Posterior | None
+
+    @classmethod
+    def plan(cls, loaded: loader.LoadedScenario, mode: str, posterior: Posterior | None) -> Draws:
+        if mode == "none":
+            return cls(mode, (), (), None)
+        base_file = next((shown for shown, digest in loaded.files if digest == posterior.base_sha256), None)
+        if base_file is None:
+            raise UsageError(f"{loaded.path}: the posterior ({posterior.path}) was built on {posterior.base_file} "
+                             "as it was then, which this scenario does not extend; rebuild it with "
+                             "`ringsim posterior`, or pass --uncertainty none")
+        chosen = loader.set_outside(loaded, base_file)
+        found = unknowns(loaded)
+        columns = []
+        for u in found:
+            own = u.path in chosen or _timeline_entry(u.path) in chosen
+            columns.append(posterior.parameters.index(u.path) if u.path in posterior.parameters and not own else -1)
+        return cls(mode, tuple(found), tuple(columns), posterior)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(u.path for u in self.unknowns)
+
+    def values(self, seed: np.random.SeedSequence) -> tuple[dict, np.ndarray]:
+        """Replication `seed`'s settings (path -> override value) and the drawn numbers, in `names` order."""
+        if not self.unknowns:
+            return {}, np.empty(0)
+        streams = Streams(seed)
+        row = int(streams.generator("parameters").integers(len(self.posterior.draws)))
+        drawn = np.empty(len(self.unknowns))
+        for k, (u, column) in enumerate(zip(self.unknowns, self.columns, strict=True)):
+            if column >= 0:
+                drawn[k] = self.posterior.draws[row, column]
+            else:
+                q = streams.generator("parameters", 1, zlib.crc32(u.path.encode())).random()
+                drawn[k] = float(u.ppf(q))
+        return {u.path: u.setting(x) for u, x in zip(self.unknowns, drawn, strict=True)}, drawn
+
+
+def _timeline_entry(path: str) -> str:
+    return path.split(".set.", 1)[0] if path.startswith("timeline[") else ""
