@@ -18,6 +18,9 @@ class ScenarioError(RingsimError):
         self.where, self.field, self.message, self.value = where, field, message, value
         super().__init__(str(self))
 
+    def __reduce__(self):  # crosses process boundaries whole (a worker's error reaches the parent)
+        return type(self), (self.where, self.field, self.message, self.value)
+
     def __str__(self) -> str:
         parts = [str(self.where)]
         if self.field:
@@ -33,6 +36,9 @@ class FieldValueError(ValueError):
     def __init__(self, field: str, value: object, message: str):
         self.field, self.value, self.message = field, value, message
         super().__init__(message)
+
+    def __reduce__(self):
+        return type(self), (self.field, self.value, self.message)
 
 
 class OutputError(RingsimError):

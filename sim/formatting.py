@@ -49,3 +49,10 @@ def signed(x: float | None) -> str:
     if x is None:
         return "–"
     return ("+" if x > 0 else "−" if x < 0 else "±") + number(abs(x))
+
+
+def figure(x: float | None) -> str:
+    """A figure that may be a share: three decimals below 1, else as `number`."""
+    if x is None:
+        return "–"
+    return f"{x:.3f}" if abs(x) < 1 else number(x)

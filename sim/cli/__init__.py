@@ -11,7 +11,7 @@ import sys
 import typer
 from typer.exceptions import TyperException
 
-from sim.cli import explore, runs  # noqa: F401  (registers the commands on `app`)
+from sim.cli import explore, posterior, runs  # noqa: F401  (registers the commands on `app`)
 from sim.cli.app import app
 from sim.cli.tables import change_table, headline_table  # noqa: F401  (part of the module's API)
 from sim.errors import RingsimError

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from sim.experiments.runner import RunResult
+from sim.formatting import figure as _cal
 from sim.formatting import number
 from sim.model.metrics import HEADLINE
 
@@ -61,20 +62,28 @@ def _signed(x) -> str:
 
 def calibration_table(rows: list[dict], result) -> Table:
     table = Table(title=f"{result.loaded.name} against the public record ({result.replications} replications, "
-                        f"seed {result.seed})", title_justify="left")
+                        f"seed {result.seed}, uncertainty: {result.uncertainty})", title_justify="left")
     for column, justify in (("published figure", "left"), ("year", "left"), ("published", "right"),
-                            ("simulated mean [95% CI]", "right"), ("95% of replications", "right"),
+                            ("simulated mean [95% CI]", "right"), ("90% of replications", "right"),
                             ("test", "left"), ("source", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     for r in rows:
         table.add_row(r["label"], r["period"], _cal(r["published"]),
                       f"{_cal(r['simulated_mean'])} [{_cal(r['ci95_low'])}, {_cal(r['ci95_high'])}]",
-                      f"{_cal(r['range95_low'])}–{_cal(r['range95_high'])}",
+                      f"{_cal(r['ui90_low'])}–{_cal(r['ui90_high'])}",
                       ("pass" if r["passed"] else "FAIL") + f" ({r['rule']})", r["source"])
     return table
 
 
-def _cal(x) -> str:
-    if x is None:
-        return "–"
-    return f"{x:.3f}" if abs(x) < 1 else number(x)
+def cross_validation_table(rows: list[dict]) -> Table:
+    inside = sum(r["inside_ui90"] for r in rows)
+    table = Table(title=f"Cross-validation: each target left out and predicted from the rest ({inside} of "
+                        f"{len(rows)} inside the 90% prediction)", title_justify="left")
+    for column, justify in (("published figure", "left"), ("year", "left"), ("published", "right"),
+                            ("predicted [90%]", "right"), ("result", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for r in rows:
+        table.add_row(r["label"], r["period"], _cal(r["published"]),
+                      f"{_cal(r['predicted_median'])} [{_cal(r['ui90_low'])}, {_cal(r['ui90_high'])}]",
+                      "inside" if r["inside_ui90"] else "OUTSIDE")
+    return table

@@ -71,7 +71,7 @@ class Comparison:
 
 
 def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
-                      executor=None, on_done=None, uncertainty: str | None = "none") -> Comparison:
+                      executor=None, on_done=None, uncertainty: str | None = "none", posterior=None) -> Comparison:
     """Run a base and its variants with common random numbers; return their paired comparison.
 
     `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
@@ -84,7 +84,7 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
     results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
-                            uncertainty=uncertainty)
+                            uncertainty=uncertainty, posterior=posterior)
     return Comparison(base=results[0], variants=tuple(results[1:]))
 
 

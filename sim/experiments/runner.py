@@ -72,23 +72,24 @@ class RunResult:
 
 def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, seed: int,
              workers: int = 1, executor: cf.Executor | None = None,
-             on_done: Callable[[int], None] | None = None, uncertainty: str | None = "none") -> RunResult:
+             on_done: Callable[[int], None] | None = None, uncertainty: str | None = "none",
+             posterior=None) -> RunResult:
     """Run `replications` of a scenario; return every replication's per-year metrics.
 
     `scenario` is a path or an already loaded scenario. With `executor`, replications are
     submitted to it; otherwise `workers` > 1 starts a process pool. `on_done(i)` is called
     as each replication finishes (for progress bars). `uncertainty` is "posterior" (each
     replication draws its unknowns), "none" (stated values), or None (posterior where
-    a posterior file exists).
+    a posterior file exists); `posterior` is its file (or a loaded `Posterior`).
     """
     return simulate_many([scenario], replications, seed, workers, executor,
-                         None if on_done is None else (lambda _s, i: on_done(i)), uncertainty)[0]
+                         None if on_done is None else (lambda _s, i: on_done(i)), uncertainty, posterior)[0]
 
 
 def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
                   executor: cf.Executor | None = None,
                   on_done: Callable[[int, int], None] | None = None,
-                  uncertainty: str | None = "none") -> list[RunResult]:
+                  uncertainty: str | None = "none", posterior=None) -> list[RunResult]:
     """Run several scenarios with common random numbers: replication i of each gets seed child i
     and, with `uncertainty`, the same draw of the unknowns.
 
@@ -96,8 +97,8 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
     """
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
     check_run_size(replications, seed, workers)
-    mode, posterior = resolve_mode(uncertainty)
-    draws = [Draws.plan(one, mode, posterior) for one in loaded]
+    mode, drawn_from = resolve_mode(uncertainty, posterior)
+    draws = [Draws.plan(one, mode, drawn_from) for one in loaded]
     with worker_pool(workers, executor) as pool:
         return run_checked(loaded, replications, seed, pool, workers if executor is None else None, on_done, draws)
 

@@ -32,6 +32,8 @@ from sim.scenario import loader
 from sim.scenario.unknowns import Unknown, unknowns
 
 DEFAULT_POSTERIOR = Path("scenarios/calibration/posterior.toml")
+# A checkout's own library, for commands run from another folder (an editable install).
+PACKAGED_POSTERIOR = Path(__file__).resolve().parents[2] / DEFAULT_POSTERIOR
 MODES = ("posterior", "none")
 
 
@@ -72,13 +74,22 @@ def load_posterior(path: str | Path = DEFAULT_POSTERIOR) -> Posterior:
                      doc["provenance"])
 
 
-def resolve_mode(mode: str | None, posterior_path: str | Path = DEFAULT_POSTERIOR) -> tuple[str, Posterior | None]:
-    """The mode a command runs in: the one asked for, else `posterior` wherever a posterior file exists."""
+def resolve_mode(mode: str | None, posterior: str | Path | Posterior | None = None
+                 ) -> tuple[str, Posterior | None]:
+    """The mode a run uses: the one asked for, else `posterior` wherever a posterior file exists.
+
+    `posterior` is the file to read (or an already loaded posterior); by default the
+    library's, found from the working folder or else beside the package.
+    """
     if mode is not None and mode not in MODES:
         raise UsageError(f"--uncertainty {mode}: must be one of {', '.join(MODES)}")
-    if mode == "none" or (mode is None and not Path(posterior_path).exists()):
+    if posterior is None:
+        posterior = next((p for p in (DEFAULT_POSTERIOR, PACKAGED_POSTERIOR) if Path(p).exists()), DEFAULT_POSTERIOR)
+    if isinstance(posterior, Posterior):
+        return ("none", None) if mode == "none" else ("posterior", posterior)
+    if mode == "none" or (mode is None and not Path(posterior).exists()):
         return "none", None
-    return "posterior", load_posterior(posterior_path)
+    return "posterior", load_posterior(posterior)
 
 
 @attrs.frozen(slots=True)

@@ -19,13 +19,14 @@ from pathlib import Path
 import attrs
 import jinja2
 import matplotlib
+import numpy as np
 from fpdf import FPDF
 
 import sim
 from sim.experiments.calibration import DEFAULT_TARGETS, score
 from sim.experiments.compare import Comparison
 from sim.experiments.runner import RunResult
-from sim.formatting import dump_json, number, signed
+from sim.formatting import dump_json, figure, number, signed
 from sim.report import charts
 from sim.report.output import run_files
 from sim.scenario.loader import lookup
@@ -36,7 +37,6 @@ DEFAULT_VARIANTS = ("laws/*-national.toml", "platform/*.toml")  # under scenario
 WITHOUT_CONSENT = "total.owners_disclosed_without_consent"
 ROUTE_METRICS = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
                  "legal": "legal.owners_disclosed"}
-ASSUMPTION_PREFIXES = ("judgement", "fitted", "assumption")
 TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("sim.report", "templates"),
                                autoescape=jinja2.select_autoescape(["html", "j2"]), trim_blocks=True,
                                lstrip_blocks=True, undefined=jinja2.StrictUndefined)
@@ -91,16 +91,19 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
         files.update(chart.files())
 
     headline = _headline(results, comparison, year)
-    files["headline.csv"] = _headline_csv(headline)
+    extrapolated = extrapolations(targets, year)
+    files["headline.csv"] = _headline_csv(headline, extrapolated)
     if calibration_rows:
         files["calibration.csv"] = next(c for c in made if c.name == "calibration").csv
     context = {
         "version": sim.__version__, "year": year, "base": results[0], "results": results, "labels": labels,
         "headline": headline, "charts": made, "calibration": calibration_rows,
         "assumptions": _assumptions(results), "sources": _sources(results, targets),
+        "mechanisms": _mechanisms(comparison, year), "extrapolated": extrapolated,
+        "uncertainty": base.uncertainty, "clear": clear_change, "posterior": base.draws.posterior,
         "command": command, "seed": base.seed, "replications": base.replications,
         "files": _scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
-        "number": number, "signed": signed, "headline_columns": HEADLINE_COLUMNS,
+        "number": number, "signed": signed, "cal": figure, "headline_columns": HEADLINE_COLUMNS,
         "short_headings": SHORT_HEADINGS,
     }
     files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)
@@ -139,16 +142,60 @@ def _headline(results, comparison, year) -> list[HeadlineRow]:
     return rows
 
 
-def _headline_csv(rows: list[HeadlineRow]) -> str:
+def _headline_csv(rows: list[HeadlineRow], extrapolated: dict[str, str]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["scenario", "title", "column", "metric", "mean", "ci95_low", "ci95_high"])
+    writer.writerow(["scenario", "title", "column", "metric", "mean", "ci95_low", "ci95_high", "ui90_low",
+                     "ui90_high", "extrapolated"])
     for row in rows:
         for key, metric, stats in row.cells:
             if stats is not None:
                 writer.writerow([row.scenario, row.label, key, metric, *(_plain(v) for v in (
-                    stats["mean"], *stats["ci95"]))])
+                    stats["mean"], *stats["ci95"], *stats["ui90"])), extrapolated.get(metric, "")])
     return buf.getvalue()
+
+
+def clear_change(stats: dict | None) -> str:
+    """'fewer', 'more', or 'no clear change' (its 90% range of plausible changes spans zero)."""
+    if stats is None or stats["mean"] is None:
+        return "no clear change"
+    low, high = stats["ui90"]
+    if low is None or (low <= 0 <= high):
+        return "no clear change"
+    return "fewer" if stats["mean"] < 0 else "more"
+
+
+# The published figures that anchor each headline quantity (targets.toml metrics): a year is
+# an extrapolation for a quantity when no figure on the same route lies within a year of it.
+ANCHORS = {
+    WITHOUT_CONSENT: ("emergency.disclosures", "legal.demands", "legal.demands_with_data"),
+    "portal.owners_disclosed": ("portal.requests", "portal.owners_disclosed", "portal.owners_notified"),
+    "emergency.owners_disclosed": ("emergency.disclosures",),
+    "legal.owners_disclosed": ("legal.demands", "legal.demands_with_data"),
+    "total.owners_never_notified": ("emergency.disclosures", "legal.demands_with_data"),
+}
+
+
+def extrapolations(targets, year: str) -> dict[str, str]:
+    """For each headline quantity: '' when a published figure lies within a year of `year`, else why not."""
+    out = {}
+    for metric, anchors in ANCHORS.items():
+        years = sorted({int(t.period) for t in targets if set(t.metrics) & set(anchors)})
+        near = [y for y in years if abs(y - int(year)) <= 1]
+        out[metric] = "" if near or not years else (
+            f"extrapolated: the nearest published figure is for {min(years, key=lambda y: abs(y - int(year)))}")
+    return out
+
+
+def _mechanisms(comparison: Comparison, year: str) -> list[dict]:
+    """Each variant's own reason, in words from its file, beside what the numbers say about it."""
+    rows = []
+    for v in comparison.variants:
+        info = v.loaded.scenario.scenario
+        change = comparison.difference(v, WITHOUT_CONSENT, year)
+        rows.append({"title": info.title, "mechanism": info.mechanism or info.description,
+                     "verdict": clear_change(change), "change": change})
+    return rows
 
 
 def _plain(x) -> str:
@@ -168,16 +215,27 @@ def _fractional_year(date: dt.date) -> float:
 
 
 def _assumptions(results: list[RunResult]) -> list[dict]:
-    """Every parameter that is a judgement (or fitted), with its note: the base's, then each variant's own."""
+    """Every parameter that is an assumption, with its note: the base's, then each variant's own.
+
+    An assumption is a value with no `source` (a note says why it was chosen) or an
+    unknown (a `range` with a prior). Where the run drew unknowns from the posterior,
+    the row gives the posterior's 5-95% range beside the prior's.
+    """
     out, seen = [], {}
     for r in results:
+        posterior = r.draws.posterior
         for path, prov in sorted(r.loaded.provenance.items()):
-            if not prov.note.lower().startswith(ASSUMPTION_PREFIXES) or seen.get(path) == prov.note:
+            is_assumption = (prov.note and not prov.source) or prov.range is not None
+            if not is_assumption or seen.get(path) == prov.note:
                 continue
             seen.setdefault(path, prov.note)
-            value = _short(_describe(lookup(r.loaded.resolved, path, leaves_only=False)))
+            value = _describe(lookup(r.loaded.resolved, path, leaves_only=False))
+            drawn = None
+            if posterior is not None and path in posterior.parameters:
+                drawn = [float(x) for x in np.percentile(posterior.column(path), [5, 95])]
             out.append({"scenario": r.loaded.name, "path": path, "value": value, "note": prov.note,
-                        "range": prov.range})
+                        "range": prov.range, "prior": prov.prior or ("uniform" if prov.range else ""),
+                        "posterior90": drawn})
     return out
 
 
@@ -193,11 +251,6 @@ def _describe(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _short(value, limit: int = 70) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _sources(results, targets) -> list[str]:

@@ -30,6 +30,12 @@ ROUTE_COLOURS = {"portal": PALETTE["blue"], "emergency": PALETTE["vermillion"], 
 ROUTE_LABELS = {"portal": "portal (owner consents)", "emergency": "emergency (company decides)",
                 "legal": "legal process (court)"}
 UP, DOWN = PALETTE["vermillion"], PALETTE["blue"]
+# Every interval a chart draws is ui90: where 90% of single simulated years fall when each
+# replication draws the unknowns from the posterior (with --uncertainty none: chance only).
+LEVEL_NOTE = ("Error bars and bands: 90% of plausible outcomes (5th-95th percentile of replications, "
+              "each drawing the unknowns from the posterior).")
+PAIRED_NOTE = ("Error bars: 90% of plausible paired changes (5th-95th percentile of replications, each drawing "
+               "the unknowns from the posterior, the same draw for base and variant).")
 WIDTH_IN = 7.0  # a full text column of a letter or A4 page
 DPI = 300
 STYLE = {
@@ -59,7 +65,7 @@ def figure(rows: int = 1, cols: int = 1, height: float = 4.2, **kwargs):
 
 
 def render(fig, name: str, title: str, source: str, description: str, header: list[str], rows: list[list],
-           interval_note: str = "Error bars and bands: 95% confidence interval of the mean.",
+           interval_note: str | None = None,
            key: str = "") -> Chart:
     """Apply title, key and source line, lay out, and return the chart's PNG, SVG and CSV."""
     with plt.rc_context(STYLE):
@@ -68,7 +74,7 @@ def render(fig, name: str, title: str, source: str, description: str, header: li
             for axis in (ax.xaxis, ax.yaxis):
                 if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
                     axis.set_major_formatter(FuncFormatter(_tick))
-        foot = textwrap.wrap(key, 145) + textwrap.wrap(f"{interval_note} Source: {source}", 145)
+        foot = textwrap.wrap(key, 145) + textwrap.wrap(f"{interval_note or LEVEL_NOTE} Source: {source}", 145)
         fig.text(0.01, 0.005, "\n".join(foot), ha="left", va="bottom", fontsize=7, color="#333333")
         foot_inches = 0.05 + 0.125 * len(foot)  # 7 pt lines with leading
         fig.tight_layout(rect=(0, foot_inches / fig.get_figheight(), 1, 1))
@@ -109,8 +115,8 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
     rows = []
     for ax, (route, stats) in zip(axes, by_route.items(), strict=True):
         means = [s["mean"] or 0.0 for s in stats]
-        lows = [m - (s["ci95"][0] if s["ci95"][0] is not None else m) for m, s in zip(means, stats, strict=True)]
-        highs = [(s["ci95"][1] if s["ci95"][1] is not None else m) - m for m, s in zip(means, stats, strict=True)]
+        lows = [m - (s["ui90"][0] if s["ui90"][0] is not None else m) for m, s in zip(means, stats, strict=True)]
+        highs = [(s["ui90"][1] if s["ui90"][1] is not None else m) - m for m, s in zip(means, stats, strict=True)]
         ax.barh(y, means, color=ROUTE_COLOURS[route], height=0.65)
         ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
         ax.set_title(ROUTE_LABELS[route].replace(" (", "\n("), fontsize=9.5)
@@ -118,7 +124,7 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1))
         for label, s in zip(labels, stats, strict=True):
-            rows.append([year, label, route, s["mean"], s["ci95"][0], s["ci95"][1]])
+            rows.append([year, label, route, s["mean"], s["ui90"][0], s["ui90"][1]])
     axes[0].set_yticks(y, labels)
     axes[0].invert_yaxis()
     base = {route: stats[0]["mean"] or 0.0 for route, stats in by_route.items()}
@@ -129,7 +135,7 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
     return render(fig, "routes_by_variant", title, source,
                   f"Owners whose video left in {year}, for each scenario, in three panels: the portal "
                   "(owner consents), the emergency route (the company decides) and legal process.",
-                  ["year", "scenario", "route", "owners_disclosed_mean", "ci95_low", "ci95_high"], rows)
+                  ["year", "scenario", "route", "owners_disclosed_mean", "ui90_low", "ui90_high"], rows)
 
 
 def change_against_base(labels: list[str], diffs: list[dict], base_label: str, metric_words: str, year: str,
@@ -138,8 +144,8 @@ def change_against_base(labels: list[str], diffs: list[dict], base_label: str, m
     fig, ax = figure(height=0.34 * len(labels) + 1.7)
     y = np.arange(len(labels))
     means = np.array([d["mean"] if d["mean"] is not None else 0.0 for d in diffs])
-    lo = np.array([d["ci95"][0] if d["ci95"][0] is not None else m for d, m in zip(diffs, means, strict=True)])
-    hi = np.array([d["ci95"][1] if d["ci95"][1] is not None else m for d, m in zip(diffs, means, strict=True)])
+    lo = np.array([d["ui90"][0] if d["ui90"][0] is not None else m for d, m in zip(diffs, means, strict=True)])
+    hi = np.array([d["ui90"][1] if d["ui90"][1] is not None else m for d, m in zip(diffs, means, strict=True)])
     ax.barh(y, means, color=[UP if m > 0 else DOWN for m in means], height=0.65)
     ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
     ax.axvline(0, color="black", linewidth=0.8)
@@ -160,14 +166,14 @@ def change_against_base(labels: list[str], diffs: list[dict], base_label: str, m
                  f"{signed(means[biggest])} [{signed(lo[biggest])}, {signed(hi[biggest])}]")
     else:
         title = f"No scenario changes {metric_words} in {year}"
-    rows = [[year, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ci95"][0], d["ci95"][1]]
+    rows = [[year, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0], d["ui90"][1]]
             for label, d in zip(labels, diffs, strict=True)]
     return render(fig, "change_without_consent", title, source,
                   f"For each scenario, the change in {metric_words} in {year} against the baseline, "
                   "paired replication by replication (common random numbers). Blue: fewer; vermillion: more.",
                   ["year", "scenario", "base", "base_mean", "scenario_mean", "difference_mean",
-                   "difference_ci95_low", "difference_ci95_high"], rows,
-                  interval_note="Error bars: 95% confidence interval of the paired difference.")
+                   "difference_ui90_low", "difference_ui90_high"], rows,
+                  interval_note=PAIRED_NOTE)
 
 
 def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tuple[float, str]], source: str,
@@ -178,8 +184,8 @@ def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tup
     rows = []
     for ax, (route, stats) in zip(axes, by_route.items(), strict=True):
         mean = np.array([s["mean"] or 0.0 for s in stats])
-        lo = np.array([s["ci95"][0] if s["ci95"][0] is not None else m for s, m in zip(stats, mean, strict=True)])
-        hi = np.array([s["ci95"][1] if s["ci95"][1] is not None else m for s, m in zip(stats, mean, strict=True)])
+        lo = np.array([s["ui90"][0] if s["ui90"][0] is not None else m for s, m in zip(stats, mean, strict=True)])
+        hi = np.array([s["ui90"][1] if s["ui90"][1] is not None else m for s, m in zip(stats, mean, strict=True)])
         ax.fill_between(x, lo, hi, color=ROUTE_COLOURS[route], alpha=0.25, linewidth=0)
         ax.plot(x, mean, color=ROUTE_COLOURS[route], marker="o", markersize=3.5, linewidth=1.6)
         ax.set_ylabel("owners / year")
@@ -192,7 +198,7 @@ def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tup
                         transform=ax.get_xaxis_transform(),
                         bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.6})
         for y, s in zip(years, stats, strict=True):
-            rows.append([scenario_label, y, route, s["mean"], s["ci95"][0], s["ci95"][1]])
+            rows.append([scenario_label, y, route, s["mean"], s["ui90"][0], s["ui90"][1]])
     axes[-1].set_xticks(x - 0.5, years)
     axes[-1].set_xlim(x[0] - 0.5, x[-1] + 0.5)
     axes[-1].set_xlabel("year (points at mid-year; dashed lines: policy changes)")
@@ -203,7 +209,7 @@ def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tup
     return render(fig, "timeline", title, source,
                    f"Owners whose video left each year in “{scenario_label}”, by route, with the dated "
                    "policy changes marked and numbered.",
-                   ["scenario", "year", "route", "owners_disclosed_mean", "ci95_low", "ci95_high"], rows, key=key)
+                   ["scenario", "year", "route", "owners_disclosed_mean", "ui90_low", "ui90_high"], rows, key=key)
 
 
 FUNNEL_STEPS = (
@@ -224,8 +230,8 @@ def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Ch
     y = np.arange(len(labels))
     colours = [PALETTE["sky"]] * 2 + [PALETTE["blue"]] * 3 + [PALETTE["orange"]]
     ax.barh(y, means, color=colours, height=0.6, log=True)
-    lo = np.array([s["ci95"][0] if s["ci95"][0] is not None else m for s, m in zip(stats, means, strict=True)])
-    hi = np.array([s["ci95"][1] if s["ci95"][1] is not None else m for s, m in zip(stats, means, strict=True)])
+    lo = np.array([s["ui90"][0] if s["ui90"][0] is not None else m for s, m in zip(stats, means, strict=True)])
+    hi = np.array([s["ui90"][1] if s["ui90"][1] is not None else m for s, m in zip(stats, means, strict=True)])
     ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
     for yi, h, m in zip(y, hi, means, strict=True):
         ax.text(max(h, m) * 1.12, yi, number(m), va="center", fontsize=8)
@@ -239,12 +245,12 @@ def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Ch
     asked, shared = means[step["portal.owners_notified"]], means[step["portal.owners_disclosed"]]
     ratio = f"{asked / shared:,.0f}" if shared else "–"
     title = f"In {year}, the portal asked {ratio} owners for every one whose video it obtained"
-    rows = [[scenario_label, year, m, label, s["mean"], s["ci95"][0], s["ci95"][1]]
+    rows = [[scenario_label, year, m, label, s["mean"], s["ui90"][0], s["ui90"][1]]
             for (m, label), s in zip(FUNNEL_STEPS, stats, strict=True)]
     return render(fig, "portal_funnel", title, source,
                   f"The portal's funnel in {year} (“{scenario_label}”): requests made and posted, owners "
                   "asked, owners who agreed, owners whose video left, and clips handed over.",
-                  ["scenario", "year", "metric", "step", "mean", "ci95_low", "ci95_high"], rows)
+                  ["scenario", "year", "metric", "step", "mean", "ui90_low", "ui90_high"], rows)
 
 
 def calibration(rows: list[dict], source: str) -> Chart:
@@ -257,7 +263,7 @@ def calibration(rows: list[dict], source: str) -> Chart:
         mean = r["simulated_mean"] / r["published"] if r["simulated_mean"] is not None else np.nan
         lo = r["ci95_low"] / r["published"] if r["ci95_low"] is not None else mean
         hi = r["ci95_high"] / r["published"] if r["ci95_high"] is not None else mean
-        rlo, rhi = r["range95_low"] / r["published"], r["range95_high"] / r["published"]
+        rlo, rhi = r["ui90_low"] / r["published"], r["ui90_high"] / r["published"]
         ax.plot([rlo, rhi], [yi, yi], color=PALETTE["grey"], linewidth=1.0)
         ax.errorbar([mean], [yi], xerr=[[mean - lo], [hi - mean]], fmt="o",
                     color=PALETTE["green"] if r["passed"] else PALETTE["vermillion"], markersize=5, capsize=2.5)
@@ -267,15 +273,18 @@ def calibration(rows: list[dict], source: str) -> Chart:
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("simulated ÷ published (1 = exact)")
     passed = sum(r["passed"] for r in rows)
-    title = f"The model reproduces {passed} of {len(rows)} published figures within their tolerances"
+    predictive = rows and rows[0]["rule"].startswith("published figure inside")
+    title = (f"{passed} of {len(rows)} published figures lie inside the model's 90% predictive range" if predictive
+             else f"The model reproduces {passed} of {len(rows)} published figures within their tolerances")
     table = [[r["id"], r["label"], r["period"], r["published"], r["kind"], r["tolerance"], r["simulated_mean"],
-              r["ci95_low"], r["ci95_high"], r["range95_low"], r["range95_high"],
+              r["ci95_low"], r["ci95_high"], r["ui90_low"], r["ui90_high"],
               "pass" if r["passed"] else "FAIL", r["source"]] for r in rows]
     return render(fig, "calibration", title, source,
                   "Each published figure beside the model's: the dot is the simulated mean as a multiple of the "
                   "published figure, the grey band the tolerance argued in targets.toml.",
                   ["id", "figure", "year", "published", "kind", "tolerance", "simulated_mean", "ci95_low",
-                   "ci95_high", "range95_low", "range95_high", "result", "source"], table,
+                   "ci95_high", "ui90_low", "ui90_high", "result", "source"], table,
                   interval_note="Dots: simulated mean (green: passes; vermillion: fails), with the 95% confidence "
-                                "interval of the mean; grey band: the target's tolerance; thin grey line: where 95% "
-                                "of single replications fall.")
+                                "interval of the mean; grey band: the target's tolerance; thin grey line: where 90% "
+                                "of single replications fall (the posterior predictive range when unknowns are "
+                                "drawn).")

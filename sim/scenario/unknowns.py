@@ -54,7 +54,7 @@ class Unknown:
     def setting(self, x: float) -> Any:
         """The override that gives this parameter the value (or trend level) `x`."""
         if self.kind == "trend":
-            return trend_at_level(self.points, float(x))
+            return trend_at_level(self.points, float(x), bounds=(self.low, self.high))
         if self.kind == "integer":
             return int(round(float(x)))
         return float(x)
@@ -96,13 +96,16 @@ def value_at(tree: dict, path: str) -> Any:
     return node
 
 
-def trend_at_level(points, level: float | None, scale: float = 1.0) -> dict:
+def trend_at_level(points, level: float | None, scale: float = 1.0, bounds: tuple | None = None) -> dict:
     """A trend's points (ISO dates), times `scale`, then scaled so their mean is `level`
-    (shifted instead if their mean is zero); `level=None` only scales. Returned as an
-    override value, with dates as dates."""
+    (shifted instead if their mean is zero); `level=None` only scales. With `bounds`,
+    points are clipped into them (a share near its ceiling keeps every point a share).
+    Returned as an override value, with dates as dates."""
     values = np.array([v for _d, v in points], dtype=float) * scale
     if level is not None:
         mean = values.mean()
         values = values * (level / mean) if mean > 0 else values + (level - mean)
+    if bounds is not None:
+        values = np.clip(values, *bounds)
     return {"points": [[d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)), float(v)]
                        for (d, _v), v in zip(points, values, strict=True)]}
