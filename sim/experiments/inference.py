@@ -102,7 +102,7 @@ class Emulators:
             ok = np.isfinite(logs[:, i])
             kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(q.shape[1], 0.5), (0.02, 1e3))
                       + WhiteKernel(1e-2, (1e-8, 1.0)))
-            gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=1, random_state=seed + i)
+            gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=0, random_state=seed + i)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # bound warnings on irrelevant inputs' length scales
                 gp.fit(q[ok], logs[ok, i])
@@ -183,9 +183,12 @@ class Likelihood:
         out[inside] = total
         return out
 
-    def implausibility(self, q: np.ndarray) -> np.ndarray:
-        """Largest implausibility over the targets used, per point (lower bounds count below their floor)."""
-        mu, sd_em = self.emulators.mean_sd(q)
+    def implausibility(self, q: np.ndarray, emulated: tuple | None = None) -> np.ndarray:
+        """Largest implausibility over the targets used, per point (lower bounds count below their floor).
+
+        `emulated` is `emulators.mean_sd(q)` when already known (it is the costly part).
+        """
+        mu, sd_em = emulated if emulated is not None else self.emulators.mean_sd(q)
         worst = np.zeros(len(q))
         for i, t in enumerate(self.targets):
             if not self.use[i]:
@@ -197,10 +200,19 @@ class Likelihood:
         return worst
 
 
-def non_implausible(likelihood: Likelihood, n: int, rng: np.random.Generator, candidates: int = 2**14):
-    """`n` points of the quantile cube not ruled out, and the share of the cube that is not."""
-    cube = qmc.Sobol(d=len(likelihood.emulators.active()), seed=rng).random(candidates)
-    keep = likelihood.implausibility(cube) < IMPLAUSIBLE
+def candidate_cube(dims: int, rng: np.random.Generator, candidates: int = 2**14) -> np.ndarray:
+    return qmc.Sobol(d=dims, seed=rng).random(candidates)
+
+
+def non_implausible(likelihood: Likelihood, n: int, rng: np.random.Generator, cube: np.ndarray | None = None,
+                    emulated: tuple | None = None):
+    """`n` points of the quantile cube not ruled out, and the share of the cube that is not.
+
+    `cube` (candidate points) and `emulated` (their `mean_sd`) may be given to reuse them.
+    """
+    if cube is None:
+        cube = candidate_cube(len(likelihood.emulators.active()), rng)
+    keep = likelihood.implausibility(cube, emulated) < IMPLAUSIBLE
     share = float(keep.mean())
     pool = cube[keep] if keep.any() else cube
     return pool[rng.choice(len(pool), size=min(n, len(pool)), replace=False)], share

@@ -67,11 +67,13 @@ def build(scenario: Path, targets_path: Path, seed: int, out: Path, work: Path, 
         for w, n in enumerate(waves):
             if w == 0:
                 design = inference.latin_design(n, len(found), rng[0])
-            else:
+            else:  # the next wave where the current emulators put the posterior
                 emulators = inference.Emulators.fit(np.vstack(q_all), np.vstack(y_all), seed)
                 likelihood = inference.Likelihood(emulators, targets, np.ones(len(targets), bool))
-                design, share = inference.non_implausible(likelihood, n, rng[w])
+                start, share = inference.non_implausible(likelihood, 400, rng[w])
                 shares.append(share)
+                design, _chain = inference.sample_posterior(likelihood, emulators.active(), start, rng[w],
+                                                            steps=1500, keep=n)
             first = sum(waves[:w])
             q, y = _simulate_wave(work, w, cal, found, targets, design, seeds[first:first + n], pool, on_simulated)
             q_all.append(q)
@@ -152,12 +154,14 @@ def cross_validate(posterior: Path, targets_path: Path, steps: int = 1500) -> li
     emulators = inference.Emulators.fit(q, y, seed)
     active = emulators.active()
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(len(targets) + 1)[-1])
+    cube = inference.candidate_cube(q.shape[1], rng)
+    emulated = emulators.mean_sd(cube)  # once for every fold: each leaves out one target of the same emulators
     rows = []
     for i, t in enumerate(targets):
         use = np.ones(len(targets), bool)
         use[i] = False
         likelihood = inference.Likelihood(emulators, targets, use)
-        start, _share = inference.non_implausible(likelihood, 200, rng)
+        start, _share = inference.non_implausible(likelihood, 200, rng, cube, emulated)
         sample, chain = inference.sample_posterior(likelihood, active, start, rng, steps=steps, keep=600)
         predicted = inference.predictive(emulators, sample, i, rng)
         low, mid, high = np.percentile(predicted, [5, 50, 95])
@@ -174,8 +178,9 @@ def _simulate_wave(work, w, cal, found, targets, design, seeds, pool, on_simulat
     for k, first in enumerate(range(0, len(design), CHUNK)):
         chunk = work / f"wave{w + 1}-{k:03d}.json"
         part = design[first:first + CHUNK]
-        if chunk.exists():
-            saved = json.loads(chunk.read_text(encoding="utf-8"))
+        saved = json.loads(chunk.read_text(encoding="utf-8")) if chunk.exists() else None
+        same = saved is not None and np.shape(saved["q"]) == part.shape and np.allclose(saved["q"], part)
+        if same:  # the same points as before: read back, not re-run
             q_parts.append(np.array(saved["q"]))
             y_parts.append(np.array(saved["y"], dtype=float))
             if on_simulated is not None:

@@ -21,7 +21,8 @@ from sim.files import write_folder
 from sim.formatting import dump_json, fmt
 from sim.model.metrics import CATALOGUE, NAMES
 
-DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2")
+DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2",
+                "scikit-learn", "emcee", "SALib", "tomli-w")
 INTERVALS = ("ci95 is the 95% t-interval of the mean over replications (Monte Carlo error only); ui90 and "
              "range95 are the 5-95 and 2.5-97.5 percentile bands of single replications; with uncertainty "
              "'posterior' each replication drew its unknowns, so ui90 counts what is unknown as well as chance")
