@@ -4,9 +4,8 @@ The public entry points are `simulate()` (one scenario) and `compare_scenarios()
 base and its variants, paired); the command line (`ringsim`) wraps them.
 """
 
-__version__ = "0.1.0"
-
 from sim.experiments.compare import Comparison, compare_scenarios  # noqa: E402
 from sim.experiments.runner import RunResult, simulate  # noqa: E402
+from sim.version import __version__  # noqa: E402
 
 __all__ = ["Comparison", "RunResult", "compare_scenarios", "simulate", "__version__"]

@@ -55,7 +55,7 @@ def test_calibrate_exits_1_when_a_target_fails(library, tmp_path, capsys, value,
     targets = tmp_path / "targets.toml"
     targets.write_text(ONE.format(value=value).replace("tolerance = 0.1", f"tolerance = {tolerance}"))
     out = tmp_path / "out"
-    assert run_cli("calibrate", str(library / "small.toml"), "--reps", "2", "--workers", "1",
+    assert run_cli("calibrate", str(library / "small.toml"), "--reps", "2", "--workers", "1", "--uncertainty", "none",
                    "--targets", str(targets), "--out", str(out)) == status
     printed = capsys.readouterr().out
     assert ("FAIL" in printed) == bool(status)

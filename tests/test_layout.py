@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sim"
-GROUND = {"sim.errors", "sim.formatting", "sim.files"}
+GROUND = {"sim.errors", "sim.formatting", "sim.files", "sim.version"}
 STAGES = ("ground", "scenario", "model", "experiments", "api", "report", "cli")
 
 

@@ -106,6 +106,7 @@ def test_closing_the_portal_substitutes_into_legal_process():
 def test_end_to_end_encryption_for_everyone_stops_company_disclosures():
     row = table(small(policy__platform__e2ee_available=True, policy__platform__e2ee_default=True,
                       population__owners__e2ee_share_when_default=1.0, policy__emergency__grant_probability=1.0,
+                      investigations__imminent_rate_per_agency_year=0.05,
                       policy__legal__subpoena_reaches_content=True))
     assert m(row, "emergency.granted") > 0 and m(row, "legal.demands_with_data") > 0
     assert m(row, "emergency.disclosures") == 0

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 
-import sim
 from sim.errors import OutputError, ScenarioError, UsageError
 from sim.experiments import inference
 from sim.experiments.calibration import load_targets
@@ -36,6 +35,7 @@ from sim.model.streams import replication_seeds
 from sim.scenario import loader
 from sim.scenario.unknowns import TIMELINE_PATH
 from sim.scenario.unknowns import unknowns as declared_unknowns
+from sim.version import __version__
 
 CHUNK = 40  # simulations saved together: the most an interruption loses
 WAVES = (300, 200)  # design points per wave: a space-filling first wave, then one inside the plausible region
@@ -88,7 +88,7 @@ def build(scenario: Path, targets_path: Path, seed: int, out: Path, work: Path, 
     kept = [u for u, a in zip(found, active, strict=True) if a]
     draws = np.column_stack([u.ppf(posterior_q[:, k]) for k, u in enumerate(found) if active[k]])
     provenance = {
-        "command": command, "seed": seed, "built": dt.date.today().isoformat(), "version": sim.__version__,
+        "command": command, "seed": seed, "built": dt.date.today().isoformat(), "version": __version__,
         "base_file": base.files[0][0], "base_sha256": base.files[0][1],
         "targets_file": str(targets_path), "targets_sha256": _sha(targets_path),
         "targets": [t.id for t in targets], "calibration_horizon": f"{cal.years[0]}-{cal.years[-1]}",

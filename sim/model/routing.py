@@ -154,7 +154,8 @@ def _narrate(world, batch, code, shut, portal_open) -> None:
         elif route == WARRANT:  # only imminent cases the emergency route does not take
             how = "the emergency route does not cover this: goes to a court"
         elif route == LEGAL:  # a shut portal, a non-enrolled agency, or a case that goes direct
-            how = f"{_why_not_portal(portal_open[j])}: goes to a court" if shut[j] else "goes straight to a court"
+            how = (f"{_why_not_portal(portal_open[j])}: turns to legal process" if shut[j]
+                   else "goes straight to legal process")
         else:
             how = (f"{_why_not_portal(portal_open[j])}: looks for video off the platform" if shut[j]
                    else "no route on the platform fits: the case leaves it")

@@ -69,7 +69,8 @@ def render(fig, name: str, title: str, source: str, description: str, header: li
            key: str = "") -> Chart:
     """Apply title, key and source line, lay out, and return the chart's PNG, SVG and CSV."""
     with plt.rc_context(STYLE):
-        fig.suptitle("\n".join(textwrap.wrap(title, 64)), x=0.01, ha="left", fontsize=11.5, fontweight="bold")
+        title_lines = textwrap.wrap(title, 64)
+        fig.suptitle("\n".join(title_lines), x=0.01, ha="left", fontsize=11.5, fontweight="bold")
         for ax in fig.axes:
             for axis in (ax.xaxis, ax.yaxis):
                 if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
@@ -77,7 +78,9 @@ def render(fig, name: str, title: str, source: str, description: str, header: li
         foot = textwrap.wrap(key, 145) + textwrap.wrap(f"{interval_note or LEVEL_NOTE} Source: {source}", 145)
         fig.text(0.01, 0.005, "\n".join(foot), ha="left", va="bottom", fontsize=7, color="#333333")
         foot_inches = 0.05 + 0.125 * len(foot)  # 7 pt lines with leading
-        fig.tight_layout(rect=(0, foot_inches / fig.get_figheight(), 1, 1))
+        # 11.5 pt lines: layout keeps the panels below them (at most a quarter of a short figure)
+        title_inches = min(0.12 + 0.22 * len(title_lines), 0.25 * fig.get_figheight())
+        fig.tight_layout(rect=(0, foot_inches / fig.get_figheight(), 1, 1 - title_inches / fig.get_figheight()))
         png, svg = io.BytesIO(), io.BytesIO()
         # "tight" also catches any label that layout measured short: nothing is ever clipped.
         fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.08)

@@ -20,12 +20,11 @@ def first_order(result, source: str) -> Chart:
         shown = order[::-1]
         ax.barh(np.arange(len(shown)), np.maximum(result.s1[o, shown], 0), xerr=result.s1_conf[o, shown],
                 color=PALETTE["blue"], ecolor="#444444", capsize=2, height=0.65)
-        ax.set_yticks(np.arange(len(shown)),
-                      [textwrap.shorten(result.parameters[k].split(".", 1)[-1].replace("_", " "), 44)
-                       for k in shown], fontsize=7)
+        ax.set_yticks(np.arange(len(shown)), [_label(result.parameters[k]) for k in shown], fontsize=7)
         ax.set_xlim(0, 1)
         ax.grid(axis="y", visible=False)
-        ax.set_title(textwrap.shorten(result.outputs[o].replace("_", " "), 90), fontsize=8, loc="left",
+        still = " (the same in every draw: no unknown moves it)" if result.output_sd[o] == 0 else ""
+        ax.set_title(textwrap.shorten(result.outputs[o].replace("_", " "), 90) + still, fontsize=8, loc="left",
                      fontweight="normal")
         ax.tick_params(axis="x", labelsize=7)
     axes[-1, 0].set_xlabel("share of the output's variance explained by the unknown alone (first-order Sobol index)")
@@ -36,3 +35,10 @@ def first_order(result, source: str) -> Chart:
                   "(SALib RBD-FAST over a Latin hypercube of the priors).",
                   ["output", "parameter", "S1", "S1_conf", "output_mean", "output_sd"], result.rows(),
                   interval_note="Bars: first-order index; whiskers: bootstrap 95% interval.")
+
+
+def _label(path: str) -> str:
+    """A parameter in a few words; a law's own unknown (set on its timeline entry) says so."""
+    if path.startswith("timeline["):
+        return textwrap.shorten("the law's own " + path.split(".set.", 1)[1].replace("_", " "), 44)
+    return textwrap.shorten(path.split(".", 1)[-1].replace("_", " "), 44)
