@@ -22,8 +22,9 @@ def headline_table(result: RunResult) -> Table:
         label = "all years" if period == "all" else period
         table.add_row(label, *(number(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
                       end_section=period == result.periods[-2])
-    cis = [result.summary(name, "all")["ci95"] for name in TERMINAL_HEADLINE]
-    table.add_row("95% CI", *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in cis))
+    for label, key in (("90% of years", "ui90"), ("95% CI of mean", "ci95")):
+        bands = [result.summary(name, "all")[key] for name in TERMINAL_HEADLINE]
+        table.add_row(label, *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in bands))
     return table
 
 
@@ -35,11 +36,12 @@ CHANGE_HEADLINE = ("portal.owners_disclosed", "emergency.owners_disclosed", "leg
 
 
 def change_table(comparison, period: str = "all") -> Table:
-    """Each variant's change against the base: mean [95% CI] of the paired difference, in `period`."""
+    """Each variant's change against the base: the paired difference's mean and ui90, in `period`."""
     base = comparison.base
     when = "all years" if period == "all" else period
     table = Table(title=f"Change against {base.loaded.name} ({base.replications} paired replications, "
-                        f"seed {base.seed}), {when}: mean [95% CI]", title_justify="left")
+                        f"seed {base.seed}, uncertainty: {base.uncertainty}), {when}: mean [90% of plausible changes]",
+                  title_justify="left")
     table.add_column("variant", no_wrap=True)
     for name in CHANGE_HEADLINE:
         route, _, quantity = name.partition(".")
@@ -48,7 +50,7 @@ def change_table(comparison, period: str = "all") -> Table:
         cells = []
         for name in CHANGE_HEADLINE:
             d = comparison.difference(variant, name, period)
-            lo, hi = d["ci95"]
+            lo, hi = d["ui90"]
             cells.append(f"{_signed(d['mean'])}\n[{_signed(lo)}, {_signed(hi)}]")
         table.add_row(variant.loaded.name, *cells)
     return table
