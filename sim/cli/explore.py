@@ -10,7 +10,16 @@ from rich.table import Table
 
 import sim
 from sim.cli import runs  # noqa: F401  (its commands come first in --help)
-from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, UNCERTAINTY_OPTION, app, out_console, with_progress
+from sim.cli.app import (
+    EVERY_CORE_OPTION,
+    FORCE_OPTION,
+    SCHEDULER_OPTION,
+    SEED_OPTION,
+    UNCERTAINTY_OPTION,
+    app,
+    out_console,
+    with_progress,
+)
 from sim.errors import RingsimError, UsageError
 from sim.experiments.runner import check_run_size, executor_for
 
@@ -20,7 +29,7 @@ def trace(
     scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/national-2020.toml"),
     route: str = typer.Option(None, "--route", help="portal, emergency or legal (default: one story per route)."),
     n: int = typer.Option(1, "--n", help="Stories per route."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    seed: int = SEED_OPTION,
     year: str = typer.Option(None, "--year", help="Only cases opened in this year."),
     as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
 ) -> None:
@@ -49,7 +58,7 @@ def sweep(
                                                         "with a declared range, at its two ends)."),
     grid: bool = typer.Option(False, "--grid", help="Every combination of the --vary values, not one at a time."),
     reps: int = typer.Option(20, "--reps", help="Replications per point (the same seeds at every point)."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    seed: int = SEED_OPTION,
     metric: str = typer.Option("total.owners_disclosed_without_consent", "--metric", help="Metric for the charts."),
     year: str = typer.Option("all", "--year", help="Year for the charts (default: all years)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/sweep-<scenario>)."),
@@ -90,10 +99,10 @@ def sensitivity(
                                                       "(default: the timeline and every law as a national what-if)."),
     year: int = typer.Option(2026, "--year", help="The year analysed (each scenario runs that year alone)."),
     points: int = typer.Option(256, "--points", help="Points of the Latin hypercube over the priors."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    seed: int = SEED_OPTION,
     out: Path = typer.Option(Path("reports/sensitivity"), "--out", help="Output folder."),
     workers: int = EVERY_CORE_OPTION,
-    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
 ) -> None:
     """Which unknowns matter: every prior varied at once, first-order Sobol indices per output and per law's effect."""

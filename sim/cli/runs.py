@@ -7,7 +7,17 @@ from pathlib import Path
 
 import typer
 
-from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, UNCERTAINTY_OPTION, app, out_console, with_progress
+from sim.cli.app import (
+    EVERY_CORE_OPTION,
+    FORCE_OPTION,
+    PAIRED_SEED_OPTION,
+    SCHEDULER_OPTION,
+    SEED_OPTION,
+    UNCERTAINTY_OPTION,
+    app,
+    out_console,
+    with_progress,
+)
 from sim.cli.tables import calibration_table, change_table, cross_validation_table, headline_table
 from sim.errors import UsageError
 from sim.experiments.calibration import DEFAULT_TARGETS
@@ -20,10 +30,10 @@ from sim.report.output import write_run
 def run(
     scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/timeline.toml"),
     reps: int = typer.Option(100, "--reps", help="Number of replications."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed (same seed, same numbers)."),
+    seed: int = SEED_OPTION,
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes for replications."),
-    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
@@ -49,10 +59,10 @@ def compare(
     base: Path = typer.Argument(..., help="The base scenario, e.g. scenarios/timeline.toml"),
     variants: list[Path] = typer.Argument(..., help="One or more variant scenarios."),
     reps: int = typer.Option(100, "--reps", help="Replications per scenario."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
+    seed: int = PAIRED_SEED_OPTION,
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/compare-<base>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
-    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
@@ -82,13 +92,13 @@ def brief(
     scenarios: list[Path] = typer.Argument(None, help="Base scenario, then variants (default: the real timeline "
                                                       "against every shipped law, nationally, and platform choice)."),
     reps: int = typer.Option(20, "--reps", help="Replications per scenario (use 200 for figures you publish)."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs)."),
+    seed: int = PAIRED_SEED_OPTION,
     year: str = typer.Option(None, "--year", help="Year of the headline numbers (default: the last year)."),
     out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),
     workers: int = EVERY_CORE_OPTION,
     targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
                                  help="Published figures to check the base against."),
-    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
@@ -125,12 +135,12 @@ def brief(
 def calibrate(
     scenario: Path = typer.Argument(Path("scenarios/timeline.toml"), help="Scenario to check."),
     reps: int = typer.Option(200, "--reps", help="Replications."),
-    seed: int = typer.Option(1, "--seed", help="Root random seed."),
+    seed: int = SEED_OPTION,
     targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",
                                  help="Published figures, with tolerances."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/calibrate-<scenario>)."),
     workers: int = EVERY_CORE_OPTION,
-    force: bool = typer.Option(False, "--force", help="Replace the output folder if it exists."),
+    force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
     cross_validate: bool = typer.Option(False, "--cross-validate",
