@@ -132,3 +132,15 @@ def test_run_writes_the_mode_the_posterior_hash_and_one_column_per_drawn_paramet
     assert set(summary["metrics"]["emergency.disclosures"]) >= {"mean", "ci95", "ui90"}
     header = next(csv.reader((tmp_path / "out" / "replications.csv").open()))
     assert {f"param.{p}" for p in DRAWN} <= set(header)
+
+
+def test_global_sensitivity_covers_every_prior_and_each_variants_paired_effect(library):
+    from sim.experiments.sensitivity import MIN_POINTS, analyse
+
+    result = analyse([library / "small.toml", library / "small-no-emergency.toml"], 2020, MIN_POINTS, 3)
+    base_unknowns = {u.path for u in unknowns(loader.load(library / "small.toml"))}
+    assert set(result.parameters) == base_unknowns
+    assert result.outputs[-1] == "small-no-emergency: change in total.owners_disclosed_without_consent"
+    assert result.s1.shape == (len(result.outputs), len(result.parameters))
+    assert np.all(np.isfinite(result.s1)) and np.all(result.s1 <= 1.0 + 1e-9)
+    assert result.output_sd[0] > 0

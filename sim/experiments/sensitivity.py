@@ -79,12 +79,13 @@ def analyse(paths: list, year: int, points: int, seed: int, workers: int = 1, ex
     seeds = replication_seeds(seed, points)
     period = loaded[0].years.index(str(year))
     results = np.zeros((len(loaded), points, len(NAMES)))
+    # Each scenario's own unknowns, as columns of the cube (a variant may declare its own).
+    columns = [[params.index(found[u.path]) for u in unknowns(one)] for one in loaded]
     with worker_pool(workers, executor) as pool:
         tasks = {}
         for j, q in enumerate(cube):
             for s, one in enumerate(loaded):
-                own = [u for u in params if u.path in {x.path for x in unknowns(one)}]
-                values, _ = settings_at(own, q[[params.index(u) for u in own]])
+                values, _ = settings_at([params[k] for k in columns[s]], q[columns[s]])
                 task = (one, j, seeds[j], None, values)
                 tasks[(s, j)] = pool.submit(run_replication, *task) if pool else run_replication(*task)
         for (s, j), outcome in tasks.items():
