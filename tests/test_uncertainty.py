@@ -44,7 +44,7 @@ def test_replication_i_of_every_variant_draws_the_same_unknowns_and_replications
     base, variant = small_world(), small_world(policy__emergency__open=False)
     plans = [Draws.plan(one, "posterior", posterior) for one in (base, variant)]
     seeds = replication_seeds(3, 6)
-    drawn = [[plan.values(s)[1] for s in seeds] for plan in plans]
+    drawn = [[plan.values(i, s)[1] for i, s in enumerate(seeds)] for plan in plans]
     names = [plan.names for plan in plans]
     assert names[0] == names[1]
     assert np.array_equal(np.array(drawn[0]), np.array(drawn[1]))
@@ -59,7 +59,7 @@ def test_what_a_variant_sets_is_kept_and_the_rest_is_drawn():
     sources = dict(zip(plan.names, plan.columns, strict=True))
     assert sources["investigations.imminent_rate_per_agency_year"] >= 0  # from the posterior
     assert sources["routes.denied_emergency_to_legal"] == -1  # an unknown the posterior leaves: its prior
-    values, _ = plan.values(replication_seeds(1, 1)[0])
+    values, _ = plan.values(0, replication_seeds(1, 1)[0])
     drawn = loader.with_values(fixed, values)
     assert drawn.scenario.policy.emergency.grant_probability == 0.9
 
@@ -70,8 +70,8 @@ def test_a_laws_own_unknown_is_drawn_within_its_range():
     plan = Draws.plan(ny, "posterior", posterior)
     own = [u for u in plan.unknowns if u.path.startswith("timeline[")]
     assert {u.path.rsplit(".", 1)[-1] for u in own} == {"grant_probability", "ratification_hours"}
-    for seed in replication_seeds(2, 20):
-        values, _ = plan.values(seed)
+    for i, seed in enumerate(replication_seeds(2, 20)):
+        values, _ = plan.values(i, seed)
         assert 0.15 <= values[own[0].path] <= 0.6 or 24 <= values[own[0].path] <= 72
 
 

@@ -34,8 +34,6 @@ from scipy import stats as sps
 from scipy.stats import qmc
 
 from sim.model.metrics import NAMES
-from sim.model.replication import run_replication
-from sim.scenario.unknowns import Unknown
 
 IMPLAUSIBLE = 3.0  # Pukelsheim's three-sigma rule, the usual cut in history matching
 INACTIVE_LENGTH = 20.0  # an ARD length scale (in cube units) beyond which an input does nothing
@@ -56,31 +54,14 @@ def latin_design(n: int, dims: int, rng: np.random.Generator) -> np.ndarray:
     return qmc.LatinHypercube(d=dims, seed=rng).random(n)
 
 
-def settings_at(unknowns: list[Unknown], q: np.ndarray) -> tuple[dict, np.ndarray]:
-    """Overrides and values for one point of the quantile cube."""
-    values = np.array([float(u.ppf(x)) for u, x in zip(unknowns, q, strict=True)])
-    return {u.path: u.setting(v) for u, v in zip(unknowns, values, strict=True)}, values
+def simulate_design(loaded, unknowns, targets, design: np.ndarray, seeds, pool, pool_workers=None) -> np.ndarray:
+    """Each design point's target values (one replication each, seed `seeds[j]`): (points, targets)."""
+    from sim.experiments.runner import run_checked
+    from sim.experiments.uncertainty import Draws
 
-
-def simulate_design(loaded, unknowns, targets, design: np.ndarray, seeds, pool, on_done=None) -> np.ndarray:
-    """Each design point's target values (one replication each): (points, targets)."""
-    periods = (*loaded.years, "all")
-    out = np.empty((len(design), len(targets)))
-
-    def keep(j, result):
-        out[j] = [target_value(t, result.table, periods) for t in targets]
-        if on_done is not None:
-            on_done(j)
-
-    tasks = [(loaded, j, seeds[j], None, settings_at(unknowns, q)[0]) for j, q in enumerate(design)]
-    if pool is None:
-        for j, task in enumerate(tasks):
-            keep(j, run_replication(*task))
-    else:
-        futures = {pool.submit(run_replication, *task): j for j, task in enumerate(tasks)}
-        for future, j in futures.items():
-            keep(j, future.result())
-    return out
+    result = run_checked([loaded], len(design), 0, pool, pool_workers, draws=[Draws.design(unknowns, design)],
+                         seeds=seeds)[0]
+    return np.array([[target_value(t, table, result.periods) for t in targets] for table in result.tables])
 
 
 @attrs.define

@@ -75,7 +75,8 @@ def build(scenario: Path, targets_path: Path, seed: int, out: Path, work: Path, 
                 design, _chain = inference.sample_posterior(likelihood, emulators.active(), start, rng[w],
                                                             steps=1500, keep=n)
             first = sum(waves[:w])
-            q, y = _simulate_wave(work, w, cal, found, targets, design, seeds[first:first + n], pool, on_simulated)
+            q, y = _simulate_wave(work, w, cal, found, targets, design, seeds[first:first + n], pool,
+                                  workers if executor is None else None, on_simulated)
             q_all.append(q)
             y_all.append(y)
     q, y = np.vstack(q_all), np.vstack(y_all)
@@ -172,7 +173,7 @@ def cross_validate(posterior: Path, targets_path: Path, steps: int = 1500) -> li
     return rows
 
 
-def _simulate_wave(work, w, cal, found, targets, design, seeds, pool, on_simulated):
+def _simulate_wave(work, w, cal, found, targets, design, seeds, pool, pool_workers, on_simulated):
     """A wave's target values, chunk by chunk; finished chunks are read back, not re-run."""
     q_parts, y_parts = [], []
     for k, first in enumerate(range(0, len(design), CHUNK)):
@@ -186,7 +187,7 @@ def _simulate_wave(work, w, cal, found, targets, design, seeds, pool, on_simulat
             if on_simulated is not None:
                 on_simulated(len(part))
             continue
-        y = inference.simulate_design(cal, found, targets, part, seeds[first:first + CHUNK], pool)
+        y = inference.simulate_design(cal, found, targets, part, seeds[first:first + CHUNK], pool, pool_workers)
         write_atomic(chunk, json.dumps({"q": part.tolist(), "y": y.tolist()}))
         q_parts.append(part)
         y_parts.append(y)

@@ -105,14 +105,15 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
 
 def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: int, pool: cf.Executor | None,
                 pool_workers: int | None = None, on_done: Callable[[int, int], None] | None = None,
-                draws: list[Draws] | None = None) -> list[RunResult]:
+                draws: list[Draws] | None = None, seeds: list | None = None) -> list[RunResult]:
     """`simulate_many` for loaded scenarios and a run size already checked, on `pool` (None: this process).
 
     `pool_workers` is the size of a local pool (it bounds the replications in flight);
     None means a supplied executor of unknown size. `draws` says how each scenario's
-    replications draw their unknowns (default: none are drawn).
+    replications draw their unknowns (default: none are drawn). `seeds` overrides the
+    replications' seeds (default: the first children of `seed`).
     """
-    seeds = replication_seeds(seed, replications)
+    seeds = seeds if seeds is not None else replication_seeds(seed, replications)
     draws = draws or [Draws("none", (), (), None)] * len(loaded)
     results = [RunResult(loaded=one, seed=seed, replications=replications, periods=(*one.years, "all"),
                          store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)), draws=plan,
@@ -120,7 +121,7 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
                for one, plan in zip(loaded, draws, strict=True)]
 
     def task(s: int, i: int) -> tuple:
-        values, drawn = draws[s].values(seeds[i])
+        values, drawn = draws[s].values(i, seeds[i])
         results[s].parameter_values[i] = drawn
         return loaded[s], i, seeds[i], None, values
 

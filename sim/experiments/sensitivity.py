@@ -25,11 +25,9 @@ import attrs
 import numpy as np
 
 from sim.errors import UsageError
-from sim.experiments.inference import settings_at
-from sim.experiments.runner import worker_pool
+from sim.experiments.runner import run_checked, worker_pool
+from sim.experiments.uncertainty import Draws
 from sim.model.metrics import NAMES
-from sim.model.replication import run_replication
-from sim.model.streams import replication_seeds
 from sim.scenario import loader
 from sim.scenario.unknowns import unknowns
 
@@ -76,22 +74,13 @@ def analyse(paths: list, year: int, points: int, seed: int, workers: int = 1, ex
     problem = {"num_vars": len(params), "names": [u.path for u in params], "bounds": [[0.0, 1.0]] * len(params)}
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
     cube = latin.sample(problem, points, seed=rng)
-    seeds = replication_seeds(seed, points)
-    period = loaded[0].years.index(str(year))
-    results = np.zeros((len(loaded), points, len(NAMES)))
-    # Each scenario's own unknowns, as columns of the cube (a variant may declare its own).
-    columns = [[params.index(found[u.path]) for u in unknowns(one)] for one in loaded]
+    # Each scenario sets its own unknowns (a variant may declare more) at the point's quantiles.
+    owns = [[found[u.path] for u in unknowns(one)] for one in loaded]
+    draws = [Draws.design(own, cube[:, [params.index(u) for u in own]]) for own in owns]
     with worker_pool(workers, executor) as pool:
-        tasks = {}
-        for j, q in enumerate(cube):
-            for s, one in enumerate(loaded):
-                values, _ = settings_at([params[k] for k in columns[s]], q[columns[s]])
-                task = (one, j, seeds[j], None, values)
-                tasks[(s, j)] = pool.submit(run_replication, *task) if pool else run_replication(*task)
-        for (s, j), outcome in tasks.items():
-            results[s, j] = (outcome.result() if pool else outcome).table[period]
-            if on_done is not None:
-                on_done(1)
+        runs = run_checked(loaded, points, seed, pool, workers if executor is None else None,
+                           None if on_done is None else (lambda _s, _i: on_done(1)), draws)
+    results = np.stack([run.tables[:, run.periods.index(str(year))] for run in runs])
     outputs, ys = [], []
     for m in OUTPUT_METRICS:
         outputs.append(f"{loaded[0].name}: {m}")

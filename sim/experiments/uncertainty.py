@@ -100,6 +100,14 @@ class Draws:
     unknowns: tuple[Unknown, ...]
     columns: tuple[int, ...]  # per unknown: its posterior column, or -1 for a prior draw
     posterior: Posterior | None
+    rows: np.ndarray | None = None  # a design: replication i takes row i (values), no draw
+
+    @classmethod
+    def design(cls, found: list[Unknown], quantiles: np.ndarray) -> Draws:
+        """Replication i sets the unknowns `found` at the prior quantiles `quantiles[i]` (a design, not a draw)."""
+        values = np.column_stack([u.ppf(quantiles[:, k]) for k, u in enumerate(found)]) if found else \
+            np.empty((len(quantiles), 0))
+        return cls("design", tuple(found), (-1,) * len(found), None, values)
 
     @classmethod
     def plan(cls, loaded: loader.LoadedScenario, mode: str, posterior: Posterior | None) -> Draws:
@@ -122,10 +130,15 @@ class Draws:
     def names(self) -> tuple[str, ...]:
         return tuple(u.path for u in self.unknowns)
 
-    def values(self, seed: np.random.SeedSequence) -> tuple[dict, np.ndarray]:
-        """Replication `seed`'s settings (path -> override value) and the drawn numbers, in `names` order."""
+    def values(self, index: int, seed: np.random.SeedSequence) -> tuple[dict, np.ndarray]:
+        """Replication `index`'s settings (path -> override value) and its numbers, in `names` order.
+
+        A draw uses only the replication's `seed`; a design takes its row `index`.
+        """
         if not self.unknowns:
             return {}, np.empty(0)
+        if self.rows is not None:
+            return self._settings(self.rows[index]), self.rows[index]
         streams = Streams(seed)
         row = int(streams.generator("parameters").integers(len(self.posterior.draws)))
         drawn = np.empty(len(self.unknowns))
@@ -135,7 +148,10 @@ class Draws:
             else:
                 q = streams.generator("parameters", 1, zlib.crc32(u.path.encode())).random()
                 drawn[k] = float(u.ppf(q))
-        return {u.path: u.setting(x) for u, x in zip(self.unknowns, drawn, strict=True)}, drawn
+        return self._settings(drawn), drawn
+
+    def _settings(self, values: np.ndarray) -> dict:
+        return {u.path: u.setting(x) for u, x in zip(self.unknowns, values, strict=True)}
 
 
 def _timeline_entry(path: str) -> str:
