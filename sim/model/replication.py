@@ -53,9 +53,10 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     police, fire = agencies.enrolled_counts(edges)
     world.tally.set_level("agencies.enrolled_police", police)
     world.tally.set_level("agencies.enrolled_fire", fire)
-    # Mid-year levels: the company's letter of 1 July 2022 counts agencies on that day.
-    july = np.minimum([clock.day_of(dt.date(int(y), 7, 1)) for y in clock.periods], clock.horizon_days)
-    police, fire = agencies.enrolled_counts(july)
+    # Mid-year levels, on the month and day of the published count (1 July).
+    count = scenario.population.agencies.count_date
+    count_days = [clock.day_of(dt.date(int(y), count.month, count.day)) for y in clock.periods]
+    police, fire = agencies.enrolled_counts(np.minimum(count_days, clock.horizon_days))
     world.tally.set_level("agencies.enrolled_police_1_july", police)
     world.tally.set_level("agencies.enrolled_fire_1_july", fire)
     return ReplicationResult(index=index, table=world.tally.table())

@@ -65,6 +65,14 @@ class AgencyParams:
     growth_after_last_count: float = attrs.field(validator=in_range(0, 1))
     axon_evidence_share: float = attrs.field(validator=probability)
     fire_requests_video: bool
+    # The day of the year enrollment is counted for the mid-year levels; only its month
+    # and day are used (the published count that fixes it is dated).
+    count_date: dt.date = attrs.field()
+
+    @count_date.validator
+    def _every_year(self, _attribute, value):
+        if (value.month, value.day) == (2, 29):
+            raise FieldValueError("count_date", value, "must be a day every year has (not 29 February)")
 
 
 @frozen
@@ -72,6 +80,8 @@ class OwnerParams:
     """Ring cameras in a requested area and what their owners have and decide."""
 
     cameras_per_sq_mi: Trend = attrs.field(validator=trend_in(0, 100_000))
+    # Owners named by one emergency form or warrant are drawn, rounded, and at least this.
+    min_per_disclosure: int = attrs.field(validator=in_range(1, 1_000))
     paid_storage_share: Trend = attrs.field(validator=trend_in(0, 1))
     e2ee_share_when_opt_in: Trend = attrs.field(validator=trend_in(0, 1))
     e2ee_share_when_default: float = attrs.field(validator=probability)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 
-def owners_disclosed(drawn: float) -> int:
-    """Owners named by one emergency form or warrant: the drawn count, rounded, at least one.
-
-    A disclosure hands over some owner's video by definition, so a draw below one half
-    (a distribution's tail) still names one owner.
-    """
-    return max(1, round(drawn))
+def owners_disclosed(world, drawn: float) -> int:
+    """Owners named by one emergency form or warrant: the drawn count, rounded, at least
+    the scenario's `population.owners.min_per_disclosure` (one, by definition)."""
+    return max(world.scenario.population.owners.min_per_disclosure, round(drawn))
 
 
 def disclose_without_consent(world, route: str, period: int, owners: int, told: bool, days: float) -> None:

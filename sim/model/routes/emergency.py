@@ -48,7 +48,7 @@ def request(world, batch, j: int):
         world.say(batch, j, "granted, but no stored video the company can read (no paid plan, encrypted, or deleted)")
         return _end(world, batch, j, period, "granted_no_footage")
 
-    owners = owners_disclosed(u["owners_per_emergency"])
+    owners = owners_disclosed(world, u["owners_per_emergency"])
     told = rules.emergency.notify_owner
     tally.add("emergency.disclosures", period)
     disclose_without_consent(world, "emergency", period, owners, told, env.now - filed)

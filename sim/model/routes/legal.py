@@ -98,7 +98,7 @@ def demand(world, batch, j: int, process: str | None = None):
                   else "no stored video the company can read (no paid plan, encrypted, or deleted)")
         return _end(world, batch, j, period, "records_only")
 
-    owners = owners_disclosed(u["owners_per_warrant"])
+    owners = owners_disclosed(world, u["owners_per_warrant"])
     tally.add("legal.content_disclosures", period)
     disclose_without_consent(world, "legal", period, owners, told, env.now - opened)
     world.say(batch, j, "video of {owners} owner(s) handed over under the {kind}, without the owner's consent{notice}",
