@@ -22,11 +22,11 @@ class ScenarioError(RingsimError):
         return type(self), (self.where, self.field, self.message, self.value)
 
     def __str__(self) -> str:
-        parts = [str(self.where)]
+        parts = [printable(str(self.where))]
         if self.field:
-            shown = f"{self.field} = {_short(self.value)}" if self.value is not None else self.field
-            parts.append(shown)
-        parts.append(self.message)
+            field = printable(str(self.field))
+            parts.append(f"{field} = {_short(self.value)}" if self.value is not None else field)
+        parts.append(printable(self.message))
         return ": ".join(parts)
 
 
@@ -49,6 +49,13 @@ class UsageError(RingsimError):
     """A command-line value that is out of range or inconsistent."""
 
 
+def printable(text: str) -> str:
+    """`text` on one line: control characters (a newline in a quoted key, say) shown escaped."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _short(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    text = printable(repr(value) if isinstance(value, str) else str(value))
     return text if len(text) <= 60 else text[:57] + "..."

@@ -1,14 +1,27 @@
 """Output files written all at once or not at all: a folder (`write_folder`) or one file (`write_atomic`).
 
-Ground floor: every stage may import it. A folder is written into a hidden temporary
-folder beside the destination and renamed into place only when complete, so a failed
-or interrupted run leaves nothing half written.
+Ground floor: every stage may import it. A folder is written into a hidden staging
+folder beside the destination (`.NAME.staging-PID.XXXX`) and switched into place only
+when complete, so a failed or interrupted run leaves nothing half written.
+
+What a reader sees while a folder is replaced: on Linux the new folder and the old one
+trade places in one `renameat2(RENAME_EXCHANGE)` call, so a reader finds the old folder
+or the new one, whole, never neither and never a mix. Where that call is missing (other
+systems, some file systems) the old folder is first renamed aside and the new one
+renamed in: for that instant a reader may find no folder, but still never a mix.
+
+Staging left by a run that was killed outright (SIGKILL, power loss) is recognised by
+its process id: the next write beside it removes staging whose process is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +35,14 @@ def check_writable(out: Path, force: bool) -> None:
     out = Path(out)
     if out.exists() and not force and (not out.is_dir() or any(out.iterdir())):
         raise OutputError(f"{out}: already exists; pass --force to replace it")
+    # The folder is made beside `out`: its nearest existing ancestor must take new entries.
+    ancestor = (out.parent if str(out.parent) else Path(".")).absolute()
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{out}: cannot create ({ancestor} is not a folder)")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"{out}: cannot create ({ancestor} is not writable)")
 
 
 def write_folder(out: Path, files: dict[str, str | bytes | Iterator[str]], force: bool) -> list[Path]:
@@ -34,7 +55,8 @@ def write_folder(out: Path, files: dict[str, str | bytes | Iterator[str]], force
     parent = out.parent if str(out.parent) else Path(".")
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+        remove_stale_staging(parent)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}.", dir=parent))
     except OSError as err:
         raise OutputError(f"{out}: cannot create ({err.strerror})") from None
     try:
@@ -58,21 +80,74 @@ def write_folder(out: Path, files: dict[str, str | bytes | Iterator[str]], force
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-        old.rmdir()
-        os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out)
+    """Put the finished `staging` at `out`; whatever was there ends in `staging` and is removed."""
     with contextlib.suppress(OSError):
-        os.chmod(out, 0o755)
+        os.chmod(staging, 0o755)
+    if not out.exists() and not out.is_symlink():
+        os.replace(staging, out)
+        return
+    if not _exchange(staging, out):
+        aside = Path(f"{staging}.old")
+        os.replace(out, aside)
+        os.replace(staging, out)
+        os.replace(aside, staging)
+    _remove(staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    renameat2 = getattr(_LIBC, "renameat2", None) if _LIBC is not None else None
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # the file system cannot exchange: fall back to two renames
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if ctypes.util.find_library("c") else None
+_STAGING = re.compile(r"^\..+\.(?:staging|tmp)-(\d+)\.[^.]+(?:\.old)?$")
+
+
+def remove_stale_staging(folder: Path) -> list[Path]:
+    """Remove hidden staging in `folder` left by runs whose process no longer exists."""
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in Path(folder).iterdir():
+            match = _STAGING.match(entry.name)
+            if match and not _alive(int(match[1])):
+                _remove(entry)
+                removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Write to a temporary name beside `path`, then rename: a reader sees all of it or none."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}.", dir=path.parent)
     try:
         if isinstance(content, str):
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as fh:

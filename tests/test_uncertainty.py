@@ -104,9 +104,16 @@ def test_unknowns_make_single_years_spread_wider_than_chance_alone():
 def test_a_posterior_built_on_another_file_is_refused_in_one_line():
     posterior = synthetic_posterior()
     stale = Posterior("old.toml", "0" * 64, "scenarios/timeline.toml", "f" * 64, DRAWN, posterior.draws, {})
-    with pytest.raises(Exception, match="does not extend; rebuild it"):
+    with pytest.raises(Exception, match=r"has changed since the posterior \(old.toml\) was built; rebuild it"):
         Draws.plan(small_world(), "posterior", stale)
+    with pytest.raises(Exception, match="has changed since"):
+        Draws.plan(small_world(), "auto", stale)  # by default too: a stale posterior is never quietly dropped
+    elsewhere = Posterior("old.toml", "0" * 64, "scenarios/other.toml", "f" * 64, DRAWN, posterior.draws, {})
+    with pytest.raises(Exception, match="does not extend; rebuild it"):
+        Draws.plan(small_world(), "posterior", elsewhere)
+    assert Draws.plan(small_world(), "auto", elsewhere).mode == "none"  # a scenario of its own keeps stated values
     assert resolve_mode("none", stale) == ("none", None)
+    assert resolve_mode(None, stale) == ("auto", stale)
 
 
 def test_run_writes_the_mode_the_posterior_hash_and_one_column_per_drawn_parameter(tmp_path, monkeypatch):

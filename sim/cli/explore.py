@@ -22,6 +22,7 @@ from sim.cli.app import (
 )
 from sim.errors import RingsimError, UsageError
 from sim.experiments.runner import check_run_size, executor_for
+from sim.scenario.library import library_path
 
 
 @app.command()
@@ -130,7 +131,7 @@ def sensitivity(
 
 scenarios_app = typer.Typer(help="List, show, validate and compare scenario files.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
-FOLDER_OPTION = typer.Option(Path("scenarios"), "--dir", help="Folder that holds the scenario library.")
+FOLDER_OPTION = typer.Option(library_path(""), "--dir", help="Folder that holds the scenario library.")
 
 
 @scenarios_app.command("list")
@@ -138,6 +139,8 @@ def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
     """Every scenario in the library: name, file and one-line description."""
     from sim.scenario.catalog import entries
 
+    if not folder.is_dir():
+        raise UsageError(f"--dir {folder}: no such folder")
     table = Table(title=f"Scenarios in {folder}/", title_justify="left")
     for column in ("name", "file", "description"):
         table.add_column(column, overflow="fold")

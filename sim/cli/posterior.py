@@ -11,11 +11,12 @@ from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, app, out_console, w
 from sim.experiments.calibration import DEFAULT_TARGETS
 from sim.experiments.runner import check_run_size, executor_for
 from sim.experiments.uncertainty import DEFAULT_POSTERIOR
+from sim.scenario.library import library_path
 
 
 @app.command()
 def posterior(
-    scenario: Path = typer.Argument(Path("scenarios/timeline.toml"), help="Scenario whose unknowns to infer."),
+    scenario: Path = typer.Argument(library_path("timeline.toml"), help="Scenario whose unknowns to infer."),
     targets: Path = typer.Option(DEFAULT_TARGETS, "--targets", help="Published figures, with tolerances."),
     seed: int = typer.Option(1, "--seed", help="Root random seed of the build."),
     out: Path = typer.Option(DEFAULT_POSTERIOR, "--out", help="Posterior file to write (its design file goes beside)."),

@@ -24,6 +24,7 @@ from sim.experiments.calibration import DEFAULT_TARGETS
 from sim.experiments.runner import check_run_size, executor_for, simulate
 from sim.files import check_writable
 from sim.report.output import write_run
+from sim.scenario.library import library_path
 
 
 @app.command()
@@ -133,7 +134,7 @@ def brief(
 
 @app.command()
 def calibrate(
-    scenario: Path = typer.Argument(Path("scenarios/timeline.toml"), help="Scenario to check."),
+    scenario: Path = typer.Argument(library_path("timeline.toml"), help="Scenario to check."),
     reps: int = typer.Option(200, "--reps", help="Replications."),
     seed: int = SEED_OPTION,
     targets: Path = typer.Option(DEFAULT_TARGETS, "--targets",

@@ -18,11 +18,12 @@ from sim.errors import FieldValueError, ScenarioError
 from sim.experiments.runner import RunResult
 from sim.experiments.stats import summarize
 from sim.model.metrics import NAMES
+from sim.scenario.library import library_path
 from sim.scenario.loader import lookup
 from sim.scenario.structure import StructureFailure, structure
 from sim.scenario.validators import at_least, one_of
 
-DEFAULT_TARGETS = Path("scenarios/calibration/targets.toml")
+DEFAULT_TARGETS = library_path("calibration/targets.toml")
 TARGET_KINDS = ("point", "lower_bound")
 SOURCE_KINDS = ("company", "press")
 

@@ -13,6 +13,12 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import ctypes
+import ctypes.util
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -153,16 +159,56 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
 def worker_pool(workers: int, executor: cf.Executor | None = None):
     """Where replications run: the executor given, else a process pool of `workers`, else None (here).
 
-    A pool made here is shut down on leaving, cancelling what has not started.
+    A pool made here is shut down on leaving, cancelling what has not started; when
+    leaving on an error or a signal its workers are stopped at once, not waited for. Its
+    workers ignore Ctrl-C (the parent stops them) and exit by themselves if the parent
+    dies without stopping them (SIGKILL).
     """
     if executor is not None or workers == 1:
         yield executor
         return
-    pool = cf.ProcessPoolExecutor(max_workers=workers)
+    pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),))
     try:
         yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown(cancel_futures=True)
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(timeout=5)
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the parent, and exit if the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker inherits the CLI's unwinding handlers: die plainly
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    with contextlib.suppress(Exception):  # Linux: the kernel sends SIGTERM when the parent dies
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere (and as a second guard): poll for adoption by another process
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="ringsim-parent-watch").start()
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -30,7 +31,7 @@ from sim.errors import OutputError, UsageError
 from sim.experiments.runner import check_run_size, run_checked, worker_pool
 from sim.experiments.stats import paired_difference
 from sim.experiments.uncertainty import Draws, resolve_mode
-from sim.files import write_atomic
+from sim.files import write_atomic, write_folder
 from sim.formatting import dump_json
 from sim.model.metrics import NAMES
 from sim.scenario import loader
@@ -66,6 +67,8 @@ def parse_vary(text: str) -> Vary:
         low, high = float(match["low"]), float(match["high"])
     except ValueError:
         raise UsageError(f"--vary {text}: LOW and HIGH must be numbers") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise UsageError(f"--vary {text}: LOW and HIGH must be finite numbers")
     steps = int(match["steps"] or 5)
     if not 2 <= steps <= 101:
         raise UsageError(f"--vary {text}: STEPS must be between 2 and 101")
@@ -119,8 +122,12 @@ def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
 
 
 def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> dict:
-    """What must match for a restarted sweep to reuse finished points."""
-    return {"scenario": base.path, "files": [list(f) for f in base.files], "vary": [v.text() for v in varies],
+    """What must match for a restarted sweep to reuse finished points.
+
+    The scenario counts by its files' contents, not by how its path was typed (relative
+    or absolute, from another folder).
+    """
+    return {"scenario": base.name, "files": [f[1] for f in base.files], "vary": [v.text() for v in varies],
             "grid": grid, "replications": reps, "seed": seed, "metric": metric}
 
 
@@ -153,7 +160,11 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
             else:
                 result = run_checked([one], reps, seed, pool, sized, draws=[Draws.plan(one, mode, posterior)])[0]
                 text = dump_json(_record(point, result, metric))
-                write_atomic(target, text)
+                try:
+                    write_atomic(target, text)
+                except OSError as err:
+                    raise OutputError(f"{target}: cannot write ({err.strerror}); finished points are kept, run "
+                                      "the same command to resume") from None
                 records.append(json.loads(text))  # as a resumed sweep would read it back
             if on_point is not None:
                 on_point(point)
@@ -161,21 +172,28 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
 
 
 def _prepare(out: Path, ident: dict, force: bool) -> Path:
+    """The sweep's folder, new or resumed. A new one appears whole, its manifest already
+    inside, so a sweep killed at any moment leaves a folder it can resume, or none."""
     manifest = out / "sweep.json"
-    if out.exists() and force:
-        shutil.rmtree(out)
-    if out.exists():
-        if not manifest.exists():
-            raise OutputError(f"{out}: exists and is not a sweep; pass --force to replace it")
-        if json.loads(manifest.read_text(encoding="utf-8")) != json.loads(dump_json(ident)):
-            raise OutputError(f"{out}: holds a sweep with other arguments; pass --force to start again")
-    else:
-        try:
-            out.mkdir(parents=True)
-        except OSError as err:
-            raise OutputError(f"{out}: cannot create ({err.strerror})") from None
-        write_atomic(manifest, dump_json(ident))
-    (out / "points").mkdir(exist_ok=True)
+    try:
+        if force and (out.exists() or out.is_symlink()):
+            shutil.rmtree(out) if out.is_dir() and not out.is_symlink() else out.unlink()
+        if out.exists() and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # an empty folder is as good as none (as for `run`)
+        if out.exists():
+            if not out.is_dir() or not manifest.is_file():
+                raise OutputError(f"{out}: exists and is not a sweep; pass --force to replace it")
+            try:
+                saved = json.loads(manifest.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                raise OutputError(f"{out}: its sweep.json is damaged; pass --force to start again") from None
+            if saved != json.loads(dump_json(ident)):
+                raise OutputError(f"{out}: holds a sweep with other arguments; pass --force to start again")
+        else:
+            write_folder(out, {"sweep.json": dump_json(ident)}, force=False)
+        (out / "points").mkdir(exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"{out}: cannot write ({err.strerror})") from None
     return out / "points"
 
 

@@ -29,11 +29,10 @@ import numpy as np
 from sim.errors import ScenarioError, UsageError
 from sim.model.streams import Streams
 from sim.scenario import loader
+from sim.scenario.library import LIBRARY, library_path
 from sim.scenario.unknowns import Unknown, unknowns
 
-DEFAULT_POSTERIOR = Path("scenarios/calibration/posterior.toml")
-# A checkout's own library, for commands run from another folder (an editable install).
-PACKAGED_POSTERIOR = Path(__file__).resolve().parents[2] / DEFAULT_POSTERIOR
+DEFAULT_POSTERIOR = library_path("calibration/posterior.toml")
 MODES = ("posterior", "none")
 
 
@@ -76,7 +75,9 @@ def load_posterior(path: str | Path = DEFAULT_POSTERIOR) -> Posterior:
 
 def resolve_mode(mode: str | None, posterior: str | Path | Posterior | None = None
                  ) -> tuple[str, Posterior | None]:
-    """The mode a run uses: the one asked for, else `posterior` wherever a posterior file exists.
+    """The mode a run uses: the one asked for, else `auto` wherever a posterior file exists
+    (each scenario then draws from the posterior if it extends the posterior's base, and
+    keeps stated values if it is a scenario of its own).
 
     `posterior` is the file to read (or an already loaded posterior); by default the
     library's, found from the working folder or else beside the package.
@@ -84,12 +85,12 @@ def resolve_mode(mode: str | None, posterior: str | Path | Posterior | None = No
     if mode is not None and mode not in MODES:
         raise UsageError(f"--uncertainty {mode}: must be one of {', '.join(MODES)}")
     if posterior is None:
-        posterior = next((p for p in (DEFAULT_POSTERIOR, PACKAGED_POSTERIOR) if Path(p).exists()), DEFAULT_POSTERIOR)
+        posterior = DEFAULT_POSTERIOR
     if isinstance(posterior, Posterior):
-        return ("none", None) if mode == "none" else ("posterior", posterior)
+        return ("none", None) if mode == "none" else (mode or "auto", posterior)
     if mode == "none" or (mode is None and not Path(posterior).exists()):
         return "none", None
-    return "posterior", load_posterior(posterior)
+    return mode or "auto", load_posterior(posterior)
 
 
 @attrs.frozen(slots=True)
@@ -115,6 +116,14 @@ class Draws:
             return cls(mode, (), (), None)
         base_file = next((shown for shown, digest in loaded.files if digest == posterior.base_sha256), None)
         if base_file is None:
+            base = (LIBRARY.parent / posterior.base_file).resolve()
+            extends_base = any(Path(shown).resolve() == base for shown, _digest in loaded.files)
+            if mode == "auto" and not extends_base:
+                return cls("none", (), (), None)  # a scenario of its own: the posterior says nothing about it
+            if extends_base:
+                raise UsageError(f"{loaded.path}: {posterior.base_file} has changed since the posterior "
+                                 f"({posterior.path}) was built; rebuild it with `ringsim posterior`, or pass "
+                                 "--uncertainty none")
             raise UsageError(f"{loaded.path}: the posterior ({posterior.path}) was built on {posterior.base_file} "
                              "as it was then, which this scenario does not extend; rebuild it with "
                              "`ringsim posterior`, or pass --uncertainty none")
@@ -124,7 +133,7 @@ class Draws:
         for u in found:
             own = u.path in chosen or _timeline_entry(u.path) in chosen
             columns.append(posterior.parameters.index(u.path) if u.path in posterior.parameters and not own else -1)
-        return cls(mode, tuple(found), tuple(columns), posterior)
+        return cls("posterior", tuple(found), tuple(columns), posterior)
 
     @property
     def names(self) -> tuple[str, ...]:

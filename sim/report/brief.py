@@ -29,9 +29,10 @@ from sim.experiments.runner import RunResult
 from sim.formatting import dump_json, figure, number, signed
 from sim.report import charts
 from sim.report.output import run_files
+from sim.scenario.library import library_path
 from sim.scenario.loader import lookup
 
-SCENARIOS = Path("scenarios")
+SCENARIOS = library_path("")
 DEFAULT_BASE = SCENARIOS / "timeline.toml"
 DEFAULT_VARIANTS = ("laws/*-national.toml", "platform/*.toml")  # under scenarios/
 WITHOUT_CONSENT = "total.owners_disclosed_without_consent"

@@ -14,15 +14,27 @@ import numpy as np
 
 from sim.errors import FieldValueError
 
+MAX_SIGMA = 4.0  # a wider lognormal puts nearly all its mean in draws too rare to simulate
+
 
 def positive(instance, attribute, value):
-    if not value > 0:
-        raise FieldValueError(attribute.name, value, "must be > 0")
+    if not 0 < value < math.inf:
+        raise FieldValueError(attribute.name, value, "must be a finite number > 0")
 
 
 def non_negative(instance, attribute, value):
-    if not value >= 0:
-        raise FieldValueError(attribute.name, value, "must be >= 0")
+    if not 0 <= value < math.inf:
+        raise FieldValueError(attribute.name, value, "must be a finite number >= 0")
+
+
+def finite(instance, attribute, value):
+    if not -math.inf < value < math.inf:
+        raise FieldValueError(attribute.name, value, "must be a finite number")
+
+
+def spread(instance, attribute, value):
+    if not 0 <= value <= MAX_SIGMA:
+        raise FieldValueError(attribute.name, value, f"must be in [0, {MAX_SIGMA:g}]")
 
 
 @attrs.frozen(slots=True)
@@ -34,6 +46,9 @@ class Exponential:
     def expected(self) -> float:
         return self.mean
 
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean, size)
 
@@ -43,10 +58,13 @@ class Lognormal:
     """Right-skewed positive quantity given by its median and log-scale sigma."""
 
     median: float = attrs.field(validator=positive)
-    sigma: float = attrs.field(validator=non_negative)
+    sigma: float = attrs.field(validator=spread)
 
     def expected(self) -> float:
         return self.median * math.exp(self.sigma**2 / 2)
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.lognormal(math.log(self.median), self.sigma, size)
@@ -62,6 +80,9 @@ class Gamma:
     def expected(self) -> float:
         return self.mean
 
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.gamma(self.shape, self.mean / self.shape, size)
 
@@ -70,8 +91,8 @@ class Gamma:
 class Uniform:
     """Any value between low and high equally likely."""
 
-    low: float
-    high: float
+    low: float = attrs.field(validator=finite)
+    high: float = attrs.field(validator=finite)
 
     def __attrs_post_init__(self):
         if not self.high >= self.low:
@@ -79,6 +100,9 @@ class Uniform:
 
     def expected(self) -> float:
         return (self.low + self.high) / 2
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, size)
@@ -88,10 +112,13 @@ class Uniform:
 class Fixed:
     """Always the same value."""
 
-    value: float
+    value: float = attrs.field(validator=finite)
 
     def expected(self) -> float:
         return self.value
+
+    def support(self) -> tuple[float, float]:
+        return self.value, self.value
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return np.full(size, float(self.value))
@@ -111,7 +138,9 @@ class Empirical:
             raise FieldValueError(
                 "weights", list(self.weights), f"must have {len(self.values)} entries, one per value"
             )
-        if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
+        if not all(math.isfinite(v) for v in self.values):
+            raise FieldValueError("values", list(self.values), "must all be finite numbers")
+        if not all(0 <= w < math.inf for w in self.weights) or sum(self.weights) <= 0:
             raise FieldValueError("weights", list(self.weights), "must be >= 0 with a positive sum")
 
     def probabilities(self) -> np.ndarray:
@@ -120,6 +149,9 @@ class Empirical:
 
     def expected(self) -> float:
         return float(np.dot(self.values, self.probabilities()))
+
+    def support(self) -> tuple[float, float]:
+        return min(self.values), max(self.values)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         cumulative = np.cumsum(self.probabilities())

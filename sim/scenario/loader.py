@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import attrs
 
 from sim.errors import ScenarioError
+from sim.scenario.library import LIBRARY
 from sim.scenario.policy import PolicyBook
 from sim.scenario.provenance import AnnotationError, Provenance, is_value_table, strip
 from sim.scenario.structure import StructureFailure, structure_scenario
@@ -26,6 +28,9 @@ from sim.scenario.unknowns import TIMELINE_PATH
 
 VARIANT_KEYS = {"extends", "scenario", "set", "timeline"}
 MAX_EXTENDS_DEPTH = 16
+MAX_FILE_BYTES = 1_000_000  # the whole library's largest file is about 30 kB
+MAX_NESTING = 32  # tables and arrays inside one another; real scenarios use at most 6
+LIBRARY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9_-]*)*")
 
 
 @attrs.frozen(slots=True)
@@ -59,7 +64,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
     """
     path = Path(path)
     shown = str(path)
-    chain = _Chain(root=_scenario_root(path))
+    chain = _Chain()
     tree, origins = chain.read(path, shown)
     if overrides:
         tree = copy.deepcopy(tree)
@@ -134,23 +139,23 @@ def _structure(plain, own_entries: set[int], origins: dict, shown: str):
 class _Chain:
     """Reads a file and the bases it extends, refusing cycles and upward escapes."""
 
-    root: Path
     files: list = attrs.Factory(list)
     stack: list = attrs.Factory(list)
 
     def read(self, path: Path, shown: str) -> tuple[dict, dict]:
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve(strict=True)
+        except FileNotFoundError:
+            raise ScenarioError(shown, "", "no such file") from None
+        except (OSError, RuntimeError) as err:  # a symlink loop is RuntimeError before Python 3.13
+            raise ScenarioError(shown, "", f"cannot read ({getattr(err, 'strerror', None) or 'symlink loop'})"
+                                ) from None
         if resolved in self.stack:
             cycle = " -> ".join(p.name for p in [*self.stack, resolved])
             raise ScenarioError(shown, "extends", f"cycle of extends ({cycle})")
         if len(self.stack) >= MAX_EXTENDS_DEPTH:
             raise ScenarioError(shown, "extends", f"more than {MAX_EXTENDS_DEPTH} levels of extends")
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ScenarioError(shown, "", "no such file") from None
-        except OSError as err:
-            raise ScenarioError(shown, "", f"cannot read ({err.strerror})") from None
+        raw = read_limited(resolved, shown)
         self.files.append((shown, hashlib.sha256(raw).hexdigest()))
         try:
             doc = tomllib.loads(raw.decode("utf-8"))
@@ -158,6 +163,10 @@ class _Chain:
             raise ScenarioError(shown, "", "not UTF-8 text") from None
         except tomllib.TOMLDecodeError as err:
             raise ScenarioError(shown, "", f"not valid TOML: {err}") from None
+        except RecursionError:
+            raise ScenarioError(shown, "", f"nested more than {MAX_NESTING} deep") from None
+        if _depth(doc) > MAX_NESTING:
+            raise ScenarioError(shown, "", f"nested more than {MAX_NESTING} deep")
         if "extends" not in doc:
             entries = doc.get("timeline", [])
             count = len(entries) if isinstance(entries, list) else 0
@@ -174,15 +183,7 @@ class _Chain:
             raise ScenarioError(
                 shown, unknown[0], "unknown key in a variant (a variant has extends, scenario, set, timeline)"
             )
-        base_name = doc["extends"]
-        if not isinstance(base_name, str) or not base_name.endswith(".toml"):
-            raise ScenarioError(shown, "extends", "must name a .toml file", base_name)
-        base_path = (path.parent / base_name)
-        if not _inside(base_path.resolve(), self.root):
-            raise ScenarioError(shown, "extends", f"must stay inside {self.root.name}/", base_name)
-        if not base_path.exists():
-            raise ScenarioError(shown, "extends", "no such file", base_name)
-        base_shown = os.path.normpath(Path(shown).parent / base_name)
+        base_path, base_shown = _base(path, shown, doc["extends"])
         tree, origins = self.read(base_path, base_shown)
         tree = copy.deepcopy(tree)
         info = doc.get("scenario", {})
@@ -205,6 +206,70 @@ class _Chain:
             origins[f"timeline[{i}]"] = shown
         timeline.extend(extra)
         return tree, origins
+
+
+def _base(path: Path, shown: str, base_name: Any) -> tuple[Path, str]:
+    """Where `extends` points: a library name (`timeline`, `laws/vermont-h602`) from any
+    folder, or a `.toml` path relative to the file that stays inside its scenarios folder."""
+    if isinstance(base_name, str) and LIBRARY_NAME.fullmatch(base_name):
+        base_path = LIBRARY / f"{base_name}.toml"
+        if not base_path.is_file():
+            raise ScenarioError(shown, "extends", "no such scenario in the library (see `ringsim scenarios list`)",
+                                base_name)
+        return base_path, _shown_path(base_path)
+    if not isinstance(base_name, str) or not base_name.endswith(".toml"):
+        raise ScenarioError(shown, "extends", "must name a library scenario (e.g. \"timeline\") or a .toml file",
+                            base_name)
+    base_path = path.parent / base_name
+    root = _scenario_root(path)
+    try:
+        inside = _inside(base_path.resolve(), root)
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise ScenarioError(shown, "extends", f"must stay inside {root.name}/ (or name a library scenario, "
+                                              "e.g. \"timeline\")", base_name)
+    if not base_path.exists():
+        raise ScenarioError(shown, "extends", "no such file", base_name)
+    return base_path, os.path.normpath(Path(shown).parent / base_name)
+
+
+def _shown_path(path: Path) -> str:
+    """A library file as a user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_limited(path: Path, shown: str) -> bytes:
+    """A regular file's bytes, refusing FIFOs, devices and anything over MAX_FILE_BYTES."""
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ScenarioError(shown, "", "not a regular file")
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise ScenarioError(shown, "", "is a folder, not a scenario file") from None
+    except OSError as err:
+        raise ScenarioError(shown, "", f"cannot read ({err.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(shown, "", f"larger than {MAX_FILE_BYTES:,} bytes; not a scenario file")
+    return raw
+
+
+def _depth(node: Any) -> int:
+    """How deeply tables and arrays nest (iterative: a deep file must not exhaust the stack)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_NESTING:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _set_path(tree: dict, dotted: str, value: Any, shown: str) -> None:

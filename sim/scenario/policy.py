@@ -50,10 +50,10 @@ class PolicyBook:
                 )
             if change.date > info.end:
                 continue
-            for s in change.states:
+            for s in change.states or ():
                 if s not in index:
                     raise StructureFailure(f"{where}.states", f"unknown state {s!r}")
-            targets = [index[s] for s in change.states] if change.states else range(len(states))
+            targets = [index[s] for s in change.states] if change.states is not None else range(len(states))
             changed: dict[int, Any] = {}
             for t in targets:
                 old = current[t]

@@ -16,7 +16,17 @@ from sim.errors import FieldValueError
 from sim.scenario.clock import Clock
 from sim.scenario.distributions import Distribution
 from sim.scenario.trend import Trend
-from sim.scenario.validators import in_range, one_of, probability, shares_sum_to_one, trend_in
+from sim.scenario.validators import (
+    counts_in,
+    in_range,
+    non_empty_or_none,
+    one_of,
+    probability,
+    shares_sum_to_one,
+    slug,
+    support_in,
+    trend_in,
+)
 
 frozen = attrs.frozen(slots=True, kw_only=True)
 
@@ -25,7 +35,8 @@ frozen = attrs.frozen(slots=True, kw_only=True)
 class ScenarioInfo:
     """What the scenario is called, what it models, and the horizon it covers."""
 
-    name: str
+    # Names output folders (reports/<name>), so a slug: never a path, never empty.
+    name: str = attrs.field(validator=slug)
     title: str
     description: str
     start: dt.date
@@ -57,7 +68,8 @@ class AgencyParams:
     """US police agencies, their sizes, and their enrollment in the portal over time."""
 
     police_agencies: int = attrs.field(validator=in_range(1, 100_000))
-    size: Distribution  # relative rate of investigations; rescaled to mean 1
+    # Relative rate of investigations; rescaled to mean 1.
+    size: Distribution = attrs.field(validator=support_in(0, 1e6))
     enrolled_cumulative: Trend = attrs.field(validator=trend_in(0, 100_000))
     fire_share_of_enrolled: float = attrs.field(validator=probability)
     enrollment_size_bias: float = attrs.field(validator=in_range(0, 3))
@@ -88,23 +100,23 @@ class OwnerParams:
     e2ee_blocks_portal_sharing: bool
     opt_out_share: Trend = attrs.field(validator=trend_in(0, 1))
     audio_share: float = attrs.field(validator=probability)
-    retention_choice_days: Distribution
+    retention_choice_days: Distribution = attrs.field(validator=support_in(0, 3650))
     consent_probability: Trend = attrs.field(validator=trend_in(0, 1))
     nudge_consent_multiplier: float = attrs.field(validator=in_range(1, 10))
     # Public Request for Assistance posts sat in the app feed instead of an e-mail: only
     # some owners in the area saw one, and those who did answered at their own rate.
     public_post_reach: float = attrs.field(validator=probability)
     public_post_consent_multiplier: float = attrs.field(validator=in_range(0, 10))
-    area_consent_multiplier: Distribution
-    response_delay_days: Distribution
-    clips_per_sharing_owner: Distribution
+    area_consent_multiplier: Distribution = attrs.field(validator=support_in(0, 100))
+    response_delay_days: Distribution = attrs.field(validator=support_in(0, 365))
+    clips_per_sharing_owner: Distribution = attrs.field(validator=support_in(0, 1000))
 
 
 @frozen
 class Population:
     agencies: AgencyParams
     owners: OwnerParams
-    state_population: dict[str, int]
+    state_population: dict[str, int] = attrs.field(validator=counts_in(0, 1_000_000_000))
 
 
 # --- investigations and route choice ---------------------------------------------
@@ -143,9 +155,9 @@ class InvestigationParams:
     # Cameras named in a warrant or an emergency form are ones police know recorded the
     # event, so stored video is likelier than the population's paid-plan share.
     targeted_camera_paid_share: float = attrs.field(validator=probability)
-    requested_area_sq_mi: Distribution
-    requested_window_hours: Distribution
-    request_delay_days: Distribution
+    requested_area_sq_mi: Distribution = attrs.field(validator=support_in(0, 100))
+    requested_window_hours: Distribution = attrs.field(validator=support_in(0, 24 * 365))
+    request_delay_days: Distribution = attrs.field(validator=support_in(0, 3650))
     case_number_missing_probability: float = attrs.field(validator=probability)
 
 
@@ -177,8 +189,8 @@ class RouteChoice:
 class EmergencyParams:
     """The company's review of emergency forms (process facts, not policy)."""
 
-    review_days: Distribution
-    owners_per_request: Distribution
+    review_days: Distribution = attrs.field(validator=support_in(0, 365))
+    owners_per_request: Distribution = attrs.field(validator=support_in(0, 1000))
 
 
 @frozen
@@ -186,13 +198,13 @@ class LegalParams:
     """Courts and the company's legal team (process facts, not policy)."""
 
     process_mix: dict[str, float] = attrs.field(validator=shares_sum_to_one)
-    court_days: Distribution
-    judge_refusal_probability: dict[str, float]
+    court_days: Distribution = attrs.field(validator=support_in(0, 5 * 365))
+    judge_refusal_probability: dict[str, float] = attrs.field(validator=counts_in(0, 1))
     legal_staff: int = attrs.field(validator=in_range(1, 10_000))
-    review_days: Distribution
+    review_days: Distribution = attrs.field(validator=support_in(0, 365))
     account_identified_probability: float = attrs.field(validator=probability)
     preservation_probability: float = attrs.field(validator=probability)
-    owners_per_warrant: Distribution
+    owners_per_warrant: Distribution = attrs.field(validator=support_in(0, 1000))
 
     def __attrs_post_init__(self):
         for name, mapping in (("process_mix", self.process_mix),
@@ -298,7 +310,7 @@ class PolicyChange:
     date: dt.date
     label: str
     set: dict[str, Any]
-    states: tuple[str, ...] = ()  # empty: every state
+    states: tuple[str, ...] | None = attrs.field(default=None, validator=non_empty_or_none)  # None: every state
 
 
 @frozen

@@ -119,11 +119,17 @@ def structure(plain: Any, cls: type, path: str = ""):
 
 
 def structure_scenario(plain: Any):
+    from sim.scenario.cost import check_cost
     from sim.scenario.schema import Scenario
 
     if not isinstance(plain, dict):
         raise StructureFailure("", "a scenario must be a TOML table")
-    return structure(plain, Scenario)
+    scenario = structure(plain, Scenario)
+    try:
+        check_cost(scenario)
+    except FieldValueError as err:
+        raise StructureFailure(err.field, err.message) from None
+    return scenario
 
 
 _SEP = "\x1f"
