@@ -11,6 +11,7 @@ from sim.cli.app import EVERY_CORE_OPTION, SCHEDULER_OPTION, app, out_console, w
 from sim.experiments.calibration import DEFAULT_TARGETS
 from sim.experiments.runner import check_run_size, executor_for
 from sim.experiments.uncertainty import DEFAULT_POSTERIOR
+from sim.files import check_writable
 from sim.scenario.library import library_path
 
 
@@ -28,6 +29,7 @@ def posterior(
 ) -> None:
     """Condition every unknown on all published figures at once: emulators, history matching, MCMC. Resumable."""
     check_run_size(1, seed, workers)
+    check_writable(out, force=True)  # a file replaced at the end: its folder must take it, checked before hours of work
     from sim.experiments import posterior_build
 
     waves = posterior_build.WAVES
