@@ -58,7 +58,8 @@ def build(scenario: Path, targets_path: Path, seed: int, out: Path, work: Path, 
     found = declared_unknowns(base)
     if not found:
         raise UsageError(f"{scenario}: no parameter declares a range; there is nothing to infer")
-    ident = {"model": design_identity(cal, found), "targets": _sha(targets_path), "seed": seed, "waves": list(waves)}
+    ident = {"model": design_identity(cal, found), "code": model_fingerprint(), "targets": _sha(targets_path),
+             "seed": seed, "waves": list(waves)}
     _prepare(work, ident, force)
     seeds = replication_seeds(seed, sum(waves))
     rng = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(waves) + 2)]
@@ -133,6 +134,17 @@ def design_identity(cal: loader.LoadedScenario, found) -> str:
             node = node[part]
         node[key] = prior
     return hashlib.sha256(json.dumps(tree, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def model_fingerprint() -> str:
+    """The simulation's own code (the model and the scenario stages): finished design
+    simulations are reused only by the code that made them. A build once resumed on
+    simulations an older model had made; this keeps that from happening again."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*(root / "model").rglob("*.py"), *(root / "scenario").rglob("*.py")]):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def design_path(posterior: Path) -> Path:

@@ -46,6 +46,7 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     env.process(_policy_calendar(world, clock, book))
     env.process(_arrivals(world, clock, streams))
     env.run()
+    legal.answer_all(world)
     if trace is not None:
         trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
 
@@ -96,6 +97,6 @@ def _open(world, batch, j: int, route: int, _event) -> None:
     if route == EMERGENCY:
         world.env.process(emergency.request(world, batch, j))
     elif route == LEGAL:
-        world.env.process(legal.demand(world, batch, j))
+        legal.demand(world, batch, j, world.env.now)
     elif route == WARRANT:
-        world.env.process(legal.demand(world, batch, j, process="warrant"))
+        legal.demand(world, batch, j, world.env.now, process="warrant")

@@ -52,7 +52,8 @@ class World:
         self.imminent_names = list(scenario.investigations.imminent_types)
         self.call_concerning_owner = [t.call_concerning_owner for t in scenario.investigations.imminent_types.values()]
         self.reviewers = simpy.Resource(env, capacity=self._reviewer_capacity())
-        self.legal_staff = simpy.Resource(env, capacity=scenario.legal.legal_staff)
+        self.legal_queue = []  # demands served on the company, answered in bulk (routes.legal.answer_all)
+        self._epoch_days = [clock.day_of(e.date) for e in book.epochs]
 
     # -- time and policy --------------------------------------------------------
     def period_of(self, day: float) -> int:
@@ -60,6 +61,10 @@ class World:
 
     def policy_for(self, state: int):
         return self.policies[state]
+
+    def policy_at(self, state: int, day: float):
+        """The policy in force in `state` on simulated `day` (the calendar applies epochs at their day)."""
+        return self.book.epochs[max(0, bisect.bisect_right(self._epoch_days, day) - 1)].policies[state]
 
     def trend(self, key: str, day: float) -> float:
         values = self.daily[key]

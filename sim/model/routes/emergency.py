@@ -38,7 +38,7 @@ def request(world, batch, j: int):
         if to_court:
             tally.add("substitution.imminent_to_legal", period)
             world.say(batch, j, "form refused: the agency applies for a warrant")
-            env.process(legal.demand(world, batch, j, process="warrant"))
+            legal.demand(world, batch, j, env.now, process="warrant")
         return
     tally.add("emergency.granted", period)
     age = u["request_delay"] + (env.now - filed)

@@ -6,12 +6,22 @@
     disclosure of what the process reaches (content only where policy says, by default
     a warrant) → the user is told unless a gag order forbids it.
 
-`demand` reads in that order. Every decision uses a uniform drawn when the
-investigation was created (common random numbers), compared with the rule in force.
+`demand` (up to the court's answer) and `_answer` (the company's) read in that order.
+Every decision uses a uniform drawn when the investigation was created (common random
+numbers), compared with the rule in force on the day it is taken.
+
+Computed in bulk, not by events: nothing in the model waits on a legal demand, so
+`demand` dates the court's answer from the pre-drawn court time, and the legal team's
+FCFS queue is solved after the event loop by the Kiefer-Wolfowitz recursion
+(`sim.model.queues`), which gives the same instants an event loop would, float for
+float. Rules are read with `world.policy_at(state, day)` for the day they apply.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
+from sim.model.queues import fcfs_starts
 from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
 
@@ -32,56 +42,87 @@ def choose_process(world, batch, j: int) -> str:
     return PROCESS_TYPES[-1]
 
 
-def demand(world, batch, j: int, process: str | None = None):
-    """One legal demand, from seeking the process to the company's answer."""
-    env, tally, u = world.env, world.tally, batch.case(j)
+def demand(world, batch, j: int, day: float, process: str | None = None) -> None:
+    """Open one legal demand on `day`: seek the process, and learn the court's answer.
+
+    Nothing else in the model waits on a legal demand, so it needs no simpy process: the
+    court's answer is decided now from pre-drawn numbers and dated `day + court_days`,
+    and the demands served on the company join its legal team's queue, answered in bulk
+    once the event loop has run (`answer_all`).
+    """
+    u = batch.case(j)
     facts = world.scenario.legal
     process = process or choose_process(world, batch, j)
-    period, opened = world.period_of(env.now), env.now
+    period = world.period_of(day)
     # Where a law lets the company hand over nothing under this kind of process, the
     # agency seeks a warrant instead, or gives up on the platform.
-    if not world.policy_for(u["state"]).legal.reaches_anything(process):
+    if not world.policy_at(u["state"], day).legal.reaches_anything(process):
         to_warrant = u["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant
-        world.say(batch, j, "the law lets the company hand over nothing under a {kind}: {then}",
-                  kind=process.replace("_", " "),
-                  then="the agency seeks a warrant instead" if to_warrant else "the agency gives up on the platform")
+        world.say_at(day, batch, j, _text(world, "the law lets the company hand over nothing under a {kind}: {then}",
+                                          kind=process.replace("_", " "),
+                                          then="the agency seeks a warrant instead" if to_warrant
+                                          else "the agency gives up on the platform"))
         if not to_warrant:
-            tally.add("substitution.process_dropped", period)
+            world.tally.add("substitution.process_dropped", period)
             return
-        tally.add("substitution.process_to_warrant", period)
+        world.tally.add("substitution.process_to_warrant", period)
         process = "warrant"
     kind = process.replace("_", " ")
-    tally.add("legal.demands", period)
-    tally.add(PLURAL[process], period)
+    world.tally.add("legal.demands", period)
+    world.tally.add(PLURAL[process], period)
 
     preserved = u["u_preserve"] < facts.preservation_probability
     if preserved:
-        tally.add("legal.preservation_requests", period)
-    world.say(batch, j, "seeks a {kind}{asks}", kind=kind,
-              asks=" and asks the company to preserve video" if preserved else "")
+        world.tally.add("legal.preservation_requests", period)
+    world.say_at(day, batch, j, _text(world, "seeks a {kind}{asks}", kind=kind,
+                                      asks=" and asks the company to preserve video" if preserved else ""))
 
-    yield env.timeout(u["court_days"])
+    served = day + u["court_days"]
     refused = u["u_judge"] < facts.judge_refusal_probability[process]
     if refused:
-        world.say(batch, j, "the court refuses to issue it")
-        return _end(world, batch, j, period, "refused_by_court")
-    served = env.now
-    world.say(batch, j, "{issuer} issues the {kind}; it is served on the company", issuer=ISSUER[process], kind=kind)
+        world.say_at(served, batch, j, "the court refuses to issue it")
+        return _end(world, batch, j, period, "refused_by_court", served)
+    world.say_at(served, batch, j, _text(world, "{issuer} issues the {kind}; it is served on the company",
+                                         issuer=ISSUER[process], kind=kind))
+    world.legal_queue.append((served, batch, j, process, period, day, preserved))
 
-    with world.legal_staff.request() as turn:
-        yield turn
-        yield env.timeout(u["legal_review_days"])
-    world.say(batch, j, "the company's legal team answers after {took}", took=_duration(env.now - served))
 
-    rules = world.policy_for(u["state"])
+def answer_all(world) -> None:
+    """The legal team answers every served demand, first come first served.
+
+    The team's queue is computed in bulk (`sim.model.queues.fcfs_starts`): a demand
+    waits for nothing but the team, so its answer instant follows exactly from the
+    arrival and review times before it. Answers are then given in the order of their
+    instants, as an event loop would give them.
+    """
+    waiting = world.legal_queue
+    if not waiting:
+        return
+    served = np.array([w[0] for w in waiting])
+    order = np.argsort(served, kind="stable")  # ties keep the order demands were served in
+    review = np.array([waiting[i][1].case(waiting[i][2])["legal_review_days"] for i in order.tolist()])
+    starts = fcfs_starts(served[order], review, world.scenario.legal.legal_staff)
+    answered = starts + review
+    for k in np.argsort(answered, kind="stable").tolist():
+        _answer(world, *waiting[order[k]], answered=float(answered[k]))
+    world.legal_queue = []
+
+
+def _answer(world, served, batch, j, process, period, opened, preserved, answered) -> None:
+    """The company's answer to one demand, given on day `answered`."""
+    u, tally, facts = batch.case(j), world.tally, world.scenario.legal
+    kind = process.replace("_", " ")
+    world.say_at(answered, batch, j, _text(world, "the company's legal team answers after {took}",
+                                           took=_duration(answered - served)))
+    rules = world.policy_at(u["state"], answered)
     pushed_back = u["u_pushback"] < rules.legal.pushback_probability
     if pushed_back:
         tally.add("legal.pushbacks", period)
-        world.say(batch, j, "the company objects that the demand is too broad, and rejects it")
-        return _end(world, batch, j, period, "rejected_after_pushback")
+        world.say_at(answered, batch, j, "the company objects that the demand is too broad, and rejects it")
+        return _end(world, batch, j, period, "rejected_after_pushback", answered)
     identified = u["u_identified"] < facts.account_identified_probability
     if not identified:
-        return _end(world, batch, j, period, "no_records")
+        return _end(world, batch, j, period, "no_records", answered)
 
     tally.add("legal.demands_with_data", period)
     told = rules.legal.notify_user and u["u_gag"] >= rules.legal.gag_order_probability
@@ -89,27 +130,34 @@ def demand(world, batch, j: int, process: str | None = None):
         tally.add("legal.users_notified", period)
     reaches_content = rules.legal.reaches_content(process)
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
-    age = u["request_delay"] + (0.0 if preserved else env.now - opened)
+    age = u["request_delay"] + (0.0 if preserved else answered - opened)
     has_video = reaches_content and world.targeted_footage_exists(
-        rules.platform, env.now, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
+        rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
     if not has_video:
-        world.say(batch, j, "records handed over, no video: {why}",
-                  why="this process reaches account records only" if not reaches_content
-                  else "no stored video the company can read (no paid plan, encrypted, or deleted)")
-        return _end(world, batch, j, period, "records_only")
+        world.say_at(answered, batch, j, _text(
+            world, "records handed over, no video: {why}",
+            why="this process reaches account records only" if not reaches_content
+            else "no stored video the company can read (no paid plan, encrypted, or deleted)"))
+        return _end(world, batch, j, period, "records_only", answered)
 
     owners = owners_disclosed(world, u["owners_per_warrant"])
     tally.add("legal.content_disclosures", period)
-    disclose_without_consent(world, "legal", period, owners, told, env.now - opened)
-    world.say(batch, j, "video of {owners} owner(s) handed over under the {kind}, without the owner's consent{notice}",
-              owners=owners, kind=kind, notice="; the user is told" if told else "; nobody is told")
-    _end(world, batch, j, period, "content_disclosed")
+    disclose_without_consent(world, "legal", period, owners, told, answered - opened)
+    world.say_at(answered, batch, j, _text(
+        world, "video of {owners} owner(s) handed over under the {kind}, without the owner's consent{notice}",
+        owners=owners, kind=kind, notice="; the user is told" if told else "; nobody is told"))
+    _end(world, batch, j, period, "content_disclosed", answered)
+
+
+def _text(world, template: str, **fields) -> str:
+    """A narration line, filled only when tracing (an untraced run formats nothing)."""
+    return template.format(**fields) if world.tracing else ""
 
 
 def _duration(days: float) -> str:
     return f"{24 * days:.0f} h" if days < 1 else f"{days:.1f} days"
 
 
-def _end(world, batch, j, period, end):
+def _end(world, batch, j, period, end, day):
     world.tally.add(f"legal.ended_{end}", period)
-    world.say(batch, j, "legal demand ends: {end}", end=end.replace("_", " "))
+    world.say_at(day, batch, j, _text(world, "legal demand ends: {end}", end=end.replace("_", " ")))

@@ -84,7 +84,7 @@ def _escalate(world, batch, j, _event) -> None:
     """An empty-handed request has expired: the agency seeks a warrant instead."""
     world.tally.add("legal.escalations_from_portal", world.period_of(world.env.now))
     world.say(batch, j, "no footage: the agency seeks a warrant instead")
-    world.env.process(legal.demand(world, batch, j, process="warrant"))
+    legal.demand(world, batch, j, world.env.now, process="warrant")
 
 
 def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted) -> None:
