@@ -1,6 +1,6 @@
 """Are two commits' outputs byte-identical? A check for changes that must not change behaviour.
 
-    python bench/same_outputs.py OLD [NEW]      # NEW defaults to the working tree
+    python bench/same_outputs.py OLD [NEW] [--uncertainty none]   # NEW defaults to the working tree
 
 Each commit is checked out into a temporary git worktree and runs, from there, the
 same `run`, `compare` and `brief` commands with the current environment's Python.
@@ -33,10 +33,10 @@ VOLATILE = ("version", "dependencies", "python")
 SKIP_SUFFIXES = (".pdf", ".html", ".png", ".svg")
 
 
-def produce(source: Path, out: Path) -> None:
+def produce(source: Path, out: Path, extra: list[str]) -> None:
     """Run every command from `source` (a checkout), writing under `out`."""
     for args in COMMANDS:
-        argv = [sys.executable, "-m", "sim", *(a.format(out=out) for a in args)]
+        argv = [sys.executable, "-m", "sim", *(a.format(out=out) for a in args), *extra]
         done = subprocess.run(argv, cwd=source, capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"{source}: {' '.join(args)} failed:\n{done.stderr}")
@@ -55,7 +55,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("old")
     parser.add_argument("new", nargs="?", default=None, help="a commit (default: the working tree)")
+    parser.add_argument("--uncertainty", choices=("posterior", "none"), default=None,
+                        help="pass to every command; `none` compares the model alone, when the two commits' "
+                             "posterior files differ")
     args = parser.parse_args()
+    extra = ["--uncertainty", args.uncertainty] if args.uncertainty else []
     with tempfile.TemporaryDirectory(prefix="same-outputs-") as tmp:
         tmp = Path(tmp)
         trees = {}
@@ -68,7 +72,7 @@ def main() -> int:
                            cwd=ROOT, check=True, capture_output=True)
         try:
             for label, tree in trees.items():
-                produce(tree, tmp / label)
+                produce(tree, tmp / label, extra)
         finally:
             for tree in trees.values():
                 if tree != ROOT:

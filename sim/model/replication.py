@@ -46,6 +46,7 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     env.process(_policy_calendar(world, clock, book))
     env.process(_arrivals(world, clock, streams))
     env.run()
+    emergency.review_all(world)  # before the legal team: a refused form may become a warrant application
     legal.answer_all(world)
     if trace is not None:
         trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
@@ -95,7 +96,7 @@ def _arrivals(world, clock, streams):
 
 def _open(world, batch, j: int, route: int, _event) -> None:
     if route == EMERGENCY:
-        world.env.process(emergency.request(world, batch, j))
+        emergency.request(world, batch, j, world.env.now)
     elif route == LEGAL:
         legal.demand(world, batch, j, world.env.now)
     elif route == WARRANT:

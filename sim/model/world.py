@@ -51,7 +51,15 @@ class World:
         self.ordinary_names = list(scenario.investigations.incident_types)
         self.imminent_names = list(scenario.investigations.imminent_types)
         self.call_concerning_owner = [t.call_concerning_owner for t in scenario.investigations.imminent_types.values()]
-        self.reviewers = simpy.Resource(env, capacity=self._reviewer_capacity())
+        # The company's reviewers are one national team; a new team size takes effect for
+        # forms filed from its epoch on (the old team finishes its own queue).
+        self.emergency_queue = []  # forms filed, reviewed in bulk (routes.emergency.review_all)
+        self.reviewer_teams, self._team_of_epoch = [], []
+        for e in book.epochs:
+            size = max(p.emergency.reviewers for p in e.policies)
+            if not self.reviewer_teams or size != self.reviewer_teams[-1]:
+                self.reviewer_teams.append(size)
+            self._team_of_epoch.append(len(self.reviewer_teams) - 1)
         self.legal_queue = []  # demands served on the company, answered in bulk (routes.legal.answer_all)
         self._epoch_days = [clock.day_of(e.date) for e in book.epochs]
 
@@ -64,7 +72,10 @@ class World:
 
     def policy_at(self, state: int, day: float):
         """The policy in force in `state` on simulated `day` (the calendar applies epochs at their day)."""
-        return self.book.epochs[max(0, bisect.bisect_right(self._epoch_days, day) - 1)].policies[state]
+        return self.book.epochs[self._epoch_at(day)].policies[state]
+
+    def _epoch_at(self, day: float) -> int:
+        return max(0, bisect.bisect_right(self._epoch_days, day) - 1)
 
     def trend(self, key: str, day: float) -> float:
         values = self.daily[key]
@@ -73,15 +84,11 @@ class World:
     def apply_epoch(self, epoch) -> None:
         self.policies = epoch.policies
         self.epoch_index += 1
-        capacity = self._reviewer_capacity()
-        if capacity != self.reviewers.capacity:
-            # The company's reviewers are one national team; a new team size takes
-            # effect for forms filed from now on.
-            self.reviewers = simpy.Resource(self.env, capacity=capacity)
         self.say(None, None, f"policy changes: {'; '.join(epoch.labels)}")
 
-    def _reviewer_capacity(self) -> int:
-        return max(p.emergency.reviewers for p in self.policies)
+    def reviewer_team_at(self, day: float) -> int:
+        """Which reviewer team (an index into `reviewer_teams`) takes a form filed on `day`."""
+        return self._team_of_epoch[self._epoch_at(day)]
 
     # -- owners' footage ---------------------------------------------------------
     def e2ee_share(self, platform, day: float) -> float:
