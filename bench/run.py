@@ -3,12 +3,15 @@
 Run:  .venv/bin/python bench/run.py [--reps N] [--quick] [--json bench/results/latest.json]
 Prints its figures and the command that made them; not part of the test suite.
 
-- seconds per national-year replication (scenarios/national-2020.toml) on one core,
-  median of --reps, and the simpy events it processes per second;
-- how that time splits between bulk numpy work (drawing a year, routing it, deciding
-  portal owners) and the simpy event loop (the queued emergency and legal routes);
-- a bare simpy loop of timeouts in the same process, and the ratio model / bare, both
-  over the whole replication and over the event loop alone;
+- seconds per timeline replication (scenarios/timeline.toml, 2018-2026: what users
+  run) and per national-year replication (scenarios/national-2020.toml), on one core,
+  medians of --reps;
+- how the national year splits between bulk work (drawing a year, routing it, deciding
+  portal owners, solving the queues) and the simpy event loop, which now only paces the
+  years and the policy calendar;
+- simpy events per second, beside a bare simpy loop of timeouts: information only. It is
+  no longer a target: both queues are solved in bulk (sim/model/queues.py), and doing
+  the same work with fewer events is the point;
 - speed-up of 2 workers over 1 on 200 replications;
 - peak memory (max RSS of a fresh process) for 100 and for 1,000 replications;
 - the review queue as M/M/c: ringsim, a bare simpy M/M/c, Ciw and Erlang C
@@ -39,6 +42,13 @@ import review_queue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = ROOT / "scenarios" / "national-2020.toml"
+TIMELINE = ROOT / "scenarios" / "timeline.toml"
+
+
+def _timed(loaded, index: int, seed: int) -> float:
+    start = time.perf_counter()
+    model.run_replication(loaded, index, replication_seeds(seed, index + 1)[index])
+    return time.perf_counter() - start
 
 
 class CountingEnvironment(simpy.Environment):
@@ -125,7 +135,8 @@ def worker_speedup(seed: int, reps: int) -> dict:
 
 def peak_memory_mb(reps: int, seed: int) -> float:
     """Max RSS of a fresh process that runs `reps` replications and writes the contract files."""
-    code = ("import resource, sys, tempfile, pathlib; from sim import runner, output; "
+    code = ("import resource, sys, tempfile, pathlib; "
+            "from sim.experiments import runner; from sim.report import output; "
             f"r = runner.simulate({str(YEAR)!r}, {reps}, {seed}); "
             "output.write_run(r, pathlib.Path(tempfile.mkdtemp()) / 'out', 'bench'); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
@@ -141,6 +152,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller scaling and memory runs")
     args = parser.parse_args()
 
+    timeline = loader.load(TIMELINE)
+    timeline_times = [_timed(timeline, i, args.seed) for i in range(max(3, args.reps // 2))]
     loaded = loader.load(YEAR)
     model.run_replication(loaded, 0, replication_seeds(args.seed, 1)[0])  # warm caches
     times, bulk_times = time_replications(loaded, args.reps, args.seed)
@@ -157,6 +170,8 @@ def main() -> None:
         "version": sim.__version__,
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "seconds_per_timeline_replication_median": round(statistics.median(timeline_times), 4),
+        "seconds_per_timeline_replication_all": [round(t, 4) for t in timeline_times],
         "scenario": str(YEAR.relative_to(ROOT)),
         "seconds_per_national_year_median": round(per_rep, 4),
         "seconds_per_national_year_all": [round(t, 4) for t in times],

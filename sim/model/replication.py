@@ -1,4 +1,9 @@
-"""One replication: build the world, run it in simpy, return its per-year metric table.
+"""One replication: build the world, run it, return its per-year metric table.
+
+simpy paces the years and the policy calendar. Every route is decided in bulk: the
+portal with numpy when its year is drawn; emergency forms and legal demands are dated
+when drawn and their FCFS queues solved after the loop (`emergency.review_all`, then
+`legal.answer_all`, since a refused form may become a warrant application).
 
 `run_replication` is the only entry point; the runner calls it once per replication,
 possibly in another process, so it takes only picklable arguments.
@@ -72,10 +77,10 @@ def _policy_calendar(world, clock, book):
 
 
 def _arrivals(world, clock, streams):
-    """Each year, draw its investigations, route them, and start the queued routes on time.
+    """Each year, draw its investigations, route them, and open every case on its own day.
 
-    Portal requests are decided in bulk (nothing on that route queues); an emergency
-    form or a legal demand becomes a simpy process at its own instant.
+    Portal requests are decided in bulk; an emergency form or a legal demand is opened
+    dated its day and joins its queue, solved after the loop.
     """
     env = world.env
     edges = clock.period_edges()
@@ -89,15 +94,17 @@ def _arrivals(world, clock, streams):
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
         queued = np.flatnonzero(np.isin(code, QUEUED))
         batch.prefill(queued)
+        now = env.now
         for j, route, day in zip(queued.tolist(), code[queued].tolist(), batch.arrays["day"][queued].tolist(),
                                  strict=True):
-            env.timeout(day - env.now).callbacks.append(partial(_open, world, batch, j, route))
+            # Opened now, dated `day`: written as the instant a timeout from now would reach.
+            _open(world, batch, j, route, now + (day - now))
 
 
-def _open(world, batch, j: int, route: int, _event) -> None:
+def _open(world, batch, j: int, route: int, day: float) -> None:
     if route == EMERGENCY:
-        emergency.request(world, batch, j, world.env.now)
+        emergency.request(world, batch, j, day)
     elif route == LEGAL:
-        legal.demand(world, batch, j, world.env.now)
+        legal.demand(world, batch, j, day)
     elif route == WARRANT:
-        legal.demand(world, batch, j, world.env.now, process="warrant")
+        legal.demand(world, batch, j, day, process="warrant")

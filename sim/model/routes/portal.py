@@ -14,8 +14,6 @@ legal route that follows does queue.
 
 from __future__ import annotations
 
-from functools import partial
-
 import attrs
 import numpy as np
 
@@ -73,18 +71,19 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     expiry = a["day"][posted] + pick_posted(lambda r: r.portal.response_window_days)
     env = world.env
     batch.prefill(posted[escalates])
+    now = env.now
     for j, t in zip(posted[escalates].tolist(), expiry[escalates].tolist(), strict=True):
-        env.timeout(t - env.now).callbacks.append(partial(_escalate, world, batch, j))
+        _escalate(world, batch, j, now + (t - now))  # dated as a timeout from now would reach it
 
     if world.tracing:
         _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted)
 
 
-def _escalate(world, batch, j, _event) -> None:
-    """An empty-handed request has expired: the agency seeks a warrant instead."""
-    world.tally.add("legal.escalations_from_portal", world.period_of(world.env.now))
-    world.say(batch, j, "no footage: the agency seeks a warrant instead")
-    legal.demand(world, batch, j, world.env.now, process="warrant")
+def _escalate(world, batch, j, day: float) -> None:
+    """An empty-handed request has expired on `day`: the agency seeks a warrant instead."""
+    world.tally.add("legal.escalations_from_portal", world.period_of(day))
+    world.say_at(day, batch, j, "no footage: the agency seeks a warrant instead")
+    legal.demand(world, batch, j, day, process="warrant")
 
 
 def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted) -> None:
