@@ -274,3 +274,24 @@ def test_junk_trees_fail_in_one_line_and_write_nothing(tmp_path_factory, tree):
 @given(tree=junk_tree)
 def test_many_junk_trees_fail_in_one_line_and_write_nothing(tmp_path_factory, tree):
     _junk_run(tmp_path_factory, tree)
+
+
+# --- sweeps that were killed or typed differently ---------------------------------------
+
+
+def test_a_sweep_resumes_however_its_scenario_was_typed_and_from_a_bare_folder(library, tmp_path, monkeypatch):
+    from sim.experiments import sweep
+
+    varies = [sweep.parse_vary("policy.emergency.grant_probability=0.2:0.8:2")]
+    out = tmp_path / "s"
+    out.mkdir()  # an empty folder is as good as none
+    first = sweep.run(loader.load(library / "small.toml"), varies, False, 2, 3, out, "emergency.disclosures")
+    monkeypatch.chdir(library)
+    calls = []
+    again = sweep.run(loader.load("small.toml"), varies, False, 2, 3, out, "emergency.disclosures",
+                      on_point=calls.append)  # relative this time: the same sweep, resumed
+    assert again == first and len(calls) == len(first)
+    killed = tmp_path / "killed"  # killed right after its folder appeared: sweep.json is already inside
+    sweep._prepare(killed, {"x": 1}, force=False)
+    assert sorted(p.name for p in killed.iterdir()) == ["points", "sweep.json"]
+    sweep._prepare(killed, {"x": 1}, force=False)  # resumes, no "exists and is not a sweep"
