@@ -35,6 +35,12 @@ UNCERTAINTY_OPTION = typer.Option(
     None, "--uncertainty", show_default="posterior where scenarios/calibration/posterior.toml exists",
     help="posterior: each replication draws the unknowns from the posterior, so intervals count what is unknown; "
          "none: every parameter keeps its stated value, so intervals count chance only.")
+PRECISION_OPTION = typer.Option(
+    None, "--precision", metavar="REL",
+    help="Add replications (from --reps, in batches) until the 95% interval of the headline number (owners whose "
+         "video left without consent) is at most REL of it, e.g. 0.05: of the level for one scenario, of every "
+         "variant's change for several. The outputs record how many it took.")
+MAX_REPS_OPTION = typer.Option(2000, "--max-reps", help="With --precision: never run more replications than this.")
 EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
                                  show_default="every core")
 

@@ -10,7 +10,9 @@ import typer
 from sim.cli.app import (
     EVERY_CORE_OPTION,
     FORCE_OPTION,
+    MAX_REPS_OPTION,
     PAIRED_SEED_OPTION,
+    PRECISION_OPTION,
     SCHEDULER_OPTION,
     SEED_OPTION,
     UNCERTAINTY_OPTION,
@@ -30,42 +32,72 @@ from sim.scenario.library import library_path
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/timeline.toml"),
-    reps: int = typer.Option(100, "--reps", help="Number of replications."),
+    reps: int = typer.Option(100, "--reps", help="Number of replications (with --precision: the first batch)."),
     seed: int = SEED_OPTION,
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/<scenario name>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes for replications."),
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
+    precision: float = PRECISION_OPTION,
+    max_reps: int = MAX_REPS_OPTION,
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
     from sim.scenario import loader
 
+    rule = _precision(precision, reps, max_reps, "all")
     loaded = loader.load(scenario)
     out = out or Path("reports") / loaded.name
     check_writable(out, force)
     with executor_for(scheduler) as executor:
-        result = with_progress(f"{loaded.name}", reps, lambda done: simulate(
-            loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty))
-    command = (f"ringsim run {shlex.quote(str(scenario))} --reps {reps} --seed {seed} "
+        result = with_progress(f"{loaded.name}", rule.ceiling if rule else reps, lambda done: simulate(
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
+            precision=rule))
+    command = (f"ringsim run {shlex.quote(str(scenario))} --reps {result.replications} --seed {seed} "
                f"--uncertainty {result.uncertainty}")
     written = write_run(result, out, command, force=force)
     out_console.print(headline_table(result))
+    _say_precision(result.precision)
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def _precision(relative: float | None, reps: int, max_reps: int, period: str):
+    from sim.experiments.precision import Precision
+
+    if relative is None:
+        return None
+    check_run_size(max_reps, 0, 1)
+    return Precision(relative, first=reps, ceiling=max_reps, period=period)
+
+
+def _say_precision(record: dict | None) -> None:
+    if not record:
+        return
+    worst = max((w for w in record["relative_width"].values() if w is not None), default=None)
+    if record["reached"]:
+        out_console.print(f"precision reached with {record['replications']:,} replications: every 95% interval is "
+                          f"at most {record['relative_width_asked']:.1%} of its number")
+    else:
+        short = [n for n, w in record["relative_width"].items() if w is None or w > record["relative_width_asked"]]
+        out_console.print(f"precision NOT reached: stopped at the ceiling of {record['replications']:,} replications "
+                          f"(--max-reps); still wider than {record['relative_width_asked']:.1%}: {', '.join(short)}"
+                          + (f" (widest {worst:.1%})" if worst is not None else " (a change of zero)"))
 
 
 @app.command()
 def compare(
     base: Path = typer.Argument(..., help="The base scenario, e.g. scenarios/timeline.toml"),
     variants: list[Path] = typer.Argument(..., help="One or more variant scenarios."),
-    reps: int = typer.Option(100, "--reps", help="Replications per scenario."),
+    reps: int = typer.Option(100, "--reps", help="Replications per scenario (with --precision: the first batch)."),
     seed: int = PAIRED_SEED_OPTION,
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/compare-<base>)."),
     workers: int = typer.Option(1, "--workers", help="Worker processes."),
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
+    precision: float = PRECISION_OPTION,
+    max_reps: int = MAX_REPS_OPTION,
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
@@ -73,17 +105,20 @@ def compare(
     from sim.report.output import write_comparison
     from sim.scenario import loader
 
+    rule = _precision(precision, reps, max_reps, "all")
     loaded = [loader.load(p) for p in (base, *variants)]
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force)
+    total = (rule.ceiling if rule else reps) * len(loaded)
     with executor_for(scheduler) as executor:
-        comparison = with_progress(f"{len(loaded)} scenarios", reps * len(loaded), lambda done: compare_scenarios(
+        comparison = with_progress(f"{len(loaded)} scenarios", total, lambda done: compare_scenarios(
             loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i),
-            uncertainty=uncertainty))
+            uncertainty=uncertainty, precision=rule))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
-               f"--reps {reps} --seed {seed} --uncertainty {comparison.base.uncertainty}")
+               f"--reps {comparison.base.replications} --seed {seed} --uncertainty {comparison.base.uncertainty}")
     written = write_comparison(comparison, out, command, force=force)
     out_console.print(change_table(comparison))
+    _say_precision(comparison.base.precision)
     out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
                       "and one folder per scenario")
 
@@ -92,7 +127,7 @@ def compare(
 def brief(
     scenarios: list[Path] = typer.Argument(None, help="Base scenario, then variants (default: the real timeline "
                                                       "against every shipped law, nationally, and platform choice)."),
-    reps: int = typer.Option(20, "--reps", help="Replications per scenario (use 200 for figures you publish)."),
+    reps: int = typer.Option(20, "--reps", help="Replications per scenario (with --precision: the first batch)."),
     seed: int = PAIRED_SEED_OPTION,
     year: str = typer.Option(None, "--year", help="Year of the headline numbers (default: the last year)."),
     out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),
@@ -102,6 +137,8 @@ def brief(
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
+    precision: float = PRECISION_OPTION,
+    max_reps: int = MAX_REPS_OPTION,
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
@@ -118,17 +155,21 @@ def brief(
     if year not in periods:
         raise UsageError(f"--year {year}: must be one of the base's years ({periods[0]}-{periods[-1]})")
     known = load_targets(targets)
+    rule = _precision(precision, reps, max_reps, year)
     check_writable(out, force)
+    total = (rule.ceiling if rule else reps) * len(loaded)
     with executor_for(scheduler) as executor:
-        comparison = with_progress(f"brief: {len(loaded)} scenarios", reps * len(loaded), lambda done: (
+        comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
-                              on_done=lambda _s, i: done(i), uncertainty=uncertainty)))
-    command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {reps} --seed {seed} "
+                              on_done=lambda _s, i: done(i), uncertainty=uncertainty, precision=rule)))
+    command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {comparison.base.replications} "
+               f"--seed {seed} "
                f"--year {year} --uncertainty {comparison.base.uncertainty}")
     files = build_brief(comparison, year, known, command, targets_file=targets)
     write_folder(out, files, force)
     if comparison.variants:
         out_console.print(change_table(comparison, period=year))
+    _say_precision(comparison.base.precision)
     out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
 
 

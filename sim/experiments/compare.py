@@ -42,6 +42,7 @@ class Comparison:
             "base": self.base.loaded.name,
             "seed": self.base.seed,
             "replications": self.base.replications,
+            **({"precision": self.base.precision} if self.base.precision else {}),
             "uncertainty": self.base.uncertainty,
             "difference": ("variant minus base, paired by replication; ci95 is the 95% t-interval of the mean; "
                            "ui90 the 5-95 percentile band of single paired differences"),
@@ -71,12 +72,14 @@ class Comparison:
 
 
 def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
-                      executor=None, on_done=None, uncertainty: str | None = "none", posterior=None) -> Comparison:
+                      executor=None, on_done=None, uncertainty: str | None = "none", posterior=None,
+                      precision=None) -> Comparison:
     """Run a base and its variants with common random numbers; return their paired comparison.
 
     `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
     replication i of scenario s finishes; `uncertainty` as for `simulate`: replication i
-    of every scenario draws the same unknowns. What `ringsim compare` and `ringsim brief` run.
+    of every scenario draws the same unknowns; `precision` (a `Precision`) adds replications
+    until every variant's paired change is that precise. What `ringsim compare` and `ringsim brief` run.
     """
     from sim.experiments.runner import simulate_many
     from sim.scenario import loader
@@ -84,7 +87,7 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
     results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
-                            uncertainty=uncertainty, posterior=posterior)
+                            uncertainty=uncertainty, posterior=posterior, precision=precision)
     return Comparison(base=results[0], variants=tuple(results[1:]))
 
 

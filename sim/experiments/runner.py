@@ -26,6 +26,7 @@ import attrs
 import numpy as np
 
 from sim.errors import UsageError
+from sim.experiments.precision import Precision
 from sim.experiments.store import ReplicationStore
 from sim.experiments.uncertainty import Draws, resolve_mode
 from sim.model.metrics import NAMES
@@ -49,6 +50,7 @@ class RunResult:
     store: ReplicationStore  # (replications, periods, metrics)
     draws: Draws = Draws("none", (), (), None)  # how the unknowns were drawn
     parameter_values: np.ndarray = attrs.field(factory=lambda: np.empty((0, 0)))  # (replications, unknowns)
+    precision: dict | None = None  # with --precision: asked, reached, replications it took
 
     @property
     def uncertainty(self) -> str:
@@ -79,34 +81,65 @@ class RunResult:
 def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, seed: int,
              workers: int = 1, executor: cf.Executor | None = None,
              on_done: Callable[[int], None] | None = None, uncertainty: str | None = "none",
-             posterior=None) -> RunResult:
+             posterior=None, precision: Precision | None = None) -> RunResult:
     """Run `replications` of a scenario; return every replication's per-year metrics.
 
     `scenario` is a path or an already loaded scenario. With `executor`, replications are
     submitted to it; otherwise `workers` > 1 starts a process pool. `on_done(i)` is called
     as each replication finishes (for progress bars). `uncertainty` is "posterior" (each
     replication draws its unknowns), "none" (stated values), or None (posterior where
-    a posterior file exists); `posterior` is its file (or a loaded `Posterior`).
+    a posterior file exists); `posterior` is its file (or a loaded `Posterior`). With
+    `precision`, replications are added in batches until it holds (see `sim.experiments.precision`).
     """
     return simulate_many([scenario], replications, seed, workers, executor,
-                         None if on_done is None else (lambda _s, i: on_done(i)), uncertainty, posterior)[0]
+                         None if on_done is None else (lambda _s, i: on_done(i)), uncertainty, posterior,
+                         precision)[0]
 
 
 def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
                   executor: cf.Executor | None = None,
                   on_done: Callable[[int, int], None] | None = None,
-                  uncertainty: str | None = "none", posterior=None) -> list[RunResult]:
+                  uncertainty: str | None = "none", posterior=None,
+                  precision: Precision | None = None) -> list[RunResult]:
     """Run several scenarios with common random numbers: replication i of each gets seed child i
     and, with `uncertainty`, the same draw of the unknowns.
 
-    `on_done(s, i)` is called when replication i of scenario s finishes.
+    `on_done(s, i)` is called when replication i of scenario s finishes. With `precision`,
+    `replications` is ignored: batches run from `precision.first` up to `precision.ceiling`.
     """
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
-    check_run_size(replications, seed, workers)
+    check_run_size(precision.ceiling if precision else replications, seed, workers)
     mode, drawn_from = resolve_mode(uncertainty, posterior)
     draws = [Draws.plan(one, mode, drawn_from) for one in loaded]
     with worker_pool(workers, executor) as pool:
-        return run_checked(loaded, replications, seed, pool, workers if executor is None else None, on_done, draws)
+        sized = workers if executor is None else None
+        if precision is not None:
+            return run_sequential(loaded, seed, pool, precision, sized, on_done, draws)
+        return run_checked(loaded, replications, seed, pool, sized, on_done, draws)
+
+
+def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Executor | None,
+                   precision: Precision, pool_workers: int | None = None,
+                   on_done: Callable[[int, int], None] | None = None,
+                   draws: list[Draws] | None = None) -> list[RunResult]:
+    """`run_checked` in batches until `precision` holds or its ceiling is reached.
+
+    The stores are laid out for the ceiling and read up to the replications run, so each
+    batch adds to the same results; replication i is the same as in a fixed-size run.
+    """
+    results = _empty_results(loaded, precision.ceiling, seed, draws)
+    seeds = replication_seeds(seed, precision.ceiling)
+    done, target = 0, precision.first
+    while target is not None:
+        _run_range(results, loaded, range(done, target), seeds, pool, pool_workers, on_done)
+        done = target
+        for r in results:
+            r.store.use(done)
+        widths = precision.widths(results)
+        target = precision.next_size(done, widths)
+    record = precision.record(done, widths)
+    return [attrs.evolve(r, replications=done, parameter_values=r.parameter_values[:done], precision=record)
+            for r in results]
 
 
 def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: int, pool: cf.Executor | None,
@@ -120,11 +153,22 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     replications' seeds (default: the first children of `seed`).
     """
     seeds = seeds if seeds is not None else replication_seeds(seed, replications)
+    results = _empty_results(loaded, replications, seed, draws)
+    _run_range(results, loaded, range(replications), seeds, pool, pool_workers, on_done)
+    return results
+
+
+def _empty_results(loaded, replications: int, seed: int, draws) -> list[RunResult]:
     draws = draws or [Draws("none", (), (), None)] * len(loaded)
-    results = [RunResult(loaded=one, seed=seed, replications=replications, periods=(*one.years, "all"),
-                         store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)), draws=plan,
-                         parameter_values=np.empty((replications, len(plan.unknowns))))
-               for one, plan in zip(loaded, draws, strict=True)]
+    return [RunResult(loaded=one, seed=seed, replications=replications, periods=(*one.years, "all"),
+                      store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)), draws=plan,
+                      parameter_values=np.empty((replications, len(plan.unknowns))))
+            for one, plan in zip(loaded, draws, strict=True)]
+
+
+def _run_range(results, loaded, indices: range, seeds, pool, pool_workers, on_done) -> None:
+    """Run replications `indices` of every scenario into `results` (on `pool`, or here)."""
+    draws = [r.draws for r in results]
 
     def task(s: int, i: int) -> tuple:
         values, drawn = draws[s].values(i, seeds[i])
@@ -137,11 +181,11 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
             on_done(s, result.index)
 
     # Replication-major, so the paired replications of every scenario finish together.
-    tasks = ((s, i) for i in range(replications) for s in range(len(loaded)))
+    tasks = ((s, i) for i in indices for s in range(len(loaded)))
     if pool is None:
         for s, i in tasks:
             keep(s, run_replication(*task(s, i)))
-        return results
+        return
     limit = IN_FLIGHT_PER_WORKER * pool_workers if pool_workers else IN_FLIGHT_ON_EXECUTOR
     pending: dict[cf.Future, int] = {}
     for s, i in tasks:
@@ -152,7 +196,6 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
         pending[pool.submit(run_replication, *task(s, i))] = s
     for future in cf.as_completed(pending):
         keep(pending[future], future.result())
-    return results
 
 
 @contextlib.contextmanager

@@ -27,7 +27,11 @@ class ReplicationStore:
     """(replications, periods, metrics) float64, written replication by replication, read by period."""
 
     def __init__(self, replications: int, periods: int, metrics: int):
-        self.replications, self.periods, self.metrics = replications, periods, metrics
+        # `capacity` lays out the file; `replications` (at most that) are the ones read back.
+        # A sequential run reserves its ceiling and reads only what it has run so far
+        # (`use`); the file is sparse, so unwritten room costs no disk.
+        self.capacity = self.replications = replications
+        self.periods, self.metrics = periods, metrics
         try:
             self._file = tempfile.TemporaryFile(prefix="ringsim-")  # unlinked at once: nothing to clean up
             self._fd = self._file.fileno()
@@ -39,7 +43,14 @@ class ReplicationStore:
         self._summaries: dict[int, list[dict]] = {}
 
     def _offset(self, period: int, replication: int) -> int:
-        return (period * self.replications + replication) * self.metrics * ITEM.itemsize
+        return (period * self.capacity + replication) * self.metrics * ITEM.itemsize
+
+    def use(self, replications: int) -> None:
+        """Read back only the first `replications` (those run so far)."""
+        if not 0 <= replications <= self.capacity:
+            raise ValueError(f"{replications} replications in a store for {self.capacity}")
+        self.replications = replications
+        self._slab, self._summaries = (-1, None), {}
 
     def put(self, replication: int, table: np.ndarray) -> None:
         """Store replication `replication`'s (periods, metrics) table."""

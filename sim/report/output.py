@@ -73,6 +73,7 @@ def manifest(result: RunResult, command: str) -> dict:
         "parameters": loaded.resolved,
         "provenance": {path: prov.as_dict() for path, prov in sorted(loaded.provenance.items())},
         "metrics": {m.name: {"kind": m.kind, "description": m.description} for m in CATALOGUE},
+        **({"precision": result.precision} if result.precision else {}),
     }
 
 
