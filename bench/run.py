@@ -144,12 +144,29 @@ def peak_memory_mb(reps: int, seed: int) -> float:
     return round(int(done.stdout.split()[-1]) / 1024, 1)  # Linux reports KiB
 
 
+def time_brief(reps: int, seed: int) -> dict:
+    """Wall time of the default brief, as a user runs it (a fresh process, every core)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        argv = [sys.executable, "-m", "sim", "brief", "--reps", str(reps), "--seed", str(seed),
+                "--out", str(Path(tmp) / "brief")]
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=ROOT, check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+    return {"brief_command": " ".join(["ringsim", *argv[3:-2]]), "brief_replications_per_scenario": reps,
+            "brief_seconds": round(seconds, 1), "brief_minutes": round(seconds / 60, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--quick", action="store_true", help="smaller scaling and memory runs")
+    parser.add_argument("--brief-reps", type=int, default=0,
+                        help="also time `ringsim brief --reps N` on the default scenarios, every core "
+                             "(200: the publication brief; 0: skip)")
     args = parser.parse_args()
 
     timeline = loader.load(TIMELINE)
@@ -193,6 +210,8 @@ def main() -> None:
         "review_queue_ringsim_to_ciw": round(queue["ringsim"]["customers_per_second"]
                                              / queue["ciw"]["customers_per_second"], 3),
     }
+    if args.brief_reps:
+        figures.update(time_brief(args.brief_reps, args.seed))
     width = max(map(len, figures))
     for key, value in figures.items():
         if isinstance(value, dict):
