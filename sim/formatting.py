@@ -56,3 +56,18 @@ def figure(x: float | None) -> str:
     if x is None:
         return "–"
     return f"{x:.3f}" if abs(x) < 1 else number(x)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 owner`, `2 owners`: a count with its noun agreeing (for stories read aloud)."""
+    return f"{count:,} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def elapsed(days: float) -> str:
+    """A span of simulated time in the unit a reader expects: minutes, hours, then days."""
+    hours = 24 * days
+    if hours < 1:
+        return f"{max(1, round(60 * hours))} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{days:.1f} days"

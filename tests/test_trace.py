@@ -55,3 +55,32 @@ def test_the_cli_tells_stories_and_refuses_bad_arguments(library, capsys):
     assert "--route mail: must be one of portal, emergency, legal" in capsys.readouterr().err
     with pytest.raises(UsageError):
         stories(small(), seed=1, year="1999")
+
+
+STORY_SCENARIOS = ["national-2020", "classroom/portal-closed-2020", "classroom/e2ee-default-2020",
+                   "laws/vermont-h602-national", "laws/hawaii-sb888-national"]
+
+
+@pytest.mark.parametrize("name", STORY_SCENARIOS)
+def test_stories_read_right(name):
+    """One word per idea, plurals that agree, the ending last, and a subpoena from a prosecutor."""
+    from sim.experiments.trace import stories
+    from sim.scenario import loader
+
+    loaded = loader.load(name)
+    year = loaded.years[-1]
+    found = stories(loaded, 1, n=25, year=year)
+    assert found
+    for story in found:
+        texts = [text for _when, text in story.lines]
+        joined = "\n".join(texts)
+        for slip in ("(s)", "the user", " 0 h", "0.0 h", "a court issues the subpoena", "1 of them have",
+                     "1 owners", "1 clips", "(email)"):
+            assert slip not in joined, (story.case, slip)
+        assert "ends:" in texts[-1], (story.case, texts[-1])  # every case ends with its ending, after its steps
+        whens = [when for when, _text in story.lines]
+        assert whens == sorted(whens)
+        if "refuses the form" in joined:
+            assert joined.index("refuses the form") < joined.index("emergency form ends: denied")
+        if story.line_routes and "seeks a warrant" in joined:
+            assert story.line_routes[-1] == "legal"

@@ -32,6 +32,8 @@ def trace(
     n: int = typer.Option(1, "--n", help="Stories per route."),
     seed: int = SEED_OPTION,
     year: str = typer.Option(None, "--year", help="Only cases opened in this year."),
+    since: str = typer.Option(None, "--from", metavar="DATE",
+                              help="Only cases opened on or after this date (YYYY-MM-DD), e.g. after a policy change."),
     as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
 ) -> None:
     """Follow single investigations from incident to outcome, in plain words with simulated dates."""
@@ -40,16 +42,27 @@ def trace(
     from sim.scenario import loader
 
     loaded = loader.load(scenario)
-    found = stories(loaded, seed, route=route, n=n, year=year)
+    found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since))
     if as_csv:
         sys.stdout.write(csv_text(found))
         return
     if not found:
-        out_console.print("no case took that route in this run; try another --year or --seed")
+        out_console.print("no case took that route in this run; try another --year, --from or --seed")
     for story in found:
         out_console.print(f"\n[bold]Case {story.case}[/bold], the {story.route} route", highlight=False)
         for when, text in story.lines:
             out_console.print(f"  {when:%Y-%m-%d %H:%M}  {text}", highlight=False)
+
+
+def _date_option(option: str, text: str | None):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text}: expected a date as YYYY-MM-DD, e.g. 2020-03-01") from None
 
 
 @app.command()

@@ -25,13 +25,15 @@ ROUTES = ("portal", "emergency", "legal")
 @attrs.frozen(slots=True)
 class Story:
     case: str
-    route: str
+    route: str  # the route the case took first
     lines: tuple[tuple[dt.datetime, str], ...]
+    line_routes: tuple[str, ...] = ()  # the route the case is on at each line (a refused form becomes a warrant)
 
 
 def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str | None = None,
-            replication: int = 0) -> list[Story]:
-    """The first `n` cases (opened in `year`, if given) that took `route`; n per route when route is None."""
+            replication: int = 0, since: dt.date | None = None) -> list[Story]:
+    """The first `n` cases (opened in `year`, and on or after `since`, if given) that took `route`;
+    n per route when route is None."""
     if route is not None and route not in ROUTES:
         raise UsageError(f"--route {route}: must be one of {', '.join(ROUTES)}")
     if not 1 <= n <= 1000:
@@ -41,6 +43,8 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
     if year is not None and year not in clock.periods:
         raise UsageError(f"--year {year}: must be one of the scenario's years ({clock.periods[0]}-"
                          f"{clock.periods[-1]})")
+    if since is not None and not info.start <= since <= info.end:
+        raise UsageError(f"--from {since}: must lie in the scenario's horizon ({info.start} to {info.end})")
     trace: list = []
     run_replication(loaded, replication, replication_seeds(seed, replication + 1)[replication], trace=trace)
 
@@ -49,17 +53,20 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
     for day, case, case_route, text in trace:
         if case is None:
             continue
-        by_case[case].append((day, text))
-        if case_route:
-            first_route[case] = case_route
+        current = case_route or (by_case[case][-1][2] if by_case[case] else "")
+        by_case[case].append((day, text, current))
+        first_route.setdefault(case, case_route)
     wanted = (route,) if route else ROUTES
     chosen: dict[str, list[str]] = {r: [] for r in wanted}
+    earliest = -1.0 if since is None else info.clock.day_of(since)
     for case in sorted(by_case, key=lambda c: (by_case[c][0][0], c)):
         r = first_route.get(case)
-        if r in chosen and len(chosen[r]) < n and (year is None or case.startswith(f"{year}-")):
+        if (r in chosen and len(chosen[r]) < n and (year is None or case.startswith(f"{year}-"))
+                and by_case[case][0][0] >= earliest):
             chosen[r].append(case)
     start = dt.datetime.combine(info.start, dt.time())
-    return [Story(case, r, tuple((start + dt.timedelta(days=day), text) for day, text in by_case[case]))
+    return [Story(case, r, tuple((start + dt.timedelta(days=day), text) for day, text, _r in by_case[case]),
+                  tuple(line_route for _d, _t, line_route in by_case[case]))
             for r in wanted for case in chosen[r]]
 
 
@@ -68,6 +75,7 @@ def csv_text(found: list[Story]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["case", "route", "time", "event"])
     for story in found:
-        for when, text in story.lines:
-            writer.writerow([story.case, story.route, when.strftime("%Y-%m-%d %H:%M"), text])
+        routes = story.line_routes or (story.route,) * len(story.lines)
+        for (when, text), route in zip(story.lines, routes, strict=True):
+            writer.writerow([story.case, route, when.strftime("%Y-%m-%d %H:%M"), text])
     return buf.getvalue()

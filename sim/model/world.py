@@ -11,7 +11,7 @@ import bisect
 import numpy as np
 import simpy
 
-from sim.model.footage import footage_exists
+from sim.model.footage import footage_exists, missing_footage_reason
 from sim.model.metrics import Tally
 from sim.scenario.clock import Clock
 
@@ -105,11 +105,20 @@ class World:
         Police name cameras they know recorded the event, so the paid-plan share is that of
         targeted cameras (`investigations.targeted_camera_paid_share`), not the population's.
         """
-        paid_share = self.scenario.investigations.targeted_camera_paid_share
         return bool(footage_exists(u_paid, u_e2ee, retention_choice, age_days,
-                                   paid_share=paid_share, e2ee_share=self.e2ee_share(platform, day),
-                                   owner_chosen_retention=platform.retention_mode == "owner_chosen",
-                                   fixed_retention_days=platform.retention_days))
+                                   **self._footage_rules(platform, day)))
+
+    def targeted_footage_missing(self, platform, day: float, u_paid: float, u_e2ee: float,
+                                 retention_choice: float, age_days: float) -> str:
+        """Why `targeted_footage_exists` said no, in words (for the trace)."""
+        return missing_footage_reason(u_paid, u_e2ee, retention_choice, age_days,
+                                      **self._footage_rules(platform, day)) or ""
+
+    def _footage_rules(self, platform, day: float) -> dict:
+        return {"paid_share": self.scenario.investigations.targeted_camera_paid_share,
+                "e2ee_share": self.e2ee_share(platform, day),
+                "owner_chosen_retention": platform.retention_mode == "owner_chosen",
+                "fixed_retention_days": platform.retention_days}
 
     # -- narration ---------------------------------------------------------------
     def say(self, batch, j: int | None, text: str, **fields) -> None:

@@ -60,10 +60,11 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
     """Read, merge, validate; raise ScenarioError with file and field on any problem.
 
     `overrides` maps dotted paths to values and is applied last, exactly like a
-    variant's `[set]` table (for sweeps, tests and notebooks).
+    variant's `[set]` table (for sweeps, tests and notebooks). `path` may also be a
+    library name (`"national-2020"`, `"classroom/portal-closed-2020"`), found from any
+    folder: what a notebook opened in another folder needs.
     """
-    path = Path(path)
-    shown = str(path)
+    path, shown = library_or_path(path)
     chain = _Chain()
     tree, origins = chain.read(path, shown)
     if overrides:
@@ -206,6 +207,18 @@ class _Chain:
             origins[f"timeline[{i}]"] = shown
         timeline.extend(extra)
         return tree, origins
+
+
+def library_or_path(given: str | Path) -> tuple[Path, str]:
+    """A scenario argument as a file: a path that exists, else a library name, else the path
+    as given (which then fails to read, naming it)."""
+    path = Path(given)
+    text = str(given)
+    if not path.exists() and LIBRARY_NAME.fullmatch(text.removesuffix(".toml")) and "/" not in text[:1]:
+        in_library = LIBRARY / f"{text.removesuffix('.toml')}.toml"
+        if in_library.is_file():
+            return in_library, _shown_path(in_library)
+    return path, text
 
 
 def _base(path: Path, shown: str, base_name: Any) -> tuple[Path, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.formatting import elapsed, plural
 from sim.model.queues import fcfs_starts
 from sim.model.routes import legal
 from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
@@ -67,15 +68,16 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
     """A reviewer's decision on one form on day `now`, and what follows it."""
     tally, u = world.tally, batch.case(j)
     rules = world.policy_at(u["state"], now)
-    world.say_at(now, batch, j, _text(world, "a company reviewer decides alone, {hours:.1f} h after filing",
-                                      hours=24 * (now - filed)))
+    world.say_at(now, batch, j, _text(world, "a company reviewer decides alone, {took} after filing",
+                                      took=elapsed(now - filed)))
     granted = u["u_grant"] < rules.emergency.grant_probability
     if not granted:
-        _end(world, batch, j, period, "denied", now)
         to_court = u["u_denied_to_legal"] < world.scenario.routes.denied_emergency_to_legal
+        world.say_at(now, batch, j, "the reviewer refuses the form" +
+                     ("; the agency applies for a warrant instead" if to_court else "; the agency lets it go"))
+        _end(world, batch, j, period, "denied", now)
         if to_court:
             tally.add("substitution.imminent_to_legal", period)
-            world.say_at(now, batch, j, "form refused: the agency applies for a warrant")
             legal.demand(world, batch, j, now, process="warrant")
         return
     tally.add("emergency.granted", period)
@@ -83,19 +85,22 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
     has_video = world.targeted_footage_exists(rules.platform, now, u["u_target_paid"], u["u_target_e2ee"],
                                               u["target_retention"], age)
     if not has_video:
-        world.say_at(now, batch, j,
-                     "granted, but no stored video the company can read (no paid plan, encrypted, or deleted)")
+        world.say_at(now, batch, j, _text(world, "granted, but nothing to hand over: {why}",
+                                          why=world.targeted_footage_missing(
+                                              rules.platform, now, u["u_target_paid"], u["u_target_e2ee"],
+                                              u["target_retention"], age)))
         return _end(world, batch, j, period, "granted_no_footage", now)
 
     owners = owners_disclosed(world, u["owners_per_emergency"])
     told = rules.emergency.notify_owner
     tally.add("emergency.disclosures", period)
     disclose_without_consent(world, "emergency", period, owners, told, now - filed)
-    world.say_at(now, batch, j, _text(world, "granted: video of {owners} owner(s) handed over without consent{notice}",
-                                      owners=owners, notice="" if told else ", no notice"))
-    _end(world, batch, j, period, "disclosed", now)
-
-    if rules.emergency.court_ratification_required:
+    world.say_at(now, batch, j, _text(world, "granted: video of {owners} handed over without consent; {notice}",
+                                      owners=plural(owners, "owner"),
+                                      notice="the owner is told" if told else "the owner is not told"))
+    if not rules.emergency.court_ratification_required:
+        _end(world, batch, j, period, "disclosed", now)
+    else:
         later = now + rules.emergency.ratification_hours / 24
         world.say_at(later, batch, j, "the agency applies for the follow-up warrant the law requires")
         refused = u["u_ratify"] < world.scenario.legal.judge_refusal_probability["warrant"]
@@ -110,6 +115,7 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
             tally.add("emergency.ratification_refused", period)
             world.say_at(later, batch, j,
                          "the court refuses the warrant; the law does not require the footage destroyed")
+        _end(world, batch, j, period, "disclosed", later)
 
 
 def _text(world, template: str, **fields) -> str:

@@ -4,7 +4,7 @@
     order, a prosecutor for a subpoena; a judge may refuse) → served on the company →
     queue for the legal team → pushback on overbroad demands → account identified? →
     disclosure of what the process reaches (content only where policy says, by default
-    a warrant) → the user is told unless a gag order forbids it.
+    a warrant) → the owner (the account holder) is told unless a gag order forbids it.
 
 `demand` (up to the court's answer) and `_answer` (the company's) read in that order.
 Every decision uses a uniform drawn when the investigation was created (common random
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.formatting import elapsed, plural
 from sim.model.queues import fcfs_starts
 from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
@@ -64,6 +65,7 @@ def demand(world, batch, j: int, day: float, process: str | None = None) -> None
                                           else "the agency gives up on the platform"))
         if not to_warrant:
             world.tally.add("substitution.process_dropped", period)
+            world.say_at(day, batch, j, "legal demand ends: never served (the agency left the platform)")
             return
         world.tally.add("substitution.process_to_warrant", period)
         process = "warrant"
@@ -75,7 +77,8 @@ def demand(world, batch, j: int, day: float, process: str | None = None) -> None
     if preserved:
         world.tally.add("legal.preservation_requests", period)
     world.say_at(day, batch, j, _text(world, "seeks a {kind}{asks}", kind=kind,
-                                      asks=" and asks the company to preserve video" if preserved else ""))
+                                      asks=" and asks the company to preserve video" if preserved else ""),
+                 route="legal")  # from here the case is on the legal route (a CSV's route column follows it)
 
     served = day + u["court_days"]
     refused = u["u_judge"] < facts.judge_refusal_probability[process]
@@ -112,8 +115,8 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
     """The company's answer to one demand, given on day `answered`."""
     u, tally, facts = batch.case(j), world.tally, world.scenario.legal
     kind = process.replace("_", " ")
-    world.say_at(answered, batch, j, _text(world, "the company's legal team answers after {took}",
-                                           took=_duration(answered - served)))
+    world.say_at(answered, batch, j, _text(world, "the company's legal team answers, {took} after it was served",
+                                           took=elapsed(answered - served)))
     rules = world.policy_at(u["state"], answered)
     pushed_back = u["u_pushback"] < rules.legal.pushback_probability
     if pushed_back:
@@ -122,6 +125,7 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
         return _end(world, batch, j, period, "rejected_after_pushback", answered)
     identified = u["u_identified"] < facts.account_identified_probability
     if not identified:
+        world.say_at(answered, batch, j, "the company finds no account for the camera the demand names")
         return _end(world, batch, j, period, "no_records", answered)
 
     tally.add("legal.demands_with_data", period)
@@ -135,27 +139,26 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
         rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
     if not has_video:
         world.say_at(answered, batch, j, _text(
-            world, "records handed over, no video: {why}",
-            why="this process reaches account records only" if not reaches_content
-            else "no stored video the company can read (no paid plan, encrypted, or deleted)"))
+            world, "account records handed over, no video: {why}",
+            why=f"a {kind} reaches account records only" if not reaches_content
+            else world.targeted_footage_missing(rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"],
+                                                u["target_retention"], age)))
         return _end(world, batch, j, period, "records_only", answered)
 
     owners = owners_disclosed(world, u["owners_per_warrant"])
     tally.add("legal.content_disclosures", period)
     disclose_without_consent(world, "legal", period, owners, told, answered - opened)
     world.say_at(answered, batch, j, _text(
-        world, "video of {owners} owner(s) handed over under the {kind}, without the owner's consent{notice}",
-        owners=owners, kind=kind, notice="; the user is told" if told else "; nobody is told"))
+        world, "video of {owners} handed over under the {kind}, without consent; {notice}",
+        owners=plural(owners, "owner"), kind=kind,
+        notice="the owner is told" if told else "a gag order forbids telling the owner" if rules.legal.notify_user
+        else "the company does not tell the owner"))
     _end(world, batch, j, period, "content_disclosed", answered)
 
 
 def _text(world, template: str, **fields) -> str:
     """A narration line, filled only when tracing (an untraced run formats nothing)."""
     return template.format(**fields) if world.tracing else ""
-
-
-def _duration(days: float) -> str:
-    return f"{24 * days:.0f} h" if days < 1 else f"{days:.1f} days"
 
 
 def _end(world, batch, j, period, end, day):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
+from sim.formatting import plural
 from sim.model.footage import footage_exists
 from sim.model.investigations import SLOT
 from sim.model.routes import legal
@@ -25,6 +26,10 @@ from sim.model.routes import legal
 ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
         "expired_without_footage", "closed_with_footage")
 END = {name: i for i, name in enumerate(ENDS)}
+# How owners hear of a request, by the portal's mode (words for the trace).
+ASKED_BY = {"email": "by an e-mail the company sends each owner (2018 to June 2021)",
+            "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
+            "community_requests": "through a Community Request, moderated, via the agency's Axon Evidence"}
 
 
 def post_requests(world, batch, rows: np.ndarray, epoch: np.ndarray, period: int) -> None:
@@ -98,24 +103,31 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
         capped = [f"{area[i]:g} sq mi" if asked_area > area[i] else "",
                   f"{hours[i]:g} h" if asked_hours > hours[i] else ""]
         say(day, batch, j, f"posts a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
-            + (f" (the portal allows at most {' and '.join(c for c in capped if c)})" if any(capped) else ""))
+            + (f"; the portal allows at most {' and '.join(c for c in capped if c)}, so the request is cut to that"
+               if any(capped) else ""))
         if no_case[i]:
-            say(day, batch, j, "the request has no case number, which the rules require: rejected")
+            say(day, batch, j, "the request has no case number, which the rules require: the portal rejects it")
+            say(day, batch, j, "portal request ends: rejected (no case number)")
         elif moderated[i]:
             say(day, batch, j, "the company's moderators reject the request")
+            say(day, batch, j, "portal request ends: rejected by moderation")
     for k, j in enumerate(posted.tolist()):
         day = a["day"][j]
-        mode = str(modes[k]).replace("_", " ")
-        unseen = f", {out.unseen[k]} never saw the post" if out.unseen[k] else ""
-        say(day, batch, j, f"{batch.owners.count[j]} camera owners nearby: {out.outside_area[k]} beyond the area "
-                           f"the portal allows, {out.opted_out[k]} opted out{unseen}, {out.notified[k]} asked ({mode})")
+        how = ASKED_BY[str(modes[k])]
+        unseen = f", {out.unseen[k]:,} never saw the post" if out.unseen[k] else ""
+        say(day, batch, j, f"{plural(int(batch.owners.count[j]), 'camera owner')} nearby: "
+                           f"{out.outside_area[k]:,} beyond the area the portal allows, {out.opted_out[k]:,} opted "
+                           f"out of requests{unseen}; {out.notified[k]:,} asked {how}")
         if out.notified[k]:
             lacking = out.consented[k] - out.shared[k]
-            say(day, batch, j, f"{out.consented[k]} will agree within the {expiry[k] - day:g}-day response window"
-                + (f"; {lacking} of them have no stored video to share (no paid plan, or deleted)" if lacking else ""))
+            agree = f"{out.consented[k]:,} {'agrees' if out.consented[k] == 1 else 'agree'}"
+            say(day, batch, j, f"{agree} within the {expiry[k] - day:g}-day response window"
+                + (f"; {lacking:,} of them {'has' if lacking == 1 else 'have'} no stored video to share "
+                   "(no paid plan, encrypted, or already deleted)" if lacking else ""))
         if out.shared[k]:
             say(day + out.first_share[k], batch, j,
-                f"{out.shared[k]} owner(s) share {out.clips[k]} clip(s), with consent")
+                f"{plural(int(out.shared[k]), 'owner')} {'shares' if out.shared[k] == 1 else 'share'} "
+                f"{plural(int(out.clips[k]), 'clip')}, with consent")
         say(expiry[k], batch, j, "portal request ends: " + ENDS[ending[k]].replace("_", " "))
 
 
