@@ -62,6 +62,23 @@ def run(
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
 
 
+def _settings(sets: list[str]) -> dict:
+    """`--set PATH=VALUE` options as overrides; a VALUE is read as TOML (0.5, true, "text"),
+    else taken as plain text (public_post)."""
+    import tomllib
+
+    changes = {}
+    for text in sets:
+        path, sep, value = text.partition("=")
+        if not sep or not path.strip() or not value.strip():
+            raise UsageError(f"--set {text}: expected PATH=VALUE, e.g. population.owners.e2ee_share_when_default=0.5")
+        try:
+            changes[path.strip()] = tomllib.loads(f"v = {value.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            changes[path.strip()] = value.strip()
+    return changes
+
+
 def _precision(relative: float | None, reps: int, max_reps: int, period: str):
     from sim.experiments.precision import Precision
 
@@ -98,6 +115,11 @@ def compare(
     uncertainty: str = UNCERTAINTY_OPTION,
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
+    sets: list[str] = typer.Option(None, "--set", metavar="PATH=VALUE",
+                                   help="Change one parameter in every variant, without editing a file, e.g. "
+                                        "population.owners.e2ee_share_when_default=0.5 (repeat for more)."),
+    chart: bool = typer.Option(False, "--chart", help="Also draw chart.png (and .svg, .csv): before and after, "
+                                                      "route by route, every bar labelled, sized for a projector."),
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
@@ -106,7 +128,8 @@ def compare(
     from sim.scenario import loader
 
     rule = _precision(precision, reps, max_reps, "all")
-    loaded = [loader.load(p) for p in (base, *variants)]
+    changes = _settings(sets or [])
+    loaded = [loader.load(base), *(loader.load(p, overrides=changes or None) for p in variants)]
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force)
     total = (rule.ceiling if rule else reps) * len(loaded)
@@ -115,12 +138,20 @@ def compare(
             loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i),
             uncertainty=uncertainty, precision=rule))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
-               f"--reps {comparison.base.replications} --seed {seed} --uncertainty {comparison.base.uncertainty}")
-    written = write_comparison(comparison, out, command, force=force)
+               f"--reps {comparison.base.replications} --seed {seed} --uncertainty {comparison.base.uncertainty}"
+               + "".join(f" --set {shlex.quote(s)}" for s in sets or []))
+    extra = {}
+    if chart:
+        from sim.report.class_charts import before_after
+
+        drawn = before_after(comparison, "all")
+        extra = {"chart.png": drawn.png, "chart.svg": drawn.svg, "chart.csv": drawn.csv}
+    written = write_comparison(comparison, out, command, force=force, extra=extra)
     out_console.print(change_table(comparison))
     _say_precision(comparison.base.precision)
     out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
-                      "and one folder per scenario")
+                      "comparison-summary.csv (plain words, for a class), "
+                      + ("chart.png, " if chart else "") + "and one folder per scenario")
 
 
 @app.command()

@@ -7,7 +7,7 @@ from rich.table import Table
 from sim.experiments.runner import RunResult
 from sim.formatting import figure as _cal
 from sim.formatting import number
-from sim.model.metrics import HEADLINE
+from sim.model.metrics import CHANGE_WORDS, HEADLINE
 
 
 def headline_table(result: RunResult) -> Table:
@@ -31,29 +31,37 @@ def headline_table(result: RunResult) -> Table:
 TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclosures", "total.owners_disclosed"))
 
 
-CHANGE_HEADLINE = ("portal.owners_disclosed", "emergency.owners_disclosed", "legal.owners_disclosed",
-                   "total.owners_disclosed_without_consent", "total.owners_never_notified")
-
-
 def change_table(comparison, period: str = "all") -> Table:
-    """Each variant's change against the base: the paired difference's mean and ui90, in `period`."""
+    """Each variant against the base, a section each: before → after and the change, with the
+    range of 90% of plausible changes. Fits 100 columns however many variants there are;
+    a change whose 95% interval spans zero is shown as "no clear change"."""
     base = comparison.base
     when = "all years" if period == "all" else period
-    table = Table(title=f"Change against {base.loaded.name} ({base.replications} paired replications, "
-                        f"seed {base.seed}, uncertainty: {base.uncertainty}), {when}: mean [90% of plausible changes]",
-                  title_justify="left")
-    table.add_column("variant", no_wrap=True)
-    for name in CHANGE_HEADLINE:
-        route, _, quantity = name.partition(".")
-        table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right")
+    table = Table(title=f"Change against {base.loaded.name}, {when} ({base.replications} paired replications, "
+                        f"seed {base.seed}, uncertainty: {base.uncertainty})", title_justify="left",
+                  caption="change: the mean paired change; [90% of plausible changes]", caption_justify="left")
+    table.add_column("owners whose video...", max_width=36, overflow="fold")
+    table.add_column("before", justify="right", no_wrap=True)
+    table.add_column("after", justify="right", no_wrap=True)
+    table.add_column("change [90%]", justify="right", max_width=30, overflow="fold")
     for variant in comparison.variants:
-        cells = []
-        for name in CHANGE_HEADLINE:
+        table.add_row(f"[bold]{variant.loaded.name}[/bold]", "", "", "", end_section=False)
+        for k, (name, words) in enumerate(CHANGE_WORDS.items()):
             d = comparison.difference(variant, name, period)
             lo, hi = d["ui90"]
-            cells.append(f"{_signed(d['mean'])}\n[{_signed(lo)}, {_signed(hi)}]")
-        table.add_row(variant.loaded.name, *cells)
+            low95, high95 = d["ci95"]
+            clear = d["mean"] is not None and low95 is not None and not (low95 <= 0 <= high95)
+            change = (f"{_signed(d['mean'])} [{_signed(lo)}, {_signed(hi)}]" if clear or not d["mean"]
+                      else f"no clear change [{_signed(lo)}, {_signed(hi)}]")
+            table.add_row(f"  {_short(words)}", number(d["base_mean"]), number(d["variant_mean"]),
+                          change if d["mean"] else "no change", end_section=k == len(CHANGE_WORDS) - 1)
     return table
+
+
+def _short(words: str) -> str:
+    """The table's row label: the plain words without the leading 'owners whose video'."""
+    return (words.removeprefix("owners whose video ").removeprefix("owners who ")
+            .replace(" (no consent)", "").replace(" (with consent)", ""))
 
 
 def _signed(x) -> str:

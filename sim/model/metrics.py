@@ -88,6 +88,15 @@ HEADLINE = (
     "total.owners_never_notified",
 )
 
+# The changes a class reads first, in plain words (terminal table, students' CSV).
+CHANGE_WORDS = {
+    "portal.owners_disclosed": "owners who shared video through the portal (with consent)",
+    "emergency.owners_disclosed": "owners whose video left on an emergency form (no consent)",
+    "legal.owners_disclosed": "owners whose video left under legal process (no consent)",
+    "total.owners_disclosed_without_consent": "owners whose video left without consent (all routes)",
+    "total.owners_never_notified": "of those, owners never told",
+}
+
 
 class Tally:
     """Per-period counters for one replication (plain lists: the hot path adds to them)."""

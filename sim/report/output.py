@@ -19,7 +19,7 @@ import sim
 from sim.experiments.runner import RunResult
 from sim.files import write_folder
 from sim.formatting import dump_json, fmt
-from sim.model.metrics import CATALOGUE, NAMES
+from sim.model.metrics import CATALOGUE, CHANGE_WORDS, NAMES
 
 DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2",
                 "scikit-learn", "emcee", "SALib", "tomli-w")
@@ -114,15 +114,46 @@ def write_run(result: RunResult, out: Path, command: str, force: bool = False) -
     return write_folder(out, run_files(result, command), force)
 
 
-def write_comparison(comparison, out: Path, command: str, force: bool = False) -> list[Path]:
-    """Each scenario's contract files in its own subfolder, plus comparison.json/.csv."""
+def write_comparison(comparison, out: Path, command: str, force: bool = False,
+                     extra: dict[str, str | bytes] | None = None) -> list[Path]:
+    """Each scenario's contract files in its own subfolder, plus comparison.json/.csv, the
+    students' comparison-summary.csv, and any `extra` files (a chart)."""
     files: dict[str, str] = {}
     for result in (comparison.base, *comparison.variants):
         files.update(run_files(result, command, prefix=f"{result.loaded.name}/"))
     table = comparison.table()  # every paired difference, computed once for both files
     files["comparison.json"] = dump_json(comparison.document(table))
     files["comparison.csv"] = comparison.csv_text(table)
+    files["comparison-summary.csv"] = summary_csv(comparison, table)
+    files.update(extra or {})
     return write_folder(out, files, force)
+
+
+def summary_csv(comparison, table: dict) -> str:
+    """The students' table: the headline changes in plain words, rounded, one row per variant,
+    measure and year (the whole horizon too, when it spans more than one year)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["variant", "measure", "year", "before", "after", "change", "change_low_90", "change_high_90",
+                     "clear_change"])
+    periods = comparison.base.periods
+    periods = periods[:-1] if len(periods) == 2 else periods  # one year: its "all" row would repeat it
+    for variant in comparison.variants:
+        for period in periods:
+            for name, words in CHANGE_WORDS.items():
+                d = table[(variant.loaded.name, period, name)]
+                low95, high95 = d["ci95"]
+                clear = d["mean"] is not None and low95 is not None and not (low95 <= 0 <= high95)
+                writer.writerow([variant.loaded.name, words, "all years" if period == "all" else period,
+                                 *(_rounded(x) for x in (d["base_mean"], d["variant_mean"], d["mean"], *d["ui90"])),
+                                 "yes" if clear else "no"])
+    return buf.getvalue()
+
+
+def _rounded(x) -> str:
+    if x is None:
+        return ""
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.1f}"
 
 
 def _version(name: str) -> str:
