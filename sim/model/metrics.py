@@ -61,7 +61,7 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("legal.demands_with_data", "demands for which the company produced any data"),
     _m("legal.content_disclosures", "demands answered with video content"),
     _m("legal.owners_disclosed", "owners whose video left through legal process"),
-    _m("legal.users_notified", "users told of a demand for their data"),
+    _m("legal.users_notified", "owners (the account holders) told of a demand for their data"),
     _m("legal.pushbacks", "demands the company objected to as overbroad"),
     _m("legal.escalations_from_portal", "warrants sought after a portal request yielded nothing"),
     _m("legal.days_to_disclosure_mean", "days from demand to disclosure", MEAN),
