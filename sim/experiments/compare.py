@@ -97,6 +97,11 @@ def check_comparable(loaded: list) -> None:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise UsageError(f"two scenarios share the name {dupes[0]!r}; give each variant its own [scenario] name")
+    for one in loaded:
+        unknown = [m for m in one.scenario.scenario.effects if m not in NAMES]
+        if unknown:
+            raise UsageError(f"{one.path}: scenario.effects = {unknown[0]!r}: not a metric (see the metric "
+                             "list in any manifest.json)")
     base = loaded[0].scenario.scenario
     for one in loaded[1:]:
         info = one.scenario.scenario

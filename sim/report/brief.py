@@ -27,7 +27,7 @@ from sim.experiments.calibration import DEFAULT_TARGETS, score
 from sim.experiments.compare import Comparison
 from sim.experiments.runner import RunResult
 from sim.formatting import dump_json, figure, number, signed
-from sim.report import charts
+from sim.report import charts, findings
 from sim.report.output import run_files
 from sim.scenario.library import library_path
 from sim.scenario.loader import lookup
@@ -101,6 +101,7 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
         "headline": headline, "charts": made, "calibration": calibration_rows,
         "assumptions": _assumptions(results), "sources": _sources(results, targets),
         "mechanisms": _mechanisms(comparison, year), "extrapolated": extrapolated,
+        "findings": findings.key_findings(comparison, year), "title": findings.headline_title(comparison, year),
         "uncertainty": base.uncertainty, "clear": clear_change, "posterior": base.draws.posterior,
         "command": command, "seed": base.seed, "replications": base.replications,
         "files": _scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
@@ -195,7 +196,8 @@ def _mechanisms(comparison: Comparison, year: str) -> list[dict]:
         info = v.loaded.scenario.scenario
         change = comparison.difference(v, WITHOUT_CONSENT, year)
         rows.append({"title": info.title, "mechanism": info.mechanism or info.description,
-                     "verdict": clear_change(change), "change": change})
+                     "verdict": clear_change(change), "change": change,
+                     "effect": findings.effect_sentence(findings.own_effects(comparison, v, year))})
     return rows
 
 

@@ -45,6 +45,9 @@ class ScenarioInfo:
     # For a variant: why it changes what it changes, or why it changes nothing, in plain
     # words drawn from its text (the brief prints it beside the numbers).
     mechanism: str = ""
+    # For a variant: the metrics that show its own effect, when the headline need not move
+    # (Vermont: emergency.destroyed_unratified). Checked against the metric catalogue when run.
+    effects: tuple[str, ...] = ()
 
     def __attrs_post_init__(self):
         if self.end < self.start:
