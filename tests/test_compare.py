@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import numpy as np
-from conftest import ROOT, small
+import pytest
+from conftest import ROOT, run_cli, small
 from scipy import stats
 
 from sim.experiments.compare import Comparison
@@ -61,3 +62,21 @@ def test_ringsim_compare_writes_every_file(tmp_path):
     rows = list(csv.DictReader((out / "comparison.csv").open()))
     assert {r["period"] for r in rows} == {"2020", "all"}
     assert {r["variant"] for r in rows} == {"shut"}
+
+
+def test_results_by_state_sum_to_the_nation_and_a_state_can_be_reported(library, tmp_path, capsys):
+    """summary.json's by_state adds up to its national numbers; --state reports one state's change."""
+
+    out = tmp_path / "cmp"
+    assert run_cli("compare", str(library / "small.toml"), str(library / "small-no-emergency.toml"), "--reps", "3",
+                   "--seed", "2", "--out", str(out), "--state", "IL", "--uncertainty", "none") == 0
+    assert "agencies in IL" in capsys.readouterr().out
+    summary = json.loads((out / "small" / "summary.json").read_text())
+    metric = "total.owners_disclosed_without_consent"
+    states = {k: v for k, v in summary["by_state"].items() if k != "note"}
+    assert sum(s["all"][metric]["mean"] for s in states.values()) == pytest.approx(summary["metrics"][metric]["mean"])
+    rows = [r for r in csv.DictReader((out / "comparison-by-state.csv").open())
+            if r["state"] == "IL" and r["period"] == "all" and r["metric"] == metric]
+    assert len(rows) == 1 and float(rows[0]["base_mean"]) == pytest.approx(states["IL"]["all"][metric]["mean"])
+    assert run_cli("compare", str(library / "small.toml"), str(library / "small-no-emergency.toml"),
+                   "--state", "ZZ", "--out", str(tmp_path / "no")) == 2

@@ -154,3 +154,16 @@ def test_a_traced_replication_narrates_every_route_and_counts_the_same():
     for phrase in ("posts a portal request", "portal request ends", "files the company's emergency form", "seeks a",
                    "legal demand ends", "policy changes"):
         assert phrase in text, phrase
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), emergency_open=st.booleans(), portal_open=st.booleans())
+def test_per_state_tallies_sum_exactly_to_the_national_ones(seed, emergency_open, portal_open):
+    """Every state's counts (the asking agency's state) add up to the nation's, year by year."""
+    from sim.model.metrics import STATE_METRICS
+    from sim.model.replication import run_replication
+
+    world = small(policy__emergency__open=emergency_open, policy__portal__open=portal_open)
+    result = run_replication(world, 0, np.random.SeedSequence(seed))
+    for k, metric in enumerate(STATE_METRICS):
+        assert np.array_equal(result.state_table[:, :, k].sum(axis=1), result.table[:, INDEX[metric]]), metric

@@ -40,6 +40,8 @@ PRECISION_OPTION = typer.Option(
     help="Add replications (from --reps, in batches) until the 95% interval of the headline number (owners whose "
          "video left without consent) is at most REL of it, e.g. 0.05: of the level for one scenario, of every "
          "variant's change for several. The outputs record how many it took.")
+STATE_OPTION = typer.Option(None, "--state", metavar="XX",
+                            help="Report one state (its agencies), e.g. IL; every state is in the files anyway.")
 MAX_REPS_OPTION = typer.Option(2000, "--max-reps", help="With --precision: never run more replications than this.")
 EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
                                  show_default="every core")

@@ -15,12 +15,13 @@ from sim.cli.app import (
     PRECISION_OPTION,
     SCHEDULER_OPTION,
     SEED_OPTION,
+    STATE_OPTION,
     UNCERTAINTY_OPTION,
     app,
     out_console,
     with_progress,
 )
-from sim.cli.tables import calibration_table, change_table, cross_validation_table, headline_table
+from sim.cli.tables import calibration_table, change_table, cross_validation_table, headline_table, state_table
 from sim.errors import UsageError
 from sim.experiments.calibration import DEFAULT_TARGETS
 from sim.experiments.runner import check_run_size, executor_for, simulate
@@ -41,6 +42,7 @@ def run(
     uncertainty: str = UNCERTAINTY_OPTION,
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
+    state: str = STATE_OPTION,
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
@@ -48,6 +50,7 @@ def run(
 
     rule = _precision(precision, reps, max_reps, "all")
     loaded = loader.load(scenario)
+    _check_state(state, [loaded])
     out = out or Path("reports") / loaded.name
     check_writable(out, force)
     with executor_for(scheduler) as executor:
@@ -55,11 +58,26 @@ def run(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
             precision=rule))
     command = (f"ringsim run {shlex.quote(str(scenario))} --reps {result.replications} --seed {seed} "
-               f"--uncertainty {result.uncertainty}")
+               f"--uncertainty {result.uncertainty}" + (f" --state {state}" if state else ""))
     written = write_run(result, out, command, force=force)
-    out_console.print(headline_table(result))
+    out_console.print(state_table(result, state) if state else headline_table(result))
     _say_precision(result.precision)
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def _check_state(state: str | None, loaded: list) -> None:
+    if state is not None and state not in loaded[0].policy_book.states:
+        raise UsageError(f"--state {state}: not a state of {loaded[0].name} (one of "
+                         f"{', '.join(loaded[0].policy_book.states)})")
+
+
+def _check_year(year: str | None, loaded) -> str:
+    """`all` when no year is given, else the year if the horizon has it."""
+    if year is None:
+        return "all"
+    if year not in loaded.years:
+        raise UsageError(f"--year {year}: must be one of the base's years ({loaded.years[0]}-{loaded.years[-1]})")
+    return year
 
 
 def _settings(sets: list[str]) -> dict:
@@ -120,6 +138,8 @@ def compare(
                                         "population.owners.e2ee_share_when_default=0.5 (repeat for more)."),
     chart: bool = typer.Option(False, "--chart", help="Also draw chart.png (and .svg, .csv): before and after, "
                                                       "route by route, every bar labelled, sized for a projector."),
+    state: str = STATE_OPTION,
+    year: str = typer.Option(None, "--year", help="Year of the table and chart (default: all years together)."),
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
@@ -130,6 +150,8 @@ def compare(
     rule = _precision(precision, reps, max_reps, "all")
     changes = _settings(sets or [])
     loaded = [loader.load(base), *(loader.load(p, overrides=changes or None) for p in variants)]
+    _check_state(state, loaded)
+    period = _check_year(year, loaded[0])
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force)
     total = (rule.ceiling if rule else reps) * len(loaded)
@@ -139,15 +161,16 @@ def compare(
             uncertainty=uncertainty, precision=rule))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
                f"--reps {comparison.base.replications} --seed {seed} --uncertainty {comparison.base.uncertainty}"
-               + "".join(f" --set {shlex.quote(s)}" for s in sets or []))
+               + "".join(f" --set {shlex.quote(s)}" for s in sets or [])
+               + (f" --state {state}" if state else "") + (f" --year {year}" if year else ""))
     extra = {}
     if chart:
         from sim.report.class_charts import before_after
 
-        drawn = before_after(comparison, "all")
+        drawn = before_after(comparison.in_state(state) if state else comparison, period)
         extra = {"chart.png": drawn.png, "chart.svg": drawn.svg, "chart.csv": drawn.csv}
     written = write_comparison(comparison, out, command, force=force, extra=extra)
-    out_console.print(change_table(comparison))
+    out_console.print(change_table(comparison.in_state(state) if state else comparison, period=period))
     _say_precision(comparison.base.precision)
     out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
                       "comparison-summary.csv (plain words, for a class), "
@@ -170,6 +193,7 @@ def brief(
     uncertainty: str = UNCERTAINTY_OPTION,
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
+    state: str = STATE_OPTION,
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
@@ -181,10 +205,8 @@ def brief(
 
     paths = list(scenarios) if scenarios else default_scenarios()
     loaded = [loader.load(p) for p in paths]
-    periods = list(loaded[0].years)
-    year = year or periods[-1]
-    if year not in periods:
-        raise UsageError(f"--year {year}: must be one of the base's years ({periods[0]}-{periods[-1]})")
+    _check_state(state, loaded)
+    year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
     rule = _precision(precision, reps, max_reps, year)
     check_writable(out, force)
@@ -195,11 +217,11 @@ def brief(
                               on_done=lambda _s, i: done(i), uncertainty=uncertainty, precision=rule)))
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {comparison.base.replications} "
                f"--seed {seed} "
-               f"--year {year} --uncertainty {comparison.base.uncertainty}")
-    files = build_brief(comparison, year, known, command, targets_file=targets)
+               f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {state}" if state else ""))
+    files = build_brief(comparison, year, known, command, targets_file=targets, state=state)
     write_folder(out, files, force)
     if comparison.variants:
-        out_console.print(change_table(comparison, period=year))
+        out_console.print(change_table(comparison.in_state(state) if state else comparison, period=year))
     _say_precision(comparison.base.precision)
     out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
 

@@ -8,6 +8,7 @@ from sim.experiments.runner import RunResult
 from sim.formatting import figure as _cal
 from sim.formatting import number
 from sim.model.metrics import CHANGE_WORDS, HEADLINE
+from sim.report.findings import clear
 
 
 def headline_table(result: RunResult) -> Table:
@@ -31,13 +32,30 @@ def headline_table(result: RunResult) -> Table:
 TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclosures", "total.owners_disclosed"))
 
 
+def state_table(result: RunResult, state: str) -> Table:
+    """One state's headline measures (columns) by calendar year (rows), with the 90% range of all years."""
+    table = Table(title=f"{result.loaded.scenario.scenario.title}, agencies in {state}: mean of "
+                        f"{result.replications} replications, seed {result.seed}", title_justify="left")
+    table.add_column("year", no_wrap=True)
+    for name in CHANGE_WORDS:
+        table.add_column(_short(CHANGE_WORDS[name]), justify="right", max_width=16)
+    for period in result.periods:
+        table.add_row("all years" if period == "all" else period,
+                      *(number(result.state_summary(name, state, period)["mean"]) for name in CHANGE_WORDS),
+                      end_section=period == result.periods[-2])
+    bands = [result.state_summary(name, state, "all")["ui90"] for name in CHANGE_WORDS]
+    table.add_row("90% of runs", *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in bands))
+    return table
+
+
 def change_table(comparison, period: str = "all") -> Table:
     """Each variant against the base, a section each: before → after and the change, with the
     range of 90% of plausible changes. Fits 100 columns however many variants there are;
-    a change whose 95% interval spans zero is shown as "no clear change"."""
+    a change whose range spans zero is shown as "no clear change" (the brief's rule)."""
     base = comparison.base
     when = "all years" if period == "all" else period
-    table = Table(title=f"Change against {base.loaded.name}, {when} ({base.replications} paired replications, "
+    where = f", agencies in {base.state}" if base.state else ""
+    table = Table(title=f"Change against {base.loaded.name}{where}, {when} ({base.replications} paired replications, "
                         f"seed {base.seed}, uncertainty: {base.uncertainty})", title_justify="left",
                   caption="change: the mean paired change; [90% of plausible changes]", caption_justify="left")
     table.add_column("owners whose video...", max_width=36, overflow="fold")
@@ -49,9 +67,7 @@ def change_table(comparison, period: str = "all") -> Table:
         for k, (name, words) in enumerate(CHANGE_WORDS.items()):
             d = comparison.difference(variant, name, period)
             lo, hi = d["ui90"]
-            low95, high95 = d["ci95"]
-            clear = d["mean"] is not None and low95 is not None and not (low95 <= 0 <= high95)
-            change = (f"{_signed(d['mean'])} [{_signed(lo)}, {_signed(hi)}]" if clear or not d["mean"]
+            change = (f"{_signed(d['mean'])} [{_signed(lo)}, {_signed(hi)}]" if clear(d) or not d["mean"]
                       else f"no clear change [{_signed(lo)}, {_signed(hi)}]")
             table.add_row(f"  {_short(words)}", number(d["base_mean"]), number(d["variant_mean"]),
                           change if d["mean"] else "no change", end_section=k == len(CHANGE_WORDS) - 1)

@@ -15,7 +15,7 @@ import attrs
 from sim.errors import UsageError
 from sim.experiments.runner import RunResult
 from sim.experiments.stats import paired_difference
-from sim.model.metrics import NAMES
+from sim.model.metrics import NAMES, STATE_METRICS
 
 
 @attrs.frozen(slots=True)
@@ -54,6 +54,28 @@ class Comparison:
                 for v in self.variants
             },
         }
+
+    def state_csv_text(self) -> str:
+        """comparison-by-state.csv: every variant's paired change in every state, for the STATE_METRICS."""
+        from sim.formatting import fmt
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["variant", "state", "period", "metric", "difference_mean", "ci95_low", "ci95_high",
+                         "ui90_low", "ui90_high", "base_mean", "variant_mean"])
+        for v in self.variants:
+            for state in self.base.states:
+                for period in self.base.periods:
+                    for metric in STATE_METRICS:
+                        d = paired_difference(self.base.state_column(metric, state, period),
+                                              v.state_column(metric, state, period))
+                        writer.writerow([v.loaded.name, state, period, metric, *("" if x is None else fmt(x) for x in (
+                            d["mean"], *d["ci95"], *d["ui90"], d["base_mean"], d["variant_mean"]))])
+        return buf.getvalue()
+
+    def in_state(self, code: str) -> Comparison:
+        """The comparison seen from one state (see `RunResult.in_state`)."""
+        return Comparison(base=self.base.in_state(code), variants=tuple(v.in_state(code) for v in self.variants))
 
     def csv_text(self, table: dict | None = None) -> str:
         from sim.formatting import fmt

@@ -29,7 +29,7 @@ from sim.errors import UsageError
 from sim.experiments.precision import Precision
 from sim.experiments.store import ReplicationStore
 from sim.experiments.uncertainty import Draws, resolve_mode
-from sim.model.metrics import NAMES
+from sim.model.metrics import NAMES, STATE_INDEX, STATE_METRICS
 from sim.model.replication import run_replication
 from sim.model.streams import replication_seeds
 from sim.scenario import loader
@@ -51,6 +51,16 @@ class RunResult:
     draws: Draws = Draws("none", (), (), None)  # how the unknowns were drawn
     parameter_values: np.ndarray = attrs.field(factory=lambda: np.empty((0, 0)))  # (replications, unknowns)
     precision: dict | None = None  # with --precision: asked, reached, replications it took
+    # The STATE_METRICS by state (the asking agency's): (replications, periods, states x metrics).
+    states: tuple[str, ...] = ()
+    state_store: ReplicationStore | None = None
+    state: str | None = None  # a view of one state: `column` and `summary` give its STATE_METRICS
+
+    def in_state(self, code: str) -> RunResult:
+        """The same run seen from one state: the STATE_METRICS are that state's, the rest the nation's."""
+        if code not in self.states:
+            raise UsageError(f"--state {code}: not a state of {self.loaded.name} ({', '.join(self.states)})")
+        return attrs.evolve(self, state=code)
 
     @property
     def uncertainty(self) -> str:
@@ -58,11 +68,25 @@ class RunResult:
         return self.draws.mode
 
     def column(self, metric: str, period: str = "all") -> np.ndarray:
-        """One metric in one period, every replication (index = replication)."""
+        """One metric in one period, every replication (index = replication); in the view's state if any."""
+        if self.state is not None and metric in STATE_INDEX:
+            return self.state_column(metric, self.state, period)
         return self.store.period(self.periods.index(period))[:, NAMES.index(metric)]
 
     def summary(self, metric: str, period: str = "all") -> dict:
+        if self.state is not None and metric in STATE_INDEX:
+            return self.state_summary(metric, self.state, period)
         return self.store.summaries(self.periods.index(period))[NAMES.index(metric)]
+
+    def state_column(self, metric: str, state: str, period: str = "all") -> np.ndarray:
+        """A STATE_METRICS metric in one state and period, every replication."""
+        return self.state_store.period(self.periods.index(period))[:, self._state_offset(metric, state)]
+
+    def state_summary(self, metric: str, state: str, period: str = "all") -> dict:
+        return self.state_store.summaries(self.periods.index(period))[self._state_offset(metric, state)]
+
+    def _state_offset(self, metric: str, state: str) -> int:
+        return self.states.index(state) * len(STATE_METRICS) + STATE_INDEX[metric]
 
     @property
     def tables(self) -> np.ndarray:
@@ -135,6 +159,7 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
         done = target
         for r in results:
             r.store.use(done)
+            r.state_store.use(done)
         widths = precision.widths(results)
         target = precision.next_size(done, widths)
     record = precision.record(done, widths)
@@ -162,7 +187,10 @@ def _empty_results(loaded, replications: int, seed: int, draws) -> list[RunResul
     draws = draws or [Draws("none", (), (), None)] * len(loaded)
     return [RunResult(loaded=one, seed=seed, replications=replications, periods=(*one.years, "all"),
                       store=ReplicationStore(replications, len(one.years) + 1, len(NAMES)), draws=plan,
-                      parameter_values=np.empty((replications, len(plan.unknowns))))
+                      parameter_values=np.empty((replications, len(plan.unknowns))),
+                      states=one.policy_book.states,
+                      state_store=ReplicationStore(replications, len(one.years) + 1,
+                                                   len(one.policy_book.states) * len(STATE_METRICS)))
             for one, plan in zip(loaded, draws, strict=True)]
 
 
@@ -177,6 +205,8 @@ def _run_range(results, loaded, indices: range, seeds, pool, pool_workers, on_do
 
     def keep(s: int, result) -> None:
         results[s].store.put(result.index, result.table)
+        if result.state_table is not None:
+            results[s].state_store.put(result.index, result.state_table.reshape(result.table.shape[0], -1))
         if on_done is not None:
             on_done(s, result.index)
 

@@ -98,13 +98,34 @@ CHANGE_WORDS = {
 }
 
 
+# Tallied per state too: the state of the agency that asked (the owner's camera is almost
+# always in the same place). Each is a COUNT, so a state's numbers sum to the nation's.
+STATE_METRICS = tuple(CHANGE_WORDS)
+STATE_INDEX = {name: i for i, name in enumerate(STATE_METRICS)}
+
+
 class Tally:
     """Per-period counters for one replication (plain lists: the hot path adds to them)."""
 
-    def __init__(self, periods: int):
+    def __init__(self, periods: int, states: int = 0):
         self.periods = periods
         self.counts = [[0.0] * len(NAMES) for _ in range(periods)]
         self.sums = [[0.0] * len(NAMES) for _ in range(periods)]  # numerators of MEAN metrics
+        self.by_state = np.zeros((periods, states, len(STATE_METRICS)))
+
+    def add_in_state(self, name: str, period: int, state: int, amount: float = 1.0) -> None:
+        """Count `amount` for `name` nationally and in `state` (a STATE_METRICS name)."""
+        self.counts[period][INDEX[name]] += amount
+        self.by_state[period, state, STATE_INDEX[name]] += amount
+
+    def add_by_state(self, name: str, period: int, amounts: np.ndarray) -> None:
+        """Count a state-indexed array of amounts for `name`, nationally (their sum) and per state."""
+        self.counts[period][INDEX[name]] += float(amounts.sum())
+        self.by_state[period, :, STATE_INDEX[name]] += amounts
+
+    def state_table(self) -> np.ndarray:
+        """(periods + 1, states, STATE_METRICS): each calendar year, then the whole horizon."""
+        return np.concatenate([self.by_state, self.by_state.sum(axis=0, keepdims=True)])
 
     def add(self, name: str, period: int, amount: float = 1.0) -> None:
         self.counts[period][INDEX[name]] += amount

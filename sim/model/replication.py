@@ -31,6 +31,7 @@ from sim.scenario import loader
 class ReplicationResult:
     index: int
     table: np.ndarray  # (periods + 1, metrics): each year, then the whole horizon
+    state_table: np.ndarray | None = None  # (periods + 1, states, STATE_METRICS): the same, by state
 
 
 def run_replication(loaded, index: int, seed: np.random.SeedSequence,
@@ -66,7 +67,7 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     police, fire = agencies.enrolled_counts(np.minimum(count_days, clock.horizon_days))
     world.tally.set_level("agencies.enrolled_police_1_july", police)
     world.tally.set_level("agencies.enrolled_fire_1_july", fire)
-    return ReplicationResult(index=index, table=world.tally.table())
+    return ReplicationResult(index=index, table=world.tally.table(), state_table=world.tally.state_table())
 
 
 def _policy_calendar(world, clock, book):

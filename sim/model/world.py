@@ -32,7 +32,7 @@ class World:
                  trace: list | None = None):
         self.env, self.scenario, self.clock, self.agencies = env, scenario, clock, agencies
         self.book = book
-        self.tally = Tally(len(clock.periods))
+        self.tally = Tally(len(clock.periods), len(book.states))
         self.trace = trace
         self.tracing = trace is not None
         self.epoch_index = 0

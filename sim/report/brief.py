@@ -57,17 +57,24 @@ class HeadlineRow:
 
 
 def build_brief(comparison: Comparison, year: str, targets, command: str,
-                targets_file: str | Path = DEFAULT_TARGETS) -> dict[str, bytes | str]:
-    """Every file of the brief, keyed by its path inside the brief folder (`targets` read from `targets_file`)."""
-    base, variants = comparison.base, comparison.variants
-    results = [base, *variants]
-    labels = [r.loaded.scenario.scenario.title for r in results]
+                targets_file: str | Path = DEFAULT_TARGETS, state: str | None = None) -> dict[str, bytes | str]:
+    """Every file of the brief, keyed by its path inside the brief folder (`targets` read from `targets_file`).
+
+    With `state`, the headline numbers, key findings and changes are that state's (its
+    agencies'); the runs' files, the calibration and the route-by-route funnel stay national.
+    """
     files: dict[str, bytes | str] = {}
-    for r in results:
+    for r in (comparison.base, *comparison.variants):
         files.update(run_files(r, command, prefix=f"runs/{r.loaded.name}/"))
     table = comparison.table()
     files["runs/comparison.json"] = dump_json(comparison.document(table))
     files["runs/comparison.csv"] = comparison.csv_text(table)
+    files["runs/comparison-by-state.csv"] = comparison.state_csv_text()
+    national = comparison
+    comparison = comparison.in_state(state) if state else comparison
+    base, variants = comparison.base, comparison.variants
+    results = [base, *variants]
+    labels = [r.loaded.scenario.scenario.title for r in results]
 
     source_all = source_line(results)
     made = [
@@ -82,10 +89,10 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
     events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs]
     made.append(charts.timeline(years, {route: [base.summary(m, y) for y in years]
                                         for route, m in ROUTE_METRICS.items()}, events, source_line([base]), labels[0]))
-    funnel_year = max(years, key=lambda y: base.summary("portal.requests", y)["mean"] or 0)
-    made.append(charts.funnel([base.summary(m, funnel_year) for m, _ in charts.FUNNEL_STEPS], funnel_year,
+    funnel_year = max(years, key=lambda y: national.base.summary("portal.requests", y)["mean"] or 0)
+    made.append(charts.funnel([national.base.summary(m, funnel_year) for m, _ in charts.FUNNEL_STEPS], funnel_year,
                               source_line([base]), labels[0]))
-    calibration_rows = score(targets, base)
+    calibration_rows = score(targets, national.base)
     if calibration_rows:
         made.append(charts.calibration(calibration_rows, f"{source_line([base])}; targets: {targets_file}"))
     for chart in made:
@@ -100,8 +107,9 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
         "version": sim.__version__, "year": year, "base": results[0], "results": results, "labels": labels,
         "headline": headline, "charts": made, "calibration": calibration_rows,
         "assumptions": _assumptions(results), "sources": _sources(results, targets),
-        "mechanisms": _mechanisms(comparison, year), "extrapolated": extrapolated,
+        "mechanisms": _mechanisms(comparison, national, year), "extrapolated": extrapolated,
         "findings": findings.key_findings(comparison, year), "title": findings.headline_title(comparison, year),
+        "state": state,
         "uncertainty": base.uncertainty, "clear": clear_change, "posterior": base.draws.posterior,
         "command": command, "seed": base.seed, "replications": base.replications,
         "files": _scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
@@ -189,15 +197,16 @@ def extrapolations(targets, year: str) -> dict[str, str]:
     return out
 
 
-def _mechanisms(comparison: Comparison, year: str) -> list[dict]:
-    """Each variant's own reason, in words from its file, beside what the numbers say about it."""
+def _mechanisms(comparison: Comparison, national: Comparison, year: str) -> list[dict]:
+    """Each variant's own reason, in words from its file, beside what the numbers say about it
+    (the headline change in the brief's state, if any; its own effect nationally)."""
     rows = []
-    for v in comparison.variants:
+    for v, whole in zip(comparison.variants, national.variants, strict=True):
         info = v.loaded.scenario.scenario
         change = comparison.difference(v, WITHOUT_CONSENT, year)
         rows.append({"title": info.title, "mechanism": info.mechanism or info.description,
                      "verdict": clear_change(change), "change": change,
-                     "effect": findings.effect_sentence(findings.own_effects(comparison, v, year))})
+                     "effect": findings.effect_sentence(findings.own_effects(national, whole, year))})
     return rows
 
 

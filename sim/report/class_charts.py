@@ -15,6 +15,7 @@ import numpy as np
 from sim.model.metrics import CHANGE_WORDS
 from sim.report.brief import source_line
 from sim.report.charts import PALETTE, STYLE, Chart, render
+from sim.report.findings import clear
 
 PROJECTOR = {**STYLE, "font.size": 15, "axes.titlesize": 15, "xtick.labelsize": 13, "ytick.labelsize": 12,
              "legend.fontsize": 13}
@@ -61,7 +62,7 @@ def before_after(comparison, period: str) -> Chart:
                 rows.append([when, SHORT[metric].replace("\n", " "), name, s["mean"], s["ui90"][0], s["ui90"][1]])
         key = ("before: " + names[0] + "; " + "; ".join(
             f"after{f' ({k})' if len(results) > 2 else ''}: {n}" for k, n in enumerate(names[1:], start=1))
-            + ". A grey 'after' bar: no clear change (its 95% interval of the mean change spans zero).")
+            + ". A grey 'after' bar: no clear change (90% of plausible changes include zero).")
         title = f"Owners whose video left, {when}: before and after the change"
         return render(fig, "chart", title, source_line(results),
                       f"Owners whose video left in {when}, for the base and each variant, one panel per measure.",
@@ -70,8 +71,7 @@ def before_after(comparison, period: str) -> Chart:
 
 
 def _clear(comparison, variant, metric: str, period: str) -> bool:
-    low, high = comparison.difference(variant, metric, period)["ci95"]
-    return low is not None and not (low <= 0 <= high)
+    return clear(comparison.difference(variant, metric, period))
 
 
 def _label(x: float) -> str:

@@ -92,7 +92,8 @@ def key_findings(comparison, year: str) -> list[str]:
     level = base.summary(WITHOUT_CONSENT, year)
     legal, emergency = base.summary("legal.owners_disclosed", year), base.summary("emergency.owners_disclosed", year)
     never, portal = base.summary("total.owners_never_notified", year), base.summary("portal.owners_disclosed", year)
-    found = [f"In {year}, under {_quoted(title)}, about {ranged(level)} owners' videos went to police without "
+    where = f" in {base.state} (agencies there)" if base.state else ""
+    found = [f"In {year}{where}, under {_quoted(title)}, about {ranged(level)} owners' videos went to police without "
              f"their consent: {number(legal['mean'])} under legal process and {number(emergency['mean'])} on "
              f"emergency forms; {number(never['mean'])} of those owners were never told. Another "
              f"{number(portal['mean'])} shared video through the portal, with consent."]
@@ -119,7 +120,8 @@ def headline_title(comparison, year: str) -> str:
     level = comparison.base.summary(WITHOUT_CONSENT, year)
     changes = [(v, comparison.difference(v, WITHOUT_CONSENT, year)) for v in comparison.variants]
     fewer = sorted([(v, c) for v, c in changes if clear(c) and c["mean"] < 0], key=lambda vc: vc[1]["mean"])
-    start = f"About {number(level['mean'])} owners' videos went to police without consent in {year}"
+    where = f" in {comparison.base.state}" if comparison.base.state else ""
+    start = f"About {number(level['mean'])} owners' videos went to police without consent{where} in {year}"
     if not fewer:
         return start
     v, c = fewer[0]

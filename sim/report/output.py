@@ -19,7 +19,8 @@ import sim
 from sim.experiments.runner import RunResult
 from sim.files import write_folder
 from sim.formatting import dump_json, fmt
-from sim.model.metrics import CATALOGUE, CHANGE_WORDS, NAMES
+from sim.model.metrics import CATALOGUE, CHANGE_WORDS, NAMES, STATE_METRICS
+from sim.report.findings import clear
 
 DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2",
                 "scikit-learn", "emcee", "SALib", "tomli-w")
@@ -42,6 +43,11 @@ def summary(result: RunResult) -> dict:
         "intervals": INTERVALS,
         "metrics": {name: result.summary(name, "all") for name in NAMES},
         "by_period": {year: {name: result.summary(name, year) for name in NAMES} for year in years},
+        "by_state": {
+            "note": "the state of the agency that asked (the owner's camera is almost always in the same "
+                    "place); each state's counts sum to the nation's",
+            **{state: {period: {name: result.state_summary(name, state, period) for name in STATE_METRICS}
+                       for period in result.periods} for state in result.states}},
     }
 
 
@@ -125,6 +131,7 @@ def write_comparison(comparison, out: Path, command: str, force: bool = False,
     files["comparison.json"] = dump_json(comparison.document(table))
     files["comparison.csv"] = comparison.csv_text(table)
     files["comparison-summary.csv"] = summary_csv(comparison, table)
+    files["comparison-by-state.csv"] = comparison.state_csv_text()
     files.update(extra or {})
     return write_folder(out, files, force)
 
@@ -142,11 +149,9 @@ def summary_csv(comparison, table: dict) -> str:
         for period in periods:
             for name, words in CHANGE_WORDS.items():
                 d = table[(variant.loaded.name, period, name)]
-                low95, high95 = d["ci95"]
-                clear = d["mean"] is not None and low95 is not None and not (low95 <= 0 <= high95)
                 writer.writerow([variant.loaded.name, words, "all years" if period == "all" else period,
                                  *(_rounded(x) for x in (d["base_mean"], d["variant_mean"], d["mean"], *d["ui90"])),
-                                 "yes" if clear else "no"])
+                                 "yes" if clear(d) else "no"])
     return buf.getvalue()
 
 

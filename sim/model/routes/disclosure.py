@@ -9,12 +9,14 @@ def owners_disclosed(world, drawn: float) -> int:
     return max(world.scenario.population.owners.min_per_disclosure, round(drawn))
 
 
-def disclose_without_consent(world, route: str, period: int, owners: int, told: bool, days: float) -> None:
-    """Tally footage of `owners` owners handed over by `route` without their consent."""
+def disclose_without_consent(world, route: str, period: int, state: int, owners: int, told: bool,
+                             days: float) -> None:
+    """Tally footage of `owners` owners handed over by `route` without their consent, nationally
+    and in `state` (the asking agency's)."""
     tally = world.tally
-    tally.add(f"{route}.owners_disclosed", period, owners)
+    tally.add_in_state(f"{route}.owners_disclosed", period, state, owners)
     tally.add("total.owners_disclosed", period, owners)
-    tally.add("total.owners_disclosed_without_consent", period, owners)
+    tally.add_in_state("total.owners_disclosed_without_consent", period, state, owners)
     if not told:
-        tally.add("total.owners_never_notified", period, owners)
+        tally.add_in_state("total.owners_never_notified", period, state, owners)
     tally.observe(f"{route}.days_to_disclosure_mean", period, days)

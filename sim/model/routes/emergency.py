@@ -94,7 +94,7 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
     owners = owners_disclosed(world, u["owners_per_emergency"])
     told = rules.emergency.notify_owner
     tally.add("emergency.disclosures", period)
-    disclose_without_consent(world, "emergency", period, owners, told, now - filed)
+    disclose_without_consent(world, "emergency", period, u["state"], owners, told, now - filed)
     world.say_at(now, batch, j, _text(world, "granted: video of {owners} handed over without consent; {notice}",
                                       owners=plural(owners, "owner"),
                                       notice="the owner is told" if told else "the owner is not told"))

@@ -147,7 +147,7 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
 
     owners = owners_disclosed(world, u["owners_per_warrant"])
     tally.add("legal.content_disclosures", period)
-    disclose_without_consent(world, "legal", period, owners, told, answered - opened)
+    disclose_without_consent(world, "legal", period, u["state"], owners, told, answered - opened)
     world.say_at(answered, batch, j, _text(
         world, "video of {owners} handed over under the {kind}, without consent; {notice}",
         owners=plural(owners, "owner"), kind=kind,

@@ -57,7 +57,8 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     tally.add("portal.owners_consented", period, int(out.consented.sum()))
     tally.add("portal.requests_with_footage", period, int(shared.sum()))
     tally.add("portal.clips_disclosed", period, int(out.clips.sum()))
-    tally.add("portal.owners_disclosed", period, int(out.shared.sum()))
+    tally.add_by_state("portal.owners_disclosed", period, np.bincount(
+        batch.state_array[posted], weights=out.shared, minlength=tally.by_state.shape[1]))
     tally.add("total.owners_disclosed", period, int(out.shared.sum()))
     tally.add("total.owners_disclosed_with_audio", period, int(out.with_audio.sum()))
     tally.observe_many("portal.days_to_disclosure_mean", period, out.first_share[shared])
