@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lint bench clean
+.PHONY: report test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,16 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/ringsim brief --seed 1 --out reports/brief --force
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium; install it where we can (root with apt-get),
+# else they are reported as skipped, with the reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { timeout 900 apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { timeout 600 apt-get update -q >/dev/null 2>&1 && timeout 900 apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
+	  echo "Chromium is not installed: the browser tests will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests bench

@@ -1,0 +1,71 @@
+"""The brief in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+At a laptop's width (1280 x 800) and a phone's (390 x 844): the page never scrolls
+sideways, no text overflows its box, every chart image loads; at 1280 the key findings
+and the first headline row are on the first screen. Screenshots are saved in the test's
+temporary folder (`pytest --basetemp=DIR` keeps them somewhere to look at).
+
+Skipped, with the reason, where Chromium or Playwright is missing (`make test` installs
+both where it can: Playwright from PyPI, Chromium with apt-get when run as root).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import ROOT, run_cli
+
+CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install "
+                                                         "chromium)")
+SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
+
+OVERFLOW = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('h1, h2, p, li, td, th, figcaption, pre')) {
+    if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible') {
+      bad.push(el.tagName + ': ' + (el.textContent || '').trim().slice(0, 60));
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture(scope="module")
+def brief(library, tmp_path_factory):
+    out = tmp_path_factory.mktemp("browser") / "brief"
+    assert run_cli("brief", str(library / "small.toml"), str(library / "small-no-emergency.toml"), "--reps", "3",
+                   "--seed", "5", "--out", str(out), "--workers", "1", "--uncertainty", "none",
+                   "--targets", str(ROOT / "scenarios/calibration/targets.toml")) == 0
+    return out / "brief.html"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_brief_reads_in_a_browser(brief, browser, size, tmp_path):
+    width, height = SIZES[size]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(brief.as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(tmp_path / f"brief-{size}-first-screen.png"))
+    page.screenshot(path=str(tmp_path / f"brief-{size}-whole.png"), full_page=True)
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, f"the page scrolls sideways at {width} px ({scroll_width} px wide)"
+    assert page.evaluate(OVERFLOW) == []
+    images = page.evaluate("[...document.images].map(i => [i.complete && i.naturalWidth > 0, i.alt])")
+    assert images and all(loaded for loaded, _alt in images), images
+    if size == "laptop":
+        findings = page.locator("#key-findings").bounding_box()
+        first_row = page.locator("#headline-table tbody tr").first.bounding_box()
+        assert findings["y"] + 20 < height, "the key findings are below the first screen"
+        assert first_row["y"] + first_row["height"] <= height, "the first headline row is below the first screen"
+    page.close()
