@@ -43,8 +43,8 @@ PRECISION_OPTION = typer.Option(
 STATE_OPTION = typer.Option(None, "--state", metavar="XX",
                             help="Report one state (its agencies), e.g. IL; every state is in the files anyway.")
 MAX_REPS_OPTION = typer.Option(2000, "--max-reps", help="With --precision: never run more replications than this.")
-EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core).",
-                                 show_default="every core")
+EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core; "
+                                 "the numbers are the same whatever the count).", show_default="every core")
 
 
 def _print_version(value: bool) -> None:
@@ -60,8 +60,34 @@ def _root(version: bool = typer.Option(False, "--version", callback=_print_versi
 
 
 def with_progress(label: str, total: int, work):
+    """Run `work(done)`, showing progress: a bar with the time left on a terminal, else (a log,
+    a pipe, CI) one line on stderr at every tenth of the work, so a long run is never silent."""
+    if not err_console.is_terminal:
+        return work(_progress_lines(label, total))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=err_console, transient=True,
-                  disable=not err_console.is_terminal) as progress:
+                  TimeRemainingColumn(), console=err_console, transient=True) as progress:
         task = progress.add_task(label, total=total)
         return work(lambda _i: progress.advance(task))
+
+
+def _progress_lines(label: str, total: int):
+    import sys
+    import time
+
+    start, state = time.monotonic(), {"done": 0, "next": max(1, total // 10)}
+
+    def done(_i) -> None:
+        state["done"] += 1
+        if state["done"] >= state["next"] and state["done"] < total:
+            state["next"] += max(1, total // 10)
+            elapsed = time.monotonic() - start
+            left = elapsed * (total - state["done"]) / state["done"]
+            print(f"{label}: {state['done']:,} of up to {total:,} replications, {_clock(elapsed)} so far, "
+                  f"about {_clock(left)} left", file=sys.stderr, flush=True)
+
+    return done
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
