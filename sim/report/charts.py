@@ -77,10 +77,13 @@ def render(fig, name: str, title: str, source: str, description: str, header: li
                     axis.set_major_formatter(FuncFormatter(_tick))
         foot = textwrap.wrap(key, 145) + textwrap.wrap(f"{interval_note or LEVEL_NOTE} Source: {source}", 145)
         fig.text(0.01, 0.005, "\n".join(foot), ha="left", va="bottom", fontsize=7, color="#333333")
-        foot_inches = 0.05 + 0.125 * len(foot)  # 7 pt lines with leading
-        # 11.5 pt lines: layout keeps the panels below them (at most a quarter of a short figure)
-        title_inches = min(0.12 + 0.22 * len(title_lines), 0.25 * fig.get_figheight())
-        fig.tight_layout(rect=(0, foot_inches / fig.get_figheight(), 1, 1 - title_inches / fig.get_figheight()))
+        foot_inches = 0.1 + 0.13 * len(foot)  # 7 pt lines with leading, and a gap above them
+        title_inches = 0.12 + 0.22 * len(title_lines)  # 11.5 pt lines
+        # The title and the foot get room of their own: the figure grows by them rather than
+        # squeezing the panels (a squeezed layout fails, and labels then overlap).
+        fig.set_figheight(fig.get_figheight() + title_inches + foot_inches)
+        # tight_layout makes room for the suptitle itself (matplotlib >= 3.6): only the foot is reserved.
+        fig.tight_layout(rect=(0, foot_inches / fig.get_figheight(), 1, 1))
         png, svg = io.BytesIO(), io.BytesIO()
         # "tight" also catches any label that layout measured short: nothing is ever clipped.
         fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.08)
@@ -143,25 +146,28 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
 
 def change_against_base(labels: list[str], diffs: list[dict], base_label: str, metric_words: str, year: str,
                         source: str) -> Chart:
-    """Paired change against the base, signed bars: vermillion up, blue down."""
-    fig, ax = figure(height=0.34 * len(labels) + 1.7)
-    y = np.arange(len(labels))
+    """Paired change against the base, signed bars: vermillion more, blue fewer, grey no clear change.
+
+    When one change dwarfs the others (more than five times the next), the small ones get
+    their own panel and scale below the large ones, so a law's effect is never a sliver;
+    each panel says which scale it is on.
+    """
     means = np.array([d["mean"] if d["mean"] is not None else 0.0 for d in diffs])
     lo = np.array([d["ui90"][0] if d["ui90"][0] is not None else m for d, m in zip(diffs, means, strict=True)])
     hi = np.array([d["ui90"][1] if d["ui90"][1] is not None else m for d, m in zip(diffs, means, strict=True)])
-    ax.barh(y, means, color=[UP if m > 0 else DOWN for m in means], height=0.65)
-    ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel(f"change in {year} against the baseline (owners)")
-    left, right = min(lo.min(initial=0), 0.0), max(hi.max(initial=0), 0.0)
-    span = max(right - left, 1.0)
-    ax.set_xlim(left - 0.05 * span, right + 0.55 * span)  # room on the right for the printed values
-    for yi, m, l_, h in zip(y, means, lo, hi, strict=True):
-        ax.text(max(h, 0.0) + 0.03 * span, yi, f"{signed(m)} [{signed(l_)}, {signed(h)}]", va="center",
-                ha="left", fontsize=7.5)
+    extent = np.maximum(np.abs(lo), np.abs(hi))
+    order = np.sort(extent)[::-1]
+    split = len(labels) > 2 and order[0] > 5 * max(order[1], 1e-9)
+    large = extent >= order[0] / 5 if split else np.ones(len(labels), bool)
+    groups = [np.flatnonzero(large), np.flatnonzero(~large)] if split else [np.arange(len(labels))]
+    fig, axes = figure(len(groups), 1, height=0.34 * len(labels) + 1.7 + 0.5 * (len(groups) - 1), squeeze=False,
+                       gridspec_kw={"height_ratios": [max(len(g), 1) for g in groups]})
+    for ax, rows_in in zip(axes[:, 0], groups, strict=True):
+        _change_panel(ax, [labels[i] for i in rows_in], means[rows_in], lo[rows_in], hi[rows_in])
+    if split:
+        axes[0, 0].set_title("the largest change", fontsize=9, loc="left")
+        axes[1, 0].set_title("the other changes, on their own scale", fontsize=9, loc="left")
+    axes[-1, 0].set_xlabel(f"change in {year} against the baseline (owners)")
     biggest = int(np.argmin(means)) if means.min(initial=0) < 0 else int(np.argmax(np.abs(means)))
     if means.size and abs(means[biggest]) > 0:
         verb = "cuts" if means[biggest] < 0 else "raises"
@@ -172,11 +178,30 @@ def change_against_base(labels: list[str], diffs: list[dict], base_label: str, m
     rows = [[year, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0], d["ui90"][1]]
             for label, d in zip(labels, diffs, strict=True)]
     return render(fig, "change_without_consent", title, source,
-                  f"For each scenario, the change in {metric_words} in {year} against the baseline, "
-                  "paired replication by replication (common random numbers). Blue: fewer; vermillion: more.",
+                  f"Each alternative against {base_label}, paired replication by replication (common random "
+                  "numbers), with the range of plausible changes printed beside it.",
                   ["year", "scenario", "base", "base_mean", "scenario_mean", "difference_mean",
                    "difference_ui90_low", "difference_ui90_high"], rows,
-                  interval_note=PAIRED_NOTE)
+                  interval_note=PAIRED_NOTE, key="Blue: fewer; vermillion: more; grey: no clear change (the range "
+                                                 "includes zero).")
+
+
+def _change_panel(ax, labels: list[str], means, lo, hi) -> None:
+    y = np.arange(len(labels))
+    colours = [PALETTE["grey"] if lo_ <= 0 <= hi_ else (UP if m > 0 else DOWN)
+               for m, lo_, hi_ in zip(means, lo, hi, strict=True)]
+    ax.barh(y, means, color=colours, height=0.65)
+    ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    left, right = min(lo.min(initial=0), 0.0), max(hi.max(initial=0), 0.0)
+    span = max(right - left, 1.0)
+    ax.set_xlim(left - 0.05 * span, right + 0.6 * span)  # room on the right for the printed values
+    for yi, m, l_, h in zip(y, means, lo, hi, strict=True):
+        ax.text(max(h, 0.0) + 0.03 * span, yi, f"{signed(m)} [{signed(l_)}, {signed(h)}]", va="center",
+                ha="left", fontsize=7.5)
 
 
 def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tuple[float, str]], source: str,
@@ -226,24 +251,29 @@ FUNNEL_STEPS = (
 
 
 def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Chart:
-    """The portal funnel in one year: requests → posted → asked → agreed → shared → clips."""
-    fig, ax = figure(height=3.4)
-    labels = [label for _m, label in FUNNEL_STEPS]
+    """The portal funnel in one year: requests → posted, then owners asked → agreed → shared, then clips.
+
+    One linear panel per unit (requests, owners, clips), so every bar reads at face value.
+    """
     means = np.array([s["mean"] or 0.0 for s in stats])
-    y = np.arange(len(labels))
-    colours = [PALETTE["sky"]] * 2 + [PALETTE["blue"]] * 3 + [PALETTE["orange"]]
-    ax.barh(y, means, color=colours, height=0.6, log=True)
     lo = np.array([s["ui90"][0] if s["ui90"][0] is not None else m for s, m in zip(stats, means, strict=True)])
     hi = np.array([s["ui90"][1] if s["ui90"][1] is not None else m for s, m in zip(stats, means, strict=True)])
-    ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
-    for yi, h, m in zip(y, hi, means, strict=True):
-        ax.text(max(h, m) * 1.12, yi, number(m), va="center", fontsize=8)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    ax.grid(axis="y", visible=False)
-    positive = means[means > 0]
-    ax.set_xlim(max(positive.min() / 4, 1) if positive.size else 1, max(means.max(initial=10) * 5, 10))
-    ax.set_xlabel(f"count in {year} (logarithmic scale: each step is ×10)")
+    units = (("requests", [0, 1], PALETTE["sky"]), ("owners", [2, 3, 4], PALETTE["blue"]),
+             ("clips", [5], PALETTE["orange"]))
+    fig, axes = figure(3, 1, height=3.9, gridspec_kw={"height_ratios": [2, 3, 1]})
+    for ax, (unit, rows_in, colour) in zip(axes, units, strict=True):
+        y = np.arange(len(rows_in))
+        m, l_, h = means[rows_in], lo[rows_in], hi[rows_in]
+        ax.barh(y, m, color=colour, height=0.6)
+        ax.errorbar(m, y, xerr=[m - l_, h - m], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
+        top = max(float(h.max(initial=0)), 1.0)
+        for yi, hi_, mi in zip(y, h, m, strict=True):
+            ax.text(max(hi_, mi) + 0.02 * top, yi, number(mi), va="center", fontsize=8)
+        ax.set_yticks(y, [FUNNEL_STEPS[i][1] for i in rows_in])
+        ax.invert_yaxis()
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, top * 1.25)
+        ax.set_title(f"{unit} in {year}", fontsize=9, loc="left")
     step = {metric: i for i, (metric, _label) in enumerate(FUNNEL_STEPS)}
     asked, shared = means[step["portal.owners_notified"]], means[step["portal.owners_disclosed"]]
     ratio = f"{asked / shared:,.0f}" if shared else "–"
