@@ -117,7 +117,10 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
         "short_headings": SHORT_HEADINGS,
     }
     files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)
-    files["brief.pdf"] = _pdf(TEMPLATES.get_template("brief_pdf.html.j2").render(**context))
+    context["main_chart"] = next((c for c in made if c.name == "change_without_consent"), None)
+    context["source"] = source_all
+    files["brief.pdf"] = _pdf([TEMPLATES.get_template(name).render(**context)
+                               for name in ("brief_pdf_summary.html.j2", "brief_pdf.html.j2")])
     return files
 
 
@@ -291,7 +294,8 @@ def _scenario_files(results) -> list[tuple[str, str]]:
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu ships with matplotlib: full Unicode
 
 
-def _pdf(html: str) -> bytes:
+def _pdf(pages: list[str]) -> bytes:
+    """The PDF: each HTML part from a new page (page 1, the one-page summary; then the full brief)."""
     pdf = FPDF(format="letter", unit="mm")
     pdf.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))  # same inputs, same bytes
     pdf.set_creator(f"ringsim {sim.__version__}")
@@ -299,7 +303,8 @@ def _pdf(html: str) -> bytes:
         pdf.add_font("DejaVu", style, str(FONT_DIR / f"DejaVuSans{suffix}.ttf"))
     pdf.set_margins(16, 14, 16)
     pdf.set_auto_page_break(True, margin=14)
-    pdf.add_page()
-    pdf.set_font("DejaVu", size=9.5)
-    pdf.write_html(html, font_family="DejaVu")
+    for html in pages:
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=9.5)
+        pdf.write_html(html, font_family="DejaVu")
     return bytes(pdf.output())

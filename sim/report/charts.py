@@ -168,13 +168,15 @@ def change_against_base(labels: list[str], diffs: list[dict], base_label: str, m
         axes[0, 0].set_title("the largest change", fontsize=9, loc="left")
         axes[1, 0].set_title("the other changes, on their own scale", fontsize=9, loc="left")
     axes[-1, 0].set_xlabel(f"change in {year} against the baseline (owners)")
-    biggest = int(np.argmin(means)) if means.min(initial=0) < 0 else int(np.argmax(np.abs(means)))
-    if means.size and abs(means[biggest]) > 0:
+    clear = (lo > 0) | (hi < 0)  # the range of plausible changes excludes zero
+    ranked = np.where(clear, means, 0.0)
+    biggest = int(np.argmin(ranked)) if ranked.min(initial=0) < 0 else int(np.argmax(np.abs(ranked)))
+    if ranked.size and abs(ranked[biggest]) > 0:
         verb = "cuts" if means[biggest] < 0 else "raises"
         title = (f"“{labels[biggest]}” {verb} {metric_words} the most in {year}: "
                  f"{signed(means[biggest])} [{signed(lo[biggest])}, {signed(hi[biggest])}]")
     else:
-        title = f"No scenario changes {metric_words} in {year}"
+        title = f"No alternative clearly changes {metric_words} in {year}"
     rows = [[year, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0], d["ui90"][1]]
             for label, d in zip(labels, diffs, strict=True)]
     return render(fig, "change_without_consent", title, source,
