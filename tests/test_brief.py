@@ -11,7 +11,7 @@ from conftest import ROOT, run_cli
 
 from sim.formatting import number, signed
 
-CHARTS = ("routes_by_variant", "change_without_consent", "timeline", "portal_funnel", "calibration")
+CHARTS = ("routes_by_variant", "change_without_consent", "timeline", "portal_funnel", "change_by_state", "calibration")
 
 
 def _brief(library: Path, out: Path, *extra: str) -> int:

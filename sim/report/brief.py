@@ -27,7 +27,7 @@ from sim.experiments.calibration import DEFAULT_TARGETS, score
 from sim.experiments.compare import Comparison
 from sim.experiments.runner import RunResult
 from sim.formatting import dump_json, figure, number, signed
-from sim.report import charts, findings
+from sim.report import charts, findings, state_map
 from sim.report.output import run_files
 from sim.scenario.library import library_path
 from sim.scenario.loader import lookup
@@ -92,6 +92,12 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
     funnel_year = max(years, key=lambda y: national.base.summary("portal.requests", y)["mean"] or 0)
     made.append(charts.funnel([national.base.summary(m, funnel_year) for m, _ in charts.FUNNEL_STEPS], funnel_year,
                               source_line([base]), labels[0]))
+    if national.variants:  # where the first alternative with a clear national change acts (else the first)
+        mapped = next((v for v in national.variants
+                       if findings.clear(national.difference(v, WITHOUT_CONSENT, year))), national.variants[0])
+        made.append(state_map.change_by_state(national, mapped, year,
+                                              national.base.loaded.scenario.population.state_population,
+                                              source_line([national.base, mapped])))
     calibration_rows = score(targets, national.base)
     if calibration_rows:
         made.append(charts.calibration(calibration_rows, f"{source_line([base])}; targets: {targets_file}"))

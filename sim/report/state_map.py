@@ -1,0 +1,86 @@
+"""A US tile-grid map: one square per state, coloured by a what-if's change there.
+
+Each state is a square at its usual place in a tile grid (the layout news graphics use),
+so small states are as visible as large ones. The colour is the paired change in owners
+whose video left without consent, per 100,000 residents (so states of different sizes
+compare), grey where the change is not clear; the number printed in each square is the
+change itself. Drawn with matplotlib only.
+"""
+
+from __future__ import annotations
+
+import matplotlib.colors as mcolors
+
+from sim.experiments.stats import paired_difference
+from sim.report.charts import Chart, figure, render
+
+# (row, column) of each state in the tile grid; row 0 at the top.
+TILES = {
+    "AK": (0, 0), "ME": (0, 11),
+    "VT": (1, 10), "NH": (1, 11),
+    "WA": (2, 1), "ID": (2, 2), "MT": (2, 3), "ND": (2, 4), "MN": (2, 5), "IL": (2, 6), "WI": (2, 7),
+    "MI": (2, 8), "NY": (2, 9), "RI": (2, 10), "MA": (2, 11),
+    "OR": (3, 1), "NV": (3, 2), "WY": (3, 3), "SD": (3, 4), "IA": (3, 5), "IN": (3, 6), "OH": (3, 7),
+    "PA": (3, 8), "NJ": (3, 9), "CT": (3, 10),
+    "CA": (4, 1), "UT": (4, 2), "CO": (4, 3), "NE": (4, 4), "MO": (4, 5), "KY": (4, 6), "WV": (4, 7),
+    "VA": (4, 8), "MD": (4, 9), "DE": (4, 10),
+    "AZ": (5, 2), "NM": (5, 3), "KS": (5, 4), "AR": (5, 5), "TN": (5, 6), "NC": (5, 7), "SC": (5, 8),
+    "DC": (5, 9),
+    "OK": (6, 4), "LA": (6, 5), "MS": (6, 6), "AL": (6, 7), "GA": (6, 8),
+    "HI": (7, 0), "TX": (7, 4), "FL": (7, 9),
+}
+METRIC = "total.owners_disclosed_without_consent"
+MAP_NOTE = ("A change is clear when 90% of its plausible paired changes (5th-95th percentile of replications) lie on "
+            "one side of zero; population: the scenario's state_population.")
+
+
+def change_by_state(comparison, variant, year: str, population: dict[str, int], source: str) -> Chart:
+    """The variant's paired change in `year`, state by state, on a tile grid."""
+    base = comparison.base
+    changes = {s: paired_difference(base.state_column(METRIC, s, year), variant.state_column(METRIC, s, year))
+               for s in base.states}
+    per_100k = {s: 1e5 * (d["mean"] or 0.0) / max(population.get(s, 0), 1) for s, d in changes.items()}
+    clear = {s: d["ui90"][0] is not None and not (d["ui90"][0] <= 0 <= d["ui90"][1]) for s, d in changes.items()}
+    extent = max((abs(v) for s, v in per_100k.items() if clear[s]), default=1.0) or 1.0
+    norm = mcolors.TwoSlopeNorm(vmin=-extent, vcenter=0.0, vmax=extent)
+    cmap = mcolors.LinearSegmentedColormap.from_list("change", ["#0072B2", "#f2f2f2", "#D55E00"])
+    fig, ax = figure(height=4.4)
+    for state, (row, col) in TILES.items():
+        if state not in changes:
+            continue
+        colour = cmap(norm(per_100k[state])) if clear[state] else "#d9d9d9"
+        ax.add_patch(_square(col, -row, colour))
+        ink = "white" if clear[state] and abs(norm(per_100k[state]) - 0.5) > 0.3 else "#1a1a1a"
+        ax.text(col + 0.45, -row + 0.62, state, ha="center", va="center", fontsize=7.5, fontweight="bold", color=ink)
+        ax.text(col + 0.45, -row + 0.28, _short(changes[state]["mean"]), ha="center", va="center", fontsize=6,
+                color=ink)
+    ax.set_xlim(-0.2, 12.2)
+    ax.set_ylim(-7.2, 1.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    title = variant.loaded.scenario.scenario.title
+    rows = [[year, s, d["mean"], d["ui90"][0], d["ui90"][1], per_100k[s], population.get(s)]
+            for s, d in sorted(changes.items())]
+    return render(fig, "change_by_state", f"Where “{title}” changes owners whose video left without consent, "
+                                          f"{year}", source,
+                  "Each square is a state, at its usual place on a tile map; the number is the change in owners "
+                  "whose video left without consent there (its agencies), and the colour that change per 100,000 "
+                  "residents. Grey: no clear change.",
+                  ["year", "state", "change_mean", "change_ui90_low", "change_ui90_high", "change_per_100k",
+                   "population"], rows, interval_note=MAP_NOTE,
+                  key="Blue: fewer; vermillion: more; the deeper the colour, the larger the change per resident; "
+                      "grey: no clear change (the range of plausible changes includes zero).")
+
+
+def _square(x: float, y: float, colour):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), 0.9, 0.9, facecolor=colour, edgecolor="white", linewidth=1.0)
+
+
+def _short(x) -> str:
+    if x is None:
+        return ""
+    if abs(x) >= 1000:
+        return f"{x / 1000:+.1f}k".replace("-", "−")
+    return (f"{x:+.0f}" if abs(x) >= 10 else f"{x:+.1f}").replace("-", "−")
