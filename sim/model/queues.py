@@ -18,21 +18,10 @@ import numpy as np
 
 def fcfs_starts(arrivals: np.ndarray, services: np.ndarray, servers: int) -> np.ndarray:
     """Service start of each customer, given in arrival order (ties: the order given)."""
-    n = len(arrivals)
-    starts = np.empty(n)
-    if n == 0:
-        return starts
-    if servers == 1:  # Lindley's recursion: one server, no heap
-        free = -np.inf
-        arrive, serve = arrivals.tolist(), services.tolist()
-        for i in range(n):
-            start = arrive[i] if arrive[i] > free else free
-            starts[i] = start
-            free = start + serve[i]
-        return starts
-    free_at = [-np.inf] * servers  # a heap of the instants each server becomes free
+    starts = np.empty(len(arrivals))
+    free_at = [-np.inf] * servers  # a heap of the instants each server becomes free (one server: Lindley)
     arrive, serve = arrivals.tolist(), services.tolist()
-    for i in range(n):
+    for i in range(len(arrive)):
         earliest = free_at[0]
         start = arrive[i] if arrive[i] > earliest else earliest
         starts[i] = start
