@@ -100,9 +100,12 @@ def _settings(sets: list[str]) -> dict:
 def _precision(relative: float | None, reps: int, max_reps: int, period: str):
     from sim.experiments.precision import Precision
 
+    from sim.experiments.runner import MAX_REPLICATIONS
+
     if relative is None:
         return None
-    check_run_size(max_reps, 0, 1)
+    if not 1 <= max_reps <= MAX_REPLICATIONS:
+        raise UsageError(f"--max-reps {max_reps}: must be between 1 and {MAX_REPLICATIONS:,}")
     return Precision(relative, first=reps, ceiling=max_reps, period=period)
 
 
