@@ -99,7 +99,6 @@ def _settings(sets: list[str]) -> dict:
 
 def _precision(relative: float | None, reps: int, max_reps: int, period: str):
     from sim.experiments.precision import Precision
-
     from sim.experiments.runner import MAX_REPLICATIONS
 
     if relative is None:
