@@ -85,10 +85,9 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
     has_video = world.targeted_footage_exists(rules.platform, now, u["u_target_paid"], u["u_target_e2ee"],
                                               u["target_retention"], age)
     if not has_video:
-        world.say_at(now, batch, j, _text(world, "granted, but nothing to hand over: {why}",
-                                          why=world.targeted_footage_missing(
-                                              rules.platform, now, u["u_target_paid"], u["u_target_e2ee"],
-                                              u["target_retention"], age)))
+        if world.tracing:  # why, in words: worked out only for a story
+            world.say_at(now, batch, j, "granted, but nothing to hand over: " + world.targeted_footage_missing(
+                rules.platform, now, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age))
         return _end(world, batch, j, period, "granted_no_footage", now)
 
     owners = owners_disclosed(world, u["owners_per_emergency"])

@@ -138,11 +138,11 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
     has_video = reaches_content and world.targeted_footage_exists(
         rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
     if not has_video:
-        world.say_at(answered, batch, j, _text(
-            world, "account records handed over, no video: {why}",
-            why=f"a {kind} reaches account records only" if not reaches_content
-            else world.targeted_footage_missing(rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"],
-                                                u["target_retention"], age)))
+        if world.tracing:  # why, in words: worked out only for a story
+            why = (f"a {kind} reaches account records only" if not reaches_content else
+                   world.targeted_footage_missing(rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"],
+                                                  u["target_retention"], age))
+            world.say_at(answered, batch, j, f"account records handed over, no video: {why}")
         return _end(world, batch, j, period, "records_only", answered)
 
     owners = owners_disclosed(world, u["owners_per_warrant"])
