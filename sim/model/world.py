@@ -127,14 +127,15 @@ class World:
         Routes narrate unconditionally: `text` is a format string filled from `fields`
         only when tracing, so an untraced run pays for no text.
         """
-        if self.tracing:
-            self.say_at(self.env.now, batch, j, text.format(**fields) if fields else text)
+        self.say_at(self.env.now, batch, j, text, **fields)
 
-    def say_at(self, when: float, batch, j: int | None, text: str, route: str = "") -> None:
+    def say_at(self, when: float, batch, j: int | None, text: str, route: str = "", **fields) -> None:
         """Add a line dated `when`: bulk decisions narrate instants they imply in advance.
 
         A line is (day, case id or None for the whole world, route, text); `route` is set
-        on the line that opens a case, naming the route it takes first.
+        on the line that opens a case, naming the route it takes first (or the route it
+        moves to). Like `say`, `text` is filled from `fields` only when tracing.
         """
         if self.tracing:
+            text = text.format(**fields) if fields else text
             self.trace.append((float(when), None if batch is None else batch.case_id(j), route, text))

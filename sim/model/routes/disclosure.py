@@ -1,4 +1,4 @@
-"""The step every no-consent route ends with: footage handed over, tallied once for all routes."""
+"""The steps the queued routes share: footage handed over without consent, and a case's ending, tallied once."""
 
 from __future__ import annotations
 
@@ -20,3 +20,9 @@ def disclose_without_consent(world, route: str, period: int, state: int, owners:
     if not told:
         tally.add_in_state("total.owners_never_notified", period, state, owners)
     tally.observe(f"{route}.days_to_disclosure_mean", period, days)
+
+
+def end_case(world, route: str, noun: str, batch, j: int, period: int, end: str, day: float) -> None:
+    """Tally how a case of `route` ended (`{route}.ended_{end}`) and say so, dated `day`."""
+    world.tally.add(f"{route}.ended_{end}", period)
+    world.say_at(day, batch, j, "{noun} ends: {end}", noun=noun, end=end.replace("_", " "))

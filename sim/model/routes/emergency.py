@@ -20,7 +20,7 @@ import numpy as np
 from sim.formatting import elapsed, plural
 from sim.model.queues import fcfs_starts
 from sim.model.routes import legal
-from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
+from sim.model.routes.disclosure import disclose_without_consent, end_case, owners_disclosed
 
 # How an emergency form can end (declared once: metrics, charts and traces import it).
 ENDS = ("denied", "granted_no_footage", "disclosed")
@@ -68,8 +68,7 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
     """A reviewer's decision on one form on day `now`, and what follows it."""
     tally, u = world.tally, batch.case(j)
     rules = world.policy_at(u["state"], now)
-    world.say_at(now, batch, j, _text(world, "a company reviewer decides alone, {took} after filing",
-                                      took=elapsed(now - filed)))
+    world.say_at(now, batch, j, "a company reviewer decides alone, {took} after filing", took=elapsed(now - filed))
     granted = u["u_grant"] < rules.emergency.grant_probability
     if not granted:
         to_court = u["u_denied_to_legal"] < world.scenario.routes.denied_emergency_to_legal
@@ -94,9 +93,8 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
     told = rules.emergency.notify_owner
     tally.add("emergency.disclosures", period)
     disclose_without_consent(world, "emergency", period, u["state"], owners, told, now - filed)
-    world.say_at(now, batch, j, _text(world, "granted: video of {owners} handed over without consent; {notice}",
-                                      owners=plural(owners, "owner"),
-                                      notice="the owner is told" if told else "the owner is not told"))
+    world.say_at(now, batch, j, "granted: video of {owners} handed over without consent; {notice}",
+                 owners=plural(owners, "owner"), notice="the owner is told" if told else "the owner is not told")
     if not rules.emergency.court_ratification_required:
         _end(world, batch, j, period, "disclosed", now)
     else:
@@ -117,10 +115,5 @@ def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None
         _end(world, batch, j, period, "disclosed", later)
 
 
-def _text(world, template: str, **fields) -> str:
-    return template.format(**fields) if world.tracing else ""
-
-
 def _end(world, batch, j, period, end, day):
-    world.tally.add(f"emergency.ended_{end}", period)
-    world.say_at(day, batch, j, _text(world, "emergency form ends: {end}", end=end.replace("_", " ")))
+    end_case(world, "emergency", "emergency form", batch, j, period, end, day)

@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.formatting import elapsed, plural
 from sim.model.queues import fcfs_starts
-from sim.model.routes.disclosure import disclose_without_consent, owners_disclosed
+from sim.model.routes.disclosure import disclose_without_consent, end_case, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
 
 # How a legal demand can end (declared once: metrics, charts and traces import it).
@@ -59,10 +59,9 @@ def demand(world, batch, j: int, day: float, process: str | None = None) -> None
     # agency seeks a warrant instead, or gives up on the platform.
     if not world.policy_at(u["state"], day).legal.reaches_anything(process):
         to_warrant = u["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant
-        world.say_at(day, batch, j, _text(world, "the law lets the company hand over nothing under a {kind}: {then}",
-                                          kind=process.replace("_", " "),
-                                          then="the agency seeks a warrant instead" if to_warrant
-                                          else "the agency gives up on the platform"))
+        world.say_at(day, batch, j, "the law lets the company hand over nothing under a {kind}: {then}",
+                     kind=process.replace("_", " "),
+                     then="the agency seeks a warrant instead" if to_warrant else "the agency gives up on the platform")
         if not to_warrant:
             world.tally.add("substitution.process_dropped", period)
             world.say_at(day, batch, j, "legal demand ends: never served (the agency left the platform)")
@@ -76,17 +75,17 @@ def demand(world, batch, j: int, day: float, process: str | None = None) -> None
     preserved = u["u_preserve"] < facts.preservation_probability
     if preserved:
         world.tally.add("legal.preservation_requests", period)
-    world.say_at(day, batch, j, _text(world, "seeks a {kind}{asks}", kind=kind,
-                                      asks=" and asks the company to preserve video" if preserved else ""),
-                 route="legal")  # from here the case is on the legal route (a CSV's route column follows it)
+    # From here the case is on the legal route (a CSV's route column follows it).
+    world.say_at(day, batch, j, "seeks a {kind}{asks}", route="legal", kind=kind,
+                 asks=" and asks the company to preserve video" if preserved else "")
 
     served = day + u["court_days"]
     refused = u["u_judge"] < facts.judge_refusal_probability[process]
     if refused:
         world.say_at(served, batch, j, "the court refuses to issue it")
         return _end(world, batch, j, period, "refused_by_court", served)
-    world.say_at(served, batch, j, _text(world, "{issuer} issues the {kind}; it is served on the company",
-                                         issuer=ISSUER[process], kind=kind))
+    world.say_at(served, batch, j, "{issuer} issues the {kind}; it is served on the company",
+                 issuer=ISSUER[process], kind=kind)
     world.legal_queue.append((served, batch, j, process, period, day, preserved))
 
 
@@ -115,8 +114,8 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
     """The company's answer to one demand, given on day `answered`."""
     u, tally, facts = batch.case(j), world.tally, world.scenario.legal
     kind = process.replace("_", " ")
-    world.say_at(answered, batch, j, _text(world, "the company's legal team answers, {took} after it was served",
-                                           took=elapsed(answered - served)))
+    world.say_at(answered, batch, j, "the company's legal team answers, {took} after it was served",
+                 took=elapsed(answered - served))
     rules = world.policy_at(u["state"], answered)
     pushed_back = u["u_pushback"] < rules.legal.pushback_probability
     if pushed_back:
@@ -148,19 +147,12 @@ def _answer(world, served, batch, j, process, period, opened, preserved, answere
     owners = owners_disclosed(world, u["owners_per_warrant"])
     tally.add("legal.content_disclosures", period)
     disclose_without_consent(world, "legal", period, u["state"], owners, told, answered - opened)
-    world.say_at(answered, batch, j, _text(
-        world, "video of {owners} handed over under the {kind}, without consent; {notice}",
-        owners=plural(owners, "owner"), kind=kind,
-        notice="the owner is told" if told else "a gag order forbids telling the owner" if rules.legal.notify_user
-        else "the company does not tell the owner"))
+    world.say_at(answered, batch, j, "video of {owners} handed over under the {kind}, without consent; {notice}",
+                 owners=plural(owners, "owner"), kind=kind,
+                 notice="the owner is told" if told else "a gag order forbids telling the owner"
+                 if rules.legal.notify_user else "the company does not tell the owner")
     _end(world, batch, j, period, "content_disclosed", answered)
 
 
-def _text(world, template: str, **fields) -> str:
-    """A narration line, filled only when tracing (an untraced run formats nothing)."""
-    return template.format(**fields) if world.tracing else ""
-
-
 def _end(world, batch, j, period, end, day):
-    world.tally.add(f"legal.ended_{end}", period)
-    world.say_at(day, batch, j, _text(world, "legal demand ends: {end}", end=end.replace("_", " ")))
+    end_case(world, "legal", "legal demand", batch, j, period, end, day)
