@@ -13,7 +13,7 @@ import threading
 import typer
 from typer.exceptions import TyperException
 
-from sim.cli import explore, posterior, runs  # noqa: F401  (registers the commands on `app`)
+from sim.cli import explore, posterior, runs, serve  # noqa: F401  (registers the commands on `app`)
 from sim.cli.app import app
 from sim.cli.tables import change_table, headline_table  # noqa: F401  (part of the module's API)
 from sim.errors import RingsimError, printable

@@ -218,14 +218,18 @@ def _run_range(results, loaded, indices: range, seeds, pool, pool_workers, on_do
         return
     limit = IN_FLIGHT_PER_WORKER * pool_workers if pool_workers else IN_FLIGHT_ON_EXECUTOR
     pending: dict[cf.Future, int] = {}
-    for s, i in tasks:
-        if len(pending) >= limit:  # wait for room: at most `limit` results exist at once
-            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                keep(pending.pop(future), future.result())
-        pending[pool.submit(run_replication, *task(s, i))] = s
-    for future in cf.as_completed(pending):
-        keep(pending[future], future.result())
+    try:
+        for s, i in tasks:
+            if len(pending) >= limit:  # wait for room: at most `limit` results exist at once
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    keep(pending.pop(future), future.result())
+            pending[pool.submit(run_replication, *task(s, i))] = s
+        for future in cf.as_completed(pending):
+            keep(pending.pop(future), future.result())
+    finally:  # on an error or a cancel, withdraw what has not started (a shared pool runs on)
+        for future in pending:
+            future.cancel()
 
 
 @contextlib.contextmanager

@@ -48,14 +48,8 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
     trace: list = []
     run_replication(loaded, replication, replication_seeds(seed, replication + 1)[replication], trace=trace)
 
-    by_case: dict[str, list] = defaultdict(list)
-    first_route: dict[str, str] = {}
-    for day, case, case_route, text in trace:
-        if case is None:
-            continue
-        current = case_route or (by_case[case][-1][2] if by_case[case] else "")
-        by_case[case].append((day, text, current))
-        first_route.setdefault(case, case_route)
+    by_case = _cases(trace)
+    first_route = {case: lines[0][2] for case, lines in by_case.items()}
     wanted = (route,) if route else ROUTES
     chosen: dict[str, list[str]] = {r: [] for r in wanted}
     earliest = -1.0 if since is None else info.clock.day_of(since)
@@ -64,10 +58,34 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
         if (r in chosen and len(chosen[r]) < n and (year is None or case.startswith(f"{year}-"))
                 and by_case[case][0][0] >= earliest):
             chosen[r].append(case)
-    start = dt.datetime.combine(info.start, dt.time())
-    return [Story(case, r, tuple((start + dt.timedelta(days=day), text) for day, text, _r in by_case[case]),
-                  tuple(line_route for _d, _t, line_route in by_case[case]))
-            for r in wanted for case in chosen[r]]
+    return [_story(case, by_case[case], info.start) for r in wanted for case in chosen[r]]
+
+
+def story_of(loaded, seed: int, case: str, replication: int = 0) -> Story | None:
+    """The story of one case (by its id) in replication `replication`: the same investigation under
+    another scenario with the same seed, since investigations draw from their own streams. None when
+    that case never reached the company there."""
+    trace: list = []
+    run_replication(loaded, replication, replication_seeds(seed, replication + 1)[replication], trace=trace)
+    lines = _cases(trace).get(case)
+    return None if lines is None else _story(case, lines, loaded.scenario.scenario.start)
+
+
+def _cases(trace: list) -> dict[str, list[tuple[float, str, str]]]:
+    """Narration lines by case, in order: (day, text, the route the case is on at that line)."""
+    by_case: dict[str, list] = defaultdict(list)
+    for day, case, case_route, text in trace:
+        if case is None:
+            continue
+        current = case_route or (by_case[case][-1][2] if by_case[case] else "")
+        by_case[case].append((day, text, current))
+    return by_case
+
+
+def _story(case: str, lines: list, start: dt.date) -> Story:
+    begin = dt.datetime.combine(start, dt.time())
+    return Story(case, lines[0][2], tuple((begin + dt.timedelta(days=day), text) for day, text, _r in lines),
+                 tuple(route for _d, _t, route in lines))
 
 
 def csv_text(found: list[Story]) -> str:

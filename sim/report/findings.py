@@ -85,16 +85,19 @@ def effect_sentence(effects: list[dict]) -> str:
     return "; ".join(parts)
 
 
-def key_findings(comparison, year: str) -> list[str]:
-    """Three to five sentences that answer the brief's question, each with its range."""
+def key_findings(comparison, year: str, when: str | None = None) -> list[str]:
+    """Three to five sentences that answer the brief's question, each with its range.
+
+    `year` is the period of the numbers ("all" for the whole horizon); `when` how the
+    sentences name it (default: the year)."""
     base = comparison.base
     title = base.loaded.scenario.scenario.title
     level = base.summary(WITHOUT_CONSENT, year)
     legal, emergency = base.summary("legal.owners_disclosed", year), base.summary("emergency.owners_disclosed", year)
     never, portal = base.summary("total.owners_never_notified", year), base.summary("portal.owners_disclosed", year)
     where = f" in {base.state} (agencies there)" if base.state else ""
-    found = [f"In {year}{where}, under {_quoted(title)}, about {ranged(level)} owners' videos went to police without "
-             f"their consent: {number(legal['mean'])} under legal process and {number(emergency['mean'])} on "
+    found = [f"In {when or year}{where}, under {_quoted(title)}, about {ranged(level)} owners' videos went to police "
+             f"without their consent: {number(legal['mean'])} under legal process and {number(emergency['mean'])} on "
              f"emergency forms; {number(never['mean'])} of those owners were never told. Another "
              f"{number(portal['mean'])} shared video through the portal, with consent."]
     changes = [(v, comparison.difference(v, WITHOUT_CONSENT, year)) for v in comparison.variants]
@@ -115,13 +118,13 @@ def key_findings(comparison, year: str) -> list[str]:
     return found
 
 
-def headline_title(comparison, year: str) -> str:
-    """The brief's title as its main finding."""
+def headline_title(comparison, year: str, when: str | None = None) -> str:
+    """The brief's title as its main finding (`year` and `when` as for `key_findings`)."""
     level = comparison.base.summary(WITHOUT_CONSENT, year)
     changes = [(v, comparison.difference(v, WITHOUT_CONSENT, year)) for v in comparison.variants]
     fewer = sorted([(v, c) for v, c in changes if clear(c) and c["mean"] < 0], key=lambda vc: vc[1]["mean"])
     where = f" in {comparison.base.state}" if comparison.base.state else ""
-    start = f"About {number(level['mean'])} owners' videos went to police without consent{where} in {year}"
+    start = f"About {number(level['mean'])} owners' videos went to police without consent{where} in {when or year}"
     if not fewer:
         return start
     v, c = fewer[0]

@@ -1,0 +1,7 @@
+"""The playground: `ringsim app`, a local web page (Shiny for Python) for what-ifs, single cases
+and new scenario files, for people who never open a terminal.
+
+The page holds no model of its own: a what-if becomes ordinary scenario files
+(`compose`), which run through `sim.experiments` exactly as `ringsim compare` runs them
+(`service`); `page` only lays out controls and results.
+"""

@@ -1,0 +1,181 @@
+"""What the page shows for a finished what-if, built from the brief's own pieces.
+
+The headline table carries each number's exact value in `data-value` (the page shows
+it rounded), so a browser test can hold it against `summary.json`. The command and the
+zip of scenario files re-create every number from a terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import shlex
+import zipfile
+
+import attrs
+from htmltools import Tag
+from shiny import ui
+
+from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
+from sim.formatting import number
+from sim.model.metrics import CHANGE_WORDS
+from sim.report import charts, findings
+from sim.report.brief import build_brief, source_line
+from sim.report.class_charts import before_after
+from sim.web.compose import compose
+from sim.web.whatif import WhatIf, to_query
+
+
+@attrs.frozen
+class Results:
+    spec: WhatIf
+    comparison: object  # sim.experiments.compare.Comparison
+
+    @property
+    def view(self):
+        return self.comparison.in_state(self.spec.state) if self.spec.state else self.comparison
+
+    @property
+    def period(self) -> str:
+        return "all" if self.spec.horizon == "timeline" else self.spec.horizon
+
+    @property
+    def when(self) -> str:
+        years = self.comparison.base.periods[:-1]
+        return f"{years[0]}–{years[-1]}" if self.period == "all" else self.period
+
+    def title(self) -> str:
+        return findings.headline_title(self.view, self.period, self.when)
+
+    def findings(self) -> list[str]:
+        return findings.key_findings(self.view, self.period, self.when)
+
+    def table(self) -> Tag:
+        view, period = self.view, self.period
+        base = view.base
+        variant = view.variants[0] if view.variants else None
+        head = ["owners whose video…", f"baseline: {base.loaded.scenario.scenario.title}"]
+        if variant is not None:
+            head += [f"alternative: {variant.loaded.scenario.scenario.title}", "change [90% of runs]"]
+        rows = []
+        for metric, words in CHANGE_WORDS.items():
+            cells = [ui.tags.td(words), _number_cell(base.summary(metric, period), metric, "base")]
+            if variant is not None:
+                d = view.difference(variant, metric, period)
+                cells += [_number_cell(variant.summary(metric, period), metric, "variant"),
+                          ui.tags.td(_change(d), class_="rs-num", **{"data-metric": metric, "data-role": "change",
+                                                                      "data-value": repr(d["mean"])})]
+            rows.append(ui.tags.tr(*cells))
+        return ui.tags.table(ui.tags.thead(ui.tags.tr(*(ui.tags.th(h) for h in head))), ui.tags.tbody(*rows),
+                             class_="table table-sm rs-table", id="headline")
+
+    def caption(self) -> str:
+        base = self.comparison.base
+        where = f"agencies in {self.spec.state}" if self.spec.state else "the whole country"
+        return (f"{self.when}, {where}. Mean of {base.replications} replications (seed {base.seed}); in brackets, "
+                f"90% of replications (uncertainty: {base.uncertainty}"
+                + (": each replication drew the unknowns, so ranges count what is unknown as well as chance)"
+                   if base.uncertainty == "posterior" else ": chance only)") + ". Changes are paired replication "
+                "by replication; “no clear change” when the range includes zero.")
+
+    def chart(self) -> charts.Chart:
+        if self.view.variants:
+            return before_after(self.view, self.period)
+        base = self.view.base
+        return charts.routes_by_variant([base.loaded.scenario.scenario.title],
+                                        {route: [base.summary(m, self.period)] for route, m in ROUTES.items()},
+                                        self.when, source_line([base]))
+
+    def command(self) -> str:
+        return command(self.spec, self.comparison.base.uncertainty)
+
+
+ROUTES = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
+          "legal": "legal.owners_disclosed"}
+
+
+def command(spec: WhatIf, uncertainty: str) -> str:
+    """The terminal command that gives the same numbers, on the files of `scenario_zip`."""
+    composed = compose(spec)
+    files = [composed.base if composed.base in composed.files else composed.base]
+    files += [composed.variant] if composed.variant else []
+    verb = "compare" if composed.variant else "run"
+    return (f"ringsim {verb} {' '.join(shlex.quote(f) for f in files)} --reps {spec.reps} --seed {spec.seed} "
+            f"--uncertainty {uncertainty}" + (f" --state {spec.state}" if spec.state else ""))
+
+
+def scenario_zip(spec: WhatIf) -> bytes:
+    """The what-if's scenario files, a README with the command and the page's link."""
+    composed = compose(spec)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in sorted(composed.files.items()):
+            archive.writestr(name, text)
+        archive.writestr("README.txt", _readme(spec))
+    return buf.getvalue()
+
+
+def brief_zip(spec: WhatIf, comparison) -> bytes:
+    """The policy brief for what is on screen (as `ringsim brief` writes it), with the scenario files."""
+    year = comparison.base.periods[-2] if spec.horizon == "timeline" else spec.horizon
+    composed = compose(spec)
+    files = [composed.base] + ([composed.variant] if composed.variant else [])
+    cmd = (f"ringsim brief {' '.join(shlex.quote(f) for f in files)} --reps {spec.reps} --seed {spec.seed} "
+           f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {spec.state}" if spec.state
+                                                                          else ""))
+    made = build_brief(comparison, year, load_targets(DEFAULT_TARGETS), cmd, state=spec.state)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(made.items()):
+            archive.writestr(f"brief/{name}", content)
+        for name, text in sorted(composed.files.items()):
+            archive.writestr(name, text)
+        archive.writestr("README.txt", _readme(spec) + f"\nThe brief: {cmd}\n")
+    return buf.getvalue()
+
+
+def _readme(spec: WhatIf) -> str:
+    return ("A what-if made in the ringsim playground.\n\n"
+            f"Link (query): ?{to_query(spec)}\n"
+            f"Same numbers from a terminal, in this folder: {command(spec, 'posterior')}\n"
+            "(use --uncertainty none if the page said 'uncertainty: none'). The files extend the library's\n"
+            "scenarios by name, so they run from any folder where ringsim is installed.\n")
+
+
+def _number_cell(stats: dict, metric: str, role: str) -> Tag:
+    lo, hi = stats["ui90"]
+    band = f" [{number(lo)}–{number(hi)}]" if lo is not None else ""
+    return ui.tags.td(f"{number(stats['mean'])}{band}", class_="rs-num",
+                      **{"data-metric": metric, "data-role": role, "data-value": repr(stats["mean"])})
+
+
+def _change(d: dict) -> str:
+    if not d["mean"]:
+        return "no change"
+    lo, hi = d["ui90"]
+    words = f"{d['mean']:+,.0f}" if abs(d["mean"]) >= 10 else f"{d['mean']:+.1f}"
+    band = f" [{lo:+,.0f}, {hi:+,.0f}]"
+    return (words if findings.clear(d) else "no clear change") + band
+
+
+def story_view(spec: WhatIf, route: str, before, after, case: str) -> Tag:
+    """One case, step by step, and the same case under the changed lever."""
+    if before is None:
+        return ui.p(f"No case took the {route} route in {spec.horizon} with seed {spec.seed}: try another year.",
+                    id="story-none")
+    parts = [ui.h4(f"Case {case}, {spec.horizon}: the baseline"), _story(before, "story-before")]
+    if spec.levers:
+        lever = ", ".join(f"{p} = {v}" for p, v in spec.levers)
+        parts.append(ui.h4(f"The same case with {lever}"))
+        parts.append(_story(after, "story-after") if after is not None else ui.p(
+            "This case never reached the company.", id="story-after"))
+    composed = compose(attrs.evolve(spec, levers=()))
+    cmd = f"ringsim trace {composed.base} --route {route} --seed {spec.seed}"
+    parts.append(ui.p("The same story from a terminal, with the file below: ", ui.code(cmd), class_="rs-note"))
+    parts.append(ui.tags.details(ui.tags.summary(composed.base),
+                                 ui.tags.pre(composed.files.get(composed.base, ""), class_="rs-toml")))
+    return ui.div(*parts)
+
+
+def _story(story, element_id: str) -> Tag:
+    return ui.tags.ol(*(ui.tags.li(ui.tags.span(when.strftime("%d %b %Y %H:%M"), class_="rs-when"), text)
+                        for when, text in story.lines), class_="rs-story", id=element_id)

@@ -1,0 +1,152 @@
+"""Runs for the page: one shared worker pool, a visible first-come queue, cached baselines.
+
+Every number comes from `simulate_many` on the files `compose` wrote, with the same
+seeds, draws and statistics as `ringsim compare`; replication i is seed child i
+whichever process runs it, so sharing a pool between sessions changes no number.
+
+At most `max_runs` runs (or case stories) go at once; the rest wait in line and can see
+their place. A baseline already run with the same files, replications and seed is reused.
+A cancelled run stops between replications; replications it had already queued on the
+pool are withdrawn.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import threading
+
+import attrs
+
+from sim.experiments.compare import Comparison, check_comparable
+from sim.experiments.runner import _worker_start, simulate_many
+from sim.experiments.trace import Story, stories, story_of
+from sim.scenario import loader
+from sim.web.compose import compose
+from sim.web.whatif import WhatIf
+
+CACHED_BASELINES = 32
+
+
+class Cancelled(Exception):
+    """The user pressed Cancel."""
+
+
+@attrs.define
+class Job:
+    """One request's progress, read by the page while the run goes on in a thread."""
+
+    total: int = 0
+    done: int = 0
+    stage: str = "waiting"  # waiting, running, finished
+    ahead: int = 0  # runs in line before this one
+    cancel: threading.Event = attrs.Factory(threading.Event)
+
+    def tick(self, *_args) -> None:
+        self.done += 1
+        if self.cancel.is_set():
+            raise Cancelled()
+
+
+class Gate:
+    """First come, first served, at most `limit` at once; a waiting job knows how many are ahead."""
+
+    def __init__(self, limit: int):
+        self.limit, self.running = limit, 0
+        self.line: collections.deque[Job] = collections.deque()
+        self.lock = threading.Condition()
+
+    @contextlib.contextmanager
+    def slot(self, job: Job):
+        with self.lock:
+            self.line.append(job)
+            try:
+                while self.line[0] is not job or self.running >= self.limit:
+                    job.ahead = self.line.index(job) + max(0, self.running - self.limit + 1)
+                    if job.cancel.is_set():
+                        raise Cancelled()
+                    self.lock.wait(0.2)
+            finally:
+                self.line.remove(job)
+                self.lock.notify_all()
+            self.running += 1
+            job.ahead, job.stage = 0, "running"
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.running -= 1
+                self.lock.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        return len(self.line)
+
+
+class Service:
+    """The page's access to the model: what-if runs and case stories, bounded and queued."""
+
+    def __init__(self, max_runs: int = os.cpu_count() or 1, workers: int = os.cpu_count() or 1):
+        self.gate = Gate(max_runs)
+        # spawn, not fork: the server has threads of its own by now
+        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=_worker_start, initargs=(os.getpid(),))
+        self.baselines: collections.OrderedDict = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Start the workers now, so the first user does not wait for them."""
+        list(self.pool.map(abs, range(self.pool._max_workers)))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def compare(self, spec: WhatIf, job: Job) -> Comparison:
+        """The what-if's base and variant, paired, as `ringsim compare` runs them."""
+        composed = compose(spec)
+        base_path, variant_path = composed.written()
+        base = loader.load(base_path)
+        variant = loader.load(variant_path) if variant_path else None
+        check_comparable([base] + ([variant] if variant else []))
+        key = (base.files, spec.reps, spec.seed)
+        with self.lock:
+            cached = self.baselines.get(key)
+        job.total = spec.reps * ((cached is None) + (variant is not None))
+        with self.gate.slot(job):
+            if cached is None:
+                cached = self._simulate(base, spec, job)
+                with self.lock:
+                    self.baselines[key] = cached
+                    while len(self.baselines) > CACHED_BASELINES:
+                        self.baselines.popitem(last=False)
+            variants = (self._simulate(variant, spec, job),) if variant else ()
+        job.stage = "finished"
+        return Comparison(base=cached, variants=variants)
+
+    def _simulate(self, loaded, spec: WhatIf, job: Job):
+        return simulate_many([loaded], spec.reps, spec.seed, executor=self.pool, on_done=job.tick,
+                             uncertainty=None)[0]
+
+    def follow(self, spec: WhatIf, route: str, job: Job) -> tuple[Story | None, Story | None, str]:
+        """One case on `route` in the base (replication 0 of the seed), and the same case under the variant.
+
+        Returns (base story, variant story, the case id); a story is None when the case
+        never reached the company in that scenario.
+        """
+        composed = compose(spec)
+        base_path, variant_path = composed.written()
+        base = loader.load(base_path)
+        with self.gate.slot(job):
+            found = self.pool.submit(stories, base, spec.seed, route, 1).result()
+            if not found:
+                job.stage = "finished"
+                return None, None, ""
+            case = found[0].case
+            after = None
+            if variant_path:
+                after = self.pool.submit(story_of, loader.load(variant_path), spec.seed, case).result()
+        job.stage = "finished"
+        return found[0], after, case
