@@ -183,6 +183,7 @@ def make_app(service: Service) -> App:
 
         # --- follow a case ---
         follow_task_state = reactive.value(None)
+        follow_problem = reactive.value("")
 
         @reactive.extended_task
         async def follow_task(spec: WhatIf, route: str, job: Job):
@@ -192,9 +193,14 @@ def make_app(service: Service) -> App:
         @reactive.event(input.follow)
         def _follow():
             levers = []
+            follow_problem.set("")
             if input.follow_lever():
                 lever = next(le for le in LEVERS if le.path == input.follow_lever())
-                levers.append((lever.path, lever.parse(input.follow_value())))
+                try:
+                    levers.append((lever.path, lever.parse(input.follow_value())))
+                except ValueError as err:
+                    follow_problem.set(f"{lever.label}: {input.follow_value()}: {err}")
+                    return
             spec = WhatIf(base="timeline", levers=tuple(levers), horizon=input.follow_year(),
                           seed=_bounded(input.follow_seed(), 0, 2**63 - 1, 1))
             job = Job()
@@ -204,6 +210,8 @@ def make_app(service: Service) -> App:
         @render.ui
         def follow_view():
             status = follow_task.status()
+            if follow_problem():
+                return ui.div(follow_problem(), class_="rs-error", id="follow-error")
             if status == "initial":
                 return ui.p("Pick a route and a year, then Follow.")
             if status == "running":
@@ -262,7 +270,8 @@ def make_app(service: Service) -> App:
         def form_preview():
             ok = form_error() is None
             return ui.div(
-                ui.div("Valid: this file runs unchanged with " if ok else "Not valid yet: see the message above.",
+                ui.div("Valid: this file runs unchanged with " if ok else
+                       "Not valid yet: see the message beside the field.",
                        ui.code(f"ringsim run {file_name(input.form_name())}") if ok else "",
                        class_="rs-ok" if ok else "rs-error", id="form-status"),
                 ui.tags.pre(form_text(), class_="rs-toml", id="form-toml"))
