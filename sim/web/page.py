@@ -145,7 +145,7 @@ def make_app(service: Service) -> App:
             spec, job = current()
             if job.stage == "finished" or run_task.status() in ("success", "error"):
                 return ui.div()
-            reactive.invalidate_later(0.25)
+            reactive.invalidate_later(0.5)
             if job.stage == "waiting":
                 return ui.div(f"Waiting for a free worker: {job.ahead} run(s) ahead of yours.", id="run-queue")
             return ui.div(ui.tags.progress(value=str(job.done), max=str(max(job.total, 1))),
@@ -216,7 +216,7 @@ def make_app(service: Service) -> App:
                 return ui.p("Pick a route and a year, then Follow.")
             if status == "running":
                 job = follow_task_state()
-                reactive.invalidate_later(0.25)
+                reactive.invalidate_later(0.5)
                 ahead = f" ({job.ahead} ahead in line)" if job and job.stage == "waiting" else ""
                 return ui.p(f"Simulating the year…{ahead}")
             if status == "error":
@@ -341,6 +341,8 @@ def _whatif_ui(years, states, pins, notes, steps):
                            options={"placeholder": "none: change levers below"}),
         ui.input_select("horizon", "Years", horizons, selected=DEFAULT_HORIZON),
         ui.input_select("state", "Where", {"": "Whole country", **{s: s for s in states}}),
+        ui.div(ui.input_action_button("run", "Run", class_="btn-primary"), " ",
+               ui.input_action_button("cancel", "Cancel"), class_="d-flex gap-2"),
         ui.accordion(
             ui.accordion_panel("Policy levers (the alternative only)", *_lever_inputs(""),
                                ui.input_checkbox("levers_on", "Levers from a date of my own"),
@@ -354,8 +356,6 @@ def _whatif_ui(years, states, pins, notes, steps):
                                ui.input_numeric("reps", "Replications", 20, min=1, max=MAX_APP_REPS),
                                ui.input_numeric("seed", "Seed", 1, min=0)),
             open=False, id="controls"),
-        ui.input_action_button("run", "Run", class_="btn-primary"),
-        ui.input_action_button("cancel", "Cancel"),
         width=340, open={"desktop": "open", "mobile": "always-above"},
     )
     return ui.layout_sidebar(sidebar, ui.output_ui("status"), ui.output_ui("results_view"))

@@ -18,12 +18,14 @@ import contextlib
 import multiprocessing
 import os
 import threading
+from pathlib import Path
 
 import attrs
 
 from sim.experiments.compare import Comparison, check_comparable
 from sim.experiments.runner import _worker_start, simulate_many
 from sim.experiments.trace import Story, stories, story_of
+from sim.experiments.uncertainty import DEFAULT_POSTERIOR, load_posterior
 from sim.scenario import loader
 from sim.web.compose import compose
 from sim.web.whatif import WhatIf
@@ -95,6 +97,8 @@ class Service:
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_worker_start, initargs=(os.getpid(),))
         self.baselines: collections.OrderedDict = collections.OrderedDict()
+        # read once, not per run (as `ringsim compare` would read it, once per command)
+        self.posterior = load_posterior() if Path(DEFAULT_POSTERIOR).exists() else None
         self.lock = threading.Lock()
 
     def warm(self) -> None:
@@ -111,7 +115,7 @@ class Service:
         base = loader.load(base_path)
         variant = loader.load(variant_path) if variant_path else None
         check_comparable([base] + ([variant] if variant else []))
-        key = (base.files, spec.reps, spec.seed)
+        key = (tuple(digest for _shown, digest in base.files), spec.reps, spec.seed)  # content, not folder
         with self.lock:
             cached = self.baselines.get(key)
         job.total = spec.reps * ((cached is None) + (variant is not None))
@@ -128,7 +132,7 @@ class Service:
 
     def _simulate(self, loaded, spec: WhatIf, job: Job):
         return simulate_many([loaded], spec.reps, spec.seed, executor=self.pool, on_done=job.tick,
-                             uncertainty=None)[0]
+                             uncertainty=None, posterior=self.posterior)[0]
 
     def follow(self, spec: WhatIf, route: str, job: Job) -> tuple[Story | None, Story | None, str]:
         """One case on `route` in the base (replication 0 of the seed), and the same case under the variant.

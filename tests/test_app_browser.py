@@ -1,0 +1,167 @@
+"""The playground in a real browser: `ringsim app` served on loopback, driven by Playwright in Chromium.
+
+Loads the page, moves an unknown's slider, runs, and holds the numbers on screen
+against `summary.json` from `ringsim run` on the downloaded scenario files; opens the
+shared link and gets the same numbers; uploads a broken file and sees its one-line
+error beside the upload field; follows a case on each route; checks the page at a
+phone's width. Screenshots go to the test's temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+
+import pytest
+from test_browser import CHROMIUM
+
+playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install "
+                                                         "chromium)")
+RINGSIM = [sys.executable, "-m", "sim"]
+NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= window.innerWidth + 1"
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*RINGSIM, "app", "--port", str(port), "--workers", "2", "--max-runs", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"ringsim app exited: {server.stdout.read()}")
+            time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+def shown_numbers(page) -> dict[tuple[str, str], float]:
+    cells = page.locator("#headline td[data-value]")
+    return {(cells.nth(k).get_attribute("data-metric"), cells.nth(k).get_attribute("data-role")):
+            float(cells.nth(k).get_attribute("data-value")) for k in range(cells.count())}
+
+
+def run_and_wait(page) -> None:
+    page.click("#run")
+    page.wait_for_selector("#headline", timeout=180_000)
+
+
+def test_move_a_slider_run_and_get_ringsim_runs_numbers(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(app_url)
+    page.select_option("#horizon", "2020")
+    page.get_by_text("Replications and seed").click()
+    page.fill("#reps", "4")
+    page.fill("#seed", "7")
+    page.get_by_text("Unknowns (pin one: both runs)").click()
+    handle = page.locator("#pin_0 + .irs .irs-handle, .irs:has(+ #pin_0) .irs-handle").first
+    if not handle.count():
+        handle = page.locator(".form-group:has(#pin_0) .irs-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 60, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    page.get_by_text("Policy levers (the alternative only)").click()
+    page.select_option("#lever_portal__open", "false")
+    run_and_wait(page)
+    page.screenshot(path=str(tmp_path / "whatif-1280.png"), full_page=True)
+    numbers = shown_numbers(page)
+    assert "pin=" in page.url and "set=portal.open%3Dfalse" in page.url  # the slider moved: an unknown is pinned
+
+    with page.expect_download() as download:
+        page.click("#download_files")
+    folder = tmp_path / "files"
+    zipfile.ZipFile(download.value.path()).extractall(folder)
+    command = page.locator("#result-command").inner_text().split()
+    assert command[:2] == ["ringsim", "compare"]
+    done = subprocess.run([*RINGSIM, *command[1:], "--out", "out", "--workers", "1"], cwd=folder,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    base_name, variant_name = (f.removesuffix(".toml") for f in command[2:4])
+    for role, name in (("base", base_name), ("variant", variant_name)):
+        written = json.loads((folder / "out" / name / "summary.json").read_text())["metrics"]
+        for (metric, shown_role), value in numbers.items():
+            if shown_role == role:
+                assert value == pytest.approx(written[metric]["mean"], rel=1e-9, abs=1e-12), (role, metric)
+
+    shared = browser.new_page(viewport={"width": 1280, "height": 900})
+    shared.goto(page.url)
+    shared.wait_for_selector("#headline", timeout=180_000)
+    assert shown_numbers(shared) == numbers
+    assert shared.input_value("#horizon") == "2020"
+
+
+def test_a_broken_upload_shows_its_one_line_error_beside_the_field(app_url, browser, tmp_path):
+    broken = tmp_path / "mine.toml"
+    broken.write_text('extends = "timeline"\n[scenario]\nname = "mine"\n[set]\n'
+                      '"policy.emergency.grant_probability" = 1.7\n')
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.click("a[data-value=form]")
+    page.set_input_files("#upload", str(broken))
+    error = page.wait_for_selector("#upload-error", timeout=30_000)
+    assert error.inner_text() == "mine.toml: policy.emergency.grant_probability = 1.7: must be in [0, 1]"
+    page.fill("#form_name", "no spaces please")
+    message = page.wait_for_selector("#form-error-name", timeout=30_000).inner_text()
+    assert message.startswith("no-spaces-please.toml: scenario.name = 'no spaces please': must be")
+    page.screenshot(path=str(tmp_path / "form-1280.png"), full_page=True)
+
+
+@pytest.mark.parametrize("route", ["portal", "emergency", "legal"])
+def test_follow_a_case_on_each_route(app_url, browser, tmp_path, route):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.click("a[data-value=follow]")
+    page.check(f"input[name=follow_route][value={route}]")
+    page.select_option("#follow_lever", "emergency.open")
+    page.select_option("#follow_value", "false")
+    page.click("#follow")
+    story = page.wait_for_selector("#story-before", timeout=120_000)
+    assert "opens case" in story.inner_text()
+    assert page.locator("#story-after").count() == 1
+    page.screenshot(path=str(tmp_path / f"follow-{route}.png"), full_page=True)
+
+
+def test_the_page_is_usable_at_a_phones_width(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(app_url + "?variant=platform%2Fe2ee-default&horizon=2019&reps=3&seed=2")
+    page.wait_for_selector("#headline", timeout=180_000)
+    page.screenshot(path=str(tmp_path / "whatif-390.png"), full_page=True)
+    assert page.evaluate(NO_SIDEWAYS)
+    assert page.locator("#run").is_visible()
+    for tab in ("follow", "form", "about"):
+        page.click("button.navbar-toggler")
+        page.click(f"a[data-value={tab}]")
+        time.sleep(0.5)
+        assert page.evaluate(NO_SIDEWAYS), tab
+        page.screenshot(path=str(tmp_path / f"{tab}-390.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    monkeypatch.setitem(os.environ, "NO_PROXY", "127.0.0.1,localhost")
