@@ -128,14 +128,28 @@ def test_the_page_shows_what_ringsim_compare_computes(service, tmp_path):
         assert written["uncertainty"] == "posterior"
 
 
-def test_a_baseline_is_run_once_per_files_reps_and_seed(service):
+def test_a_scenario_is_run_once_per_files_reps_and_seed(service):
     spec = WhatIf(levers=(("portal.open", False),), horizon="2019", reps=2, seed=11)
     first_job, second_job = Job(), Job()
     first = service.compare(spec, first_job)
     second = service.compare(spec, second_job)
-    assert (first_job.total, second_job.total) == (4, 2)  # base and variant, then the variant only
-    assert second.base is first.base
+    assert (first_job.total, second_job.total) == (4, 0)  # base and variant, then neither
+    assert second.base is first.base and second.variants[0] is first.variants[0]
+    other = service.compare(WhatIf(levers=(("portal.open", True),), horizon="2019", reps=2, seed=11), third := Job())
+    assert third.total == 2 and other.base is first.base  # a new variant on the same base
     assert np.array_equal(second.variants[0].tables, first.variants[0].tables, equal_nan=True)
+
+
+def test_pages_asking_for_the_same_run_at_once_share_it(service):
+    spec = WhatIf(variants=("platform/no-nudging",), horizon="2018", reps=3, seed=21)
+    jobs, found = [Job() for _ in range(3)], []
+    threads = [threading.Thread(target=lambda j=j: found.append(service.compare(spec, j))) for j in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sum(j.done for j in jobs) == 2 * 3  # base and variant, each run once for the three pages
+    assert len({id(c.variants[0]) for c in found}) == 1
 
 
 def test_a_cancelled_run_stops_and_the_pool_works_on(service):
@@ -230,3 +244,29 @@ def test_app_refuses_a_port_in_use_in_one_line():
     assert done.returncode == 2
     assert done.stderr.strip().startswith(f"ringsim: error: --host 127.0.0.1 --port {port}: cannot listen there")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_brief_download_is_the_brief_of_what_is_on_screen(service):
+    import io
+    import zipfile
+
+    from sim.web.results import Results, brief_zip
+
+    spec = WhatIf(variants=("platform/notify-owners",), horizon="2023", state="IL", reps=3, seed=4)
+    comparison = service.compare(spec, Job())
+    names = zipfile.ZipFile(io.BytesIO(brief_zip(spec, comparison))).namelist()
+    assert {"brief/brief.html", "brief/brief.pdf", "brief/headline.csv", "README.txt"} <= set(names)
+    assert set(compose(spec).files) <= set(names)
+    view = Results(spec, comparison)
+    assert view.findings()[0].startswith("In 2023 in IL (agencies there)")
+    assert view.command().startswith("ringsim compare timeline-2023.toml whatif-") and "--state IL" in view.command()
+
+
+def test_the_readme_what_if_runs_as_written(tmp_path):
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("### Write your own what-if"):]
+    block = section[section.index("```toml") + len("```toml"):section.index("```", section.index("```toml") + 7)]
+    (tmp_path / "illinois-in-california.toml").write_text(block)
+    loaded = loader.load(tmp_path / "illinois-in-california.toml")
+    assert loaded.policy_book.policy_on(dt.date(2023, 6, 1), "CA").emergency.court_ratification_required
+    assert not loaded.policy_book.policy_on(dt.date(2022, 6, 1), "CA").emergency.court_ratification_required

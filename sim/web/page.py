@@ -148,6 +148,9 @@ def make_app(service: Service) -> App:
             reactive.invalidate_later(0.5)
             if job.stage == "waiting":
                 return ui.div(f"Waiting for a free worker: {job.ahead} run(s) ahead of yours.", id="run-queue")
+            if job.stage == "sharing":
+                return ui.div("Another page is running these same scenarios: waiting for its numbers.",
+                              id="run-queue")
             return ui.div(ui.tags.progress(value=str(job.done), max=str(max(job.total, 1))),
                           f"{job.done} of {job.total} replications", id="run-progress")
 

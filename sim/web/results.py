@@ -126,7 +126,7 @@ def brief_zip(spec: WhatIf, comparison) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in sorted(made.items()):
-            archive.writestr(f"brief/{name}", content)
+            archive.writestr(f"brief/{name}", content if isinstance(content, (str, bytes)) else "".join(content))
         for name, text in sorted(composed.files.items()):
             archive.writestr(name, text)
         archive.writestr("README.txt", _readme(spec) + f"\nThe brief: {cmd}\n")

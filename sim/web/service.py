@@ -5,7 +5,9 @@ seeds, draws and statistics as `ringsim compare`; replication i is seed child i
 whichever process runs it, so sharing a pool between sessions changes no number.
 
 At most `max_runs` runs (or case stories) go at once; the rest wait in line and can see
-their place. A baseline already run with the same files, replications and seed is reused.
+their place. A scenario already run with the same files, replications and seed is reused
+(a class opening one link runs it once; a baseline runs once for all its variants), and
+a page asking for files another page is running waits for that run instead of repeating it.
 A cancelled run stops between replications; replications it had already queued on the
 pool are withdrawn.
 """
@@ -30,7 +32,7 @@ from sim.scenario import loader
 from sim.web.compose import compose
 from sim.web.whatif import WhatIf
 
-CACHED_BASELINES = 32
+CACHED_RESULTS = 64  # a few MB each at most: the tables live in temporary files
 
 
 class Cancelled(Exception):
@@ -65,6 +67,7 @@ class Gate:
     def slot(self, job: Job):
         with self.lock:
             self.line.append(job)
+            job.stage = "waiting"
             try:
                 while self.line[0] is not job or self.running >= self.limit:
                     job.ahead = self.line.index(job) + max(0, self.running - self.limit + 1)
@@ -96,7 +99,8 @@ class Service:
         # spawn, not fork: the server has threads of its own by now
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_worker_start, initargs=(os.getpid(),))
-        self.baselines: collections.OrderedDict = collections.OrderedDict()
+        self.results: collections.OrderedDict = collections.OrderedDict()  # (file digests, reps, seed) -> runs
+        self.in_flight: dict[tuple, threading.Event] = {}
         # read once, not per run (as `ringsim compare` would read it, once per command)
         self.posterior = load_posterior() if Path(DEFAULT_POSTERIOR).exists() else None
         self.lock = threading.Lock()
@@ -112,27 +116,43 @@ class Service:
         """The what-if's base and variant, paired, as `ringsim compare` runs them."""
         composed = compose(spec)
         base_path, variant_path = composed.written()
-        base = loader.load(base_path)
-        variant = loader.load(variant_path) if variant_path else None
-        check_comparable([base] + ([variant] if variant else []))
-        key = (tuple(digest for _shown, digest in base.files), spec.reps, spec.seed)  # content, not folder
-        with self.lock:
-            cached = self.baselines.get(key)
-        job.total = spec.reps * ((cached is None) + (variant is not None))
-        with self.gate.slot(job):
-            if cached is None:
-                cached = self._simulate(base, spec, job)
-                with self.lock:
-                    self.baselines[key] = cached
-                    while len(self.baselines) > CACHED_BASELINES:
-                        self.baselines.popitem(last=False)
-            variants = (self._simulate(variant, spec, job),) if variant else ()
+        loaded = [loader.load(base_path)] + ([loader.load(variant_path)] if variant_path else [])
+        check_comparable(loaded)
+        keys = [(tuple(digest for _shown, digest in one.files), spec.reps, spec.seed) for one in loaded]
+        with self.lock:  # by content, not folder: the same files run once, whichever page asked
+            job.total = spec.reps * sum(key not in self.results for key in keys)
+        results = [self._result(one, key, spec, job) for one, key in zip(loaded, keys, strict=True)]
         job.stage = "finished"
-        return Comparison(base=cached, variants=variants)
+        return Comparison(base=results[0], variants=tuple(results[1:]))
 
-    def _simulate(self, loaded, spec: WhatIf, job: Job):
-        return simulate_many([loaded], spec.reps, spec.seed, executor=self.pool, on_done=job.tick,
-                             uncertainty=None, posterior=self.posterior)[0]
+    def _result(self, loaded, key, spec: WhatIf, job: Job):
+        """A scenario's runs: from the cache, from another page's run of the same files, or run here."""
+        while True:
+            with self.lock:
+                if key in self.results:
+                    self.results.move_to_end(key)
+                    return self.results[key]
+                other = self.in_flight.get(key)
+                if other is None:
+                    mine = self.in_flight[key] = threading.Event()
+                    break
+            job.stage = "sharing"  # the same files are running for another page: wait for them
+            while not other.wait(0.2):
+                if job.cancel.is_set():
+                    raise Cancelled()
+        try:
+            with self.gate.slot(job):
+                result = simulate_many([loaded], spec.reps, spec.seed, executor=self.pool, on_done=job.tick,
+                                       uncertainty=None, posterior=self.posterior)[0]
+            with self.lock:
+                self.results[key] = result
+                while len(self.results) > CACHED_RESULTS:
+                    self.results.popitem(last=False)
+            return result
+        finally:
+            with self.lock:
+                del self.in_flight[key]
+            mine.set()
 
     def follow(self, spec: WhatIf, route: str, job: Job) -> tuple[Story | None, Story | None, str]:
         """One case on `route` in the base (replication 0 of the seed), and the same case under the variant.
