@@ -77,15 +77,21 @@ def test_move_a_slider_run_and_get_ringsim_runs_numbers(app_url, browser, tmp_pa
     page.fill("#reps", "4")
     page.fill("#seed", "7")
     page.get_by_text("Unknowns (pin one: both runs)").click()
-    handle = page.locator("#pin_0 + .irs .irs-handle, .irs:has(+ #pin_0) .irs-handle").first
-    if not handle.count():
-        handle = page.locator(".form-group:has(#pin_0) .irs-handle").first
-    handle.scroll_into_view_if_needed()
-    box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 60, box["y"] + box["height"] / 2, steps=5)
-    page.mouse.up()
+    slider = page.locator(".form-group:has(#pin_0)")
+    before = slider.locator(".irs-single").inner_text()
+    for _attempt in range(5):  # the accordion may still be opening: drag until the value moves
+        page.wait_for_timeout(500)
+        handle = slider.locator(".irs-handle").first
+        handle.scroll_into_view_if_needed()
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 60, box["y"] + box["height"] / 2, steps=5)
+        page.mouse.up()
+        if slider.locator(".irs-single").inner_text() != before:
+            break
+    assert slider.locator(".irs-single").inner_text() != before
+    page.wait_for_timeout(600)  # a slider reports its value after a short debounce
     page.get_by_text("Policy levers (the alternative only)").click()
     page.select_option("#lever_portal__open", "false")
     run_and_wait(page)

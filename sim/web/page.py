@@ -9,7 +9,6 @@ a page opened from a link runs that what-if at once.
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 
 from shiny import App, reactive, render, ui
@@ -87,9 +86,17 @@ def make_app(service: Service) -> App:
 
         @reactive.extended_task
         async def run_task(spec: WhatIf, job: Job):
-            return spec, await asyncio.to_thread(service.compare, spec, job)
+            def work():
+                comparison = service.compare(spec, job)
+                return comparison, results.view_of(spec, comparison)  # off the event loop, once per what-if
+
+            return spec, *(await asyncio.to_thread(work))
 
         def start(spec: WhatIf) -> None:
+            with reactive.isolate():
+                previous = current()
+            if previous is not None:  # a new run replaces the one under way
+                previous[1].cancel.set()
             job = Job()
             current.set((spec, job))
             problem.set("")
@@ -128,11 +135,15 @@ def make_app(service: Service) -> App:
         async def _finished():
             status = run_task.status()
             if status == "success":
-                spec, comparison = run_task.result()
-                shown.set((spec, comparison))
+                spec, comparison, view = run_task.result()
+                shown.set((spec, comparison, view))
                 await session.bookmark.update_query_string("?" + to_query(spec))
             elif status == "error":
                 err = run_task.error()
+                with reactive.isolate():
+                    replaced = isinstance(err, Cancelled) and not current()[1].cancel.is_set()
+                if replaced:
+                    return  # the run this page replaced: the new one is under way
                 problem.set("cancelled" if isinstance(err, Cancelled) else str(err) if isinstance(
                     err, RingsimError) else f"the run failed: {type(err).__name__}: {err}")
 
@@ -158,17 +169,16 @@ def make_app(service: Service) -> App:
         def results_view():
             if shown() is None:
                 return ui.div()
-            spec, comparison = shown()
-            view = results.Results(spec, comparison)
+            _spec, _comparison, view = shown()
             return ui.div(
-                ui.h3(view.title(), id="result-title"),
-                ui.tags.ul(*(ui.tags.li(s) for s in view.findings()), id="findings"),
-                ui.div(view.table(), class_="rs-scroll"),
-                ui.p(view.caption(), class_="rs-note"),
-                _chart(view.chart()),
+                ui.h3(view.title, id="result-title"),
+                ui.tags.ul(*(ui.tags.li(s) for s in view.findings), id="findings"),
+                ui.div(view.table, class_="rs-scroll"),
+                ui.p(view.caption, class_="rs-note"),
+                _chart(view.chart_png, view.chart_title),
                 ui.h4("Share and re-create"),
                 ui.p("This page's address is a link to these exact numbers. The same numbers from a terminal:"),
-                ui.tags.pre(view.command(), id="result-command"),
+                ui.tags.pre(view.command, id="result-command"),
                 ui.download_button("download_files", "Scenario files (.zip)"),
                 " ",
                 ui.download_button("download_brief", "Brief for this what-if (.zip)"),
@@ -176,12 +186,12 @@ def make_app(service: Service) -> App:
 
         @render.download_button(filename=lambda: "ringsim-whatif-scenarios.zip")
         def download_files():
-            spec, _comparison = shown()
+            spec, _comparison, _view = shown()
             yield results.scenario_zip(spec)
 
         @render.download_button(filename=lambda: "ringsim-brief.zip")
         async def download_brief():
-            spec, comparison = shown()
+            spec, comparison, _view = shown()
             yield await asyncio.to_thread(results.brief_zip, spec, comparison)
 
         # --- follow a case ---
@@ -299,10 +309,10 @@ def make_app(service: Service) -> App:
     return App(app_ui, server)
 
 
-def _chart(chart) -> ui.Tag:
+def _chart(png: str, title: str) -> ui.Tag:
     """The chart inline; a tap opens it full size (a phone shows it small)."""
-    source = "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
-    return ui.tags.a(ui.img(src=source, alt=chart.title, class_="rs-chart", id="result-chart"), href=source,
+    source = "data:image/png;base64," + png
+    return ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
                      target="_blank", title="open the chart full size")
 
 

@@ -7,8 +7,11 @@ zip of scenario files re-create every number from a terminal.
 
 from __future__ import annotations
 
+import base64
+import collections
 import io
 import shlex
+import threading
 import zipfile
 
 import attrs
@@ -89,6 +92,43 @@ class Results:
         return command(self.spec, self.comparison.base.uncertainty)
 
 
+@attrs.frozen
+class View:
+    """A finished what-if as the page shows it: made once per what-if, whichever pages show it."""
+
+    title: str
+    findings: tuple[str, ...]
+    table: Tag
+    caption: str
+    chart_png: str  # base64
+    chart_title: str
+    command: str
+
+
+CHART_LOCK = threading.Lock()  # pyplot keeps global state: one chart at a time, whatever the thread
+_VIEWS: collections.OrderedDict = collections.OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+CACHED_VIEWS = 64
+
+
+def view_of(spec: WhatIf, comparison) -> View:
+    """The page's view of a what-if (a what-if's numbers are fixed by its spec, so it is made once)."""
+    with _VIEWS_LOCK:
+        if spec in _VIEWS:
+            _VIEWS.move_to_end(spec)
+            return _VIEWS[spec]
+    shown = Results(spec, comparison)
+    with CHART_LOCK:
+        chart = shown.chart()
+    view = View(shown.title(), tuple(shown.findings()), shown.table(), shown.caption(),
+                base64.b64encode(chart.png).decode("ascii"), chart.title, shown.command())
+    with _VIEWS_LOCK:
+        _VIEWS[spec] = view
+        while len(_VIEWS) > CACHED_VIEWS:
+            _VIEWS.popitem(last=False)
+    return view
+
+
 ROUTES = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
           "legal": "legal.owners_disclosed"}
 
@@ -122,7 +162,8 @@ def brief_zip(spec: WhatIf, comparison) -> bytes:
     cmd = (f"ringsim brief {' '.join(shlex.quote(f) for f in files)} --reps {spec.reps} --seed {spec.seed} "
            f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {spec.state}" if spec.state
                                                                           else ""))
-    made = build_brief(comparison, year, load_targets(DEFAULT_TARGETS), cmd, state=spec.state)
+    with CHART_LOCK:
+        made = build_brief(comparison, year, load_targets(DEFAULT_TARGETS), cmd, state=spec.state)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in sorted(made.items()):
