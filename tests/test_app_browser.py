@@ -19,7 +19,7 @@ import urllib.request
 import zipfile
 
 import pytest
-from test_browser import CHROMIUM
+from conftest import CHROMIUM
 
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install "
@@ -48,14 +48,6 @@ def app_url():
     yield url
     server.terminate()
     server.wait(10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 def shown_numbers(page) -> dict[tuple[str, str], float]:

@@ -11,12 +11,9 @@ both where it can: Playwright from PyPI, Chromium with apt-get when run as root)
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from conftest import ROOT, run_cli
+from conftest import CHROMIUM, ROOT, run_cli
 
-CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install "
                                                          "chromium)")
@@ -40,14 +37,6 @@ def brief(library, tmp_path_factory):
                    "--seed", "5", "--out", str(out), "--workers", "1", "--uncertainty", "none",
                    "--targets", str(ROOT / "scenarios/calibration/targets.toml")) == 0
     return out / "brief.html"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("size", SIZES)

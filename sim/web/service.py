@@ -95,7 +95,7 @@ class Service:
     """The page's access to the model: what-if runs and case stories, bounded and queued."""
 
     def __init__(self, max_runs: int = os.cpu_count() or 1, workers: int = os.cpu_count() or 1):
-        self.gate = Gate(max_runs)
+        self.gate, self.workers = Gate(max_runs), workers
         # spawn, not fork: the server has threads of its own by now
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_worker_start, initargs=(os.getpid(),))
@@ -107,7 +107,7 @@ class Service:
 
     def warm(self) -> None:
         """Start the workers now, so the first user does not wait for them."""
-        list(self.pool.map(abs, range(self.pool._max_workers)))
+        list(self.pool.map(abs, range(self.workers)))
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
