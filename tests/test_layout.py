@@ -1,4 +1,4 @@
-"""The package's stages import only downward: ground floor → scenario → model → experiments → report → cli."""
+"""The package's stages import only downward: ground floor → scenario → model → experiments → report → web → cli."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sim"
 GROUND = {"sim.errors", "sim.formatting", "sim.files", "sim.version"}
-STAGES = ("ground", "scenario", "model", "experiments", "api", "report", "cli")
+STAGES = ("ground", "scenario", "model", "experiments", "api", "report", "web", "cli")
 
 
 def stage_of(module: str) -> str:
@@ -19,7 +19,7 @@ def stage_of(module: str) -> str:
     if module == "sim":
         return "api"
     parts = module.split(".")
-    if parts[1] in ("scenario", "model", "experiments", "report"):
+    if parts[1] in ("scenario", "model", "experiments", "report", "web"):
         return parts[1]
     if parts[1] in ("cli", "__main__", "__init__"):
         return "cli"
@@ -60,7 +60,7 @@ def test_imports_go_only_down(name, path):
 
 
 def test_every_stage_says_what_it_owns_and_may_import():
-    for stage in ("scenario", "model", "experiments", "report"):
+    for stage in ("scenario", "model", "experiments", "report", "web"):
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text()))
         assert doc and "May import" in doc, stage
 
