@@ -246,6 +246,8 @@ def make_app(service: Service) -> App:
             ui.update_selectize("form_states", selected=chosen)
             name = input.form_from().split("/")[-1]
             ui.update_text("form_name", value=f"{name}-copy" if name != "timeline" else "my-what-if")
+            title = library()[input.form_from()].title
+            ui.update_text("form_title", value=f"{title} (my copy)" if name != "timeline" else "My what-if")
 
         @reactive.calc
         def form_text() -> str:
