@@ -74,6 +74,9 @@ def test_a_link_gives_back_exactly_the_what_if(spec):
     ("seed=x", "link: seed = 'x': must be a whole number"),
     ("horizon=1999", "link: horizon = '1999'"),
     ("reps=2&reps=3", "link: reps is given 2 times"),
+    ("set=portal.open%3Dtrue&set=portal.open%3Dfalse", "link: set portal.open is given twice"),
+    ("variant=platform/no-nudging&variant=platform/no-nudging", "link: variant platform/no-nudging is given twice"),
+    ("&".join(["variant=platform/no-nudging"] * 9), "link: 9 variants: at most 8 can be stacked"),
 ])
 def test_a_bad_link_is_one_line_naming_the_field(query, message):
     ranges = {"population.owners.audio_share": (0.5, 0.95)}

@@ -20,7 +20,7 @@ from sim.web.choices import BASES, GROUPS, LEVERS, library
 from sim.web.compose import base_scenario
 from sim.web.form import check, check_upload, field_of, file_name, scenario_text, source_defaults
 from sim.web.service import Cancelled, Job, Service
-from sim.web.whatif import DEFAULT_HORIZON, MAX_APP_REPS, WhatIf, from_query, to_query
+from sim.web.whatif import DEFAULT_HORIZON, MAX_APP_REPS, MAX_STACKED, WhatIf, from_query, to_query
 
 ROUTES = {"portal": "Portal: police ask owners (consent)", "emergency": "Emergency: the company decides alone",
           "legal": "Legal process: warrant, subpoena, court order"}
@@ -353,7 +353,7 @@ def _whatif_ui(years, states, pins, notes, steps):
     sidebar = ui.sidebar(
         ui.input_select("base", "Baseline", bases),
         ui.input_selectize("variants", "Alternatives to stack (laws, platform choices)", grouped, multiple=True,
-                           options={"placeholder": "none: change levers below"}),
+                           options={"placeholder": "none: change levers below", "maxItems": MAX_STACKED}),
         ui.input_select("horizon", "Years", horizons, selected=DEFAULT_HORIZON),
         ui.input_select("state", "Where", {"": "Whole country", **{s: s for s in states}}),
         ui.div(ui.input_action_button("run", "Run", class_="btn-primary"), " ",

@@ -18,6 +18,7 @@ from sim.errors import UsageError
 from sim.web.choices import BASES, LEVER_BY_PATH, library
 
 MAX_APP_REPS = 200  # the page answers in seconds; the CLI runs more
+MAX_STACKED = 8  # alternatives stacked in one what-if (the library has about 20)
 DEFAULT_HORIZON = "2025"  # the last complete year: "last year" for a user in 2026
 FIELDS = ("base", "variant", "set", "pin", "from", "horizon", "state", "reps", "seed")
 
@@ -70,11 +71,17 @@ def from_query(query: str, unknown_ranges: dict[str, tuple[float, float]] | None
     if base not in BASES:
         raise UsageError(f"link: base = {base!r}: must be one of {', '.join(BASES)}")
     variants = tuple(fields.get("variant", []))
+    if len(variants) > MAX_STACKED:
+        raise UsageError(f"link: {len(variants)} variants: at most {MAX_STACKED} can be stacked")
     for name in variants:
         if name not in library() or name == "timeline":
             raise UsageError(f"link: variant = {name!r}: not a library scenario")
     levers = tuple(_lever(text) for text in fields.get("set", []))
     pins = tuple(_pin(text, unknown_ranges) for text in fields.get("pin", []))
+    for field, given in (("variant", variants), ("set", [p for p, _v in levers]), ("pin", [p for p, _v in pins])):
+        twice = sorted({x for x in given if given.count(x) > 1})
+        if twice:
+            raise UsageError(f"link: {field} {twice[0]} is given twice")
     horizon = one.get("horizon", DEFAULT_HORIZON)
     if horizon != "timeline" and (years and horizon not in years or not horizon.isdigit()):
         raise UsageError(f"link: horizon = {horizon!r}: must be 'timeline' or one of the years "
