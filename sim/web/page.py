@@ -220,6 +220,17 @@ def make_app(service: Service) -> App:
             follow_task_state.set(job)
             follow_task.invoke(spec, input.follow_route(), job)
 
+        @reactive.effect
+        @reactive.event(input.follow_lever)
+        def _follow_values():
+            """Offer only the values the chosen lever takes."""
+            lever = next((le for le in LEVERS if le.path == input.follow_lever()), None)
+            if lever is None or lever.kind == "bool":
+                ui.update_select("follow_value", choices={"false": "no / off", "true": "yes / on"},
+                                 selected="false")
+            else:
+                ui.update_select("follow_value", choices={o: o for o in lever.options}, selected=lever.options[0])
+
         @render.ui
         def follow_view():
             status = follow_task.status()
@@ -407,9 +418,7 @@ def _follow_ui():
             ui.input_radio_buttons("follow_route", "Route", ROUTES),
             ui.input_select("follow_year", "Year", {str(y): str(y) for y in range(2018, 2027)}, selected="2020"),
             ui.input_select("follow_lever", "Then change one lever", levers),
-            ui.input_select("follow_value", "to", {"false": "no / off", "true": "yes / on", "email": "email",
-                                                  "public_post": "public_post",
-                                                  "community_requests": "community_requests"}),
+            ui.input_select("follow_value", "to", {"false": "no / off", "true": "yes / on"}),
             ui.input_numeric("follow_seed", "Seed", 1, min=0),
             ui.input_action_button("follow", "Follow", class_="btn-primary"),
             width=320, open={"desktop": "open", "mobile": "always-above"}),
