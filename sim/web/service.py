@@ -1,4 +1,4 @@
-"""Runs for the page: one shared worker pool, a visible first-come queue, cached baselines.
+"""Runs for the page: one shared worker pool, a visible first-come queue, cached runs.
 
 Every number comes from `simulate_many` on the files `compose` wrote, with the same
 seeds, draws and statistics as `ringsim compare`; replication i is seed child i
@@ -45,7 +45,7 @@ class Job:
 
     total: int = 0
     done: int = 0
-    stage: str = "waiting"  # waiting, running, finished
+    stage: str = "waiting"  # waiting (in line), running, sharing (another page's run of the same files), finished
     ahead: int = 0  # runs in line before this one
     cancel: threading.Event = attrs.Factory(threading.Event)
 
