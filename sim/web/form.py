@@ -26,8 +26,6 @@ FIELDS = ("name", "title", "date", "states", "levers", "upload", "file")
 
 def source_defaults(start_from: str) -> tuple[dt.date | None, list[str]]:
     """The date and states of a library scenario's own entries: what the form starts with."""
-    if start_from == FORM_BASE:
-        return None, []
     entries = _own_parts(start_from, base_scenario(FORM_BASE))["timeline"]
     if not entries:
         return None, []
@@ -37,8 +35,7 @@ def source_defaults(start_from: str) -> tuple[dt.date | None, list[str]]:
 def scenario_text(start_from: str, name: str, title: str, date: dt.date | None, states: list[str],
                   levers: dict[str, object]) -> str:
     """The TOML of the form's scenario (see the module docstring)."""
-    parts = _own_parts(start_from, base_scenario(FORM_BASE)) if start_from != FORM_BASE else \
-        {"timeline": [], "set": {}, "effects": []}
+    parts = _own_parts(start_from, base_scenario(FORM_BASE))  # nothing of its own for the timeline itself
     entries = []
     for entry in parts["timeline"]:
         entry = dict(entry)

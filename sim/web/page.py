@@ -52,14 +52,7 @@ def make_app(service: Service) -> App:
     ranges = {u.path: (u.low, u.high) for u in pins}
 
     def spec_from_inputs(input) -> WhatIf:
-        levers = []
-        for lever in LEVERS:
-            raw = input[lever.key]()
-            if lever.kind == "number":
-                if input[lever.key + "_on"]():
-                    levers.append((lever.path, lever.parse(str(raw))))
-            elif raw:
-                levers.append((lever.path, lever.parse(str(raw))))
+        levers = _chosen_levers(input, "")
         pinned = []
         for k, u in enumerate(pins):
             value = input[f"pin_{k}"]()
@@ -262,14 +255,7 @@ def make_app(service: Service) -> App:
 
         @reactive.calc
         def form_text() -> str:
-            levers = {}
-            for lever in LEVERS:
-                raw = input["form_" + lever.key]()
-                if lever.kind == "number":
-                    if input["form_" + lever.key + "_on"]():
-                        levers[lever.path] = lever.parse(str(raw))
-                elif raw:
-                    levers[lever.path] = lever.parse(str(raw))
+            levers = dict(_chosen_levers(input, "form_"))
             return scenario_text(input.form_from(), input.form_name().strip(), input.form_title().strip(),
                                  input.form_date(), list(input.form_states() or ()), levers)
 
@@ -327,6 +313,17 @@ def _chart(png: str, title: str) -> ui.Tag:
     source = "data:image/png;base64," + png
     return ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
                      target="_blank", title="open the chart full size")
+
+
+def _chosen_levers(input, prefix: str) -> list[tuple[str, object]]:
+    """The levers a user changed (the inputs `_lever_inputs(prefix)` made): a number only when ticked."""
+    chosen = []
+    for lever in LEVERS:
+        raw = input[prefix + lever.key]()
+        changed = input[prefix + lever.key + "_on"]() if lever.kind == "number" else bool(raw)
+        if changed:
+            chosen.append((lever.path, lever.parse(str(raw))))
+    return chosen
 
 
 def _show_spec(spec: WhatIf, pins, steps) -> None:

@@ -136,8 +136,7 @@ ROUTES = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_di
 def command(spec: WhatIf, uncertainty: str) -> str:
     """The terminal command that gives the same numbers, on the files of `scenario_zip`."""
     composed = compose(spec)
-    files = [composed.base if composed.base in composed.files else composed.base]
-    files += [composed.variant] if composed.variant else []
+    files = [composed.base] + ([composed.variant] if composed.variant else [])
     verb = "compare" if composed.variant else "run"
     return (f"ringsim {verb} {' '.join(shlex.quote(f) for f in files)} --reps {spec.reps} --seed {spec.seed} "
             f"--uncertainty {uncertainty}" + (f" --state {spec.state}" if spec.state else ""))
