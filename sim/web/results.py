@@ -19,7 +19,7 @@ from htmltools import Tag
 from shiny import ui
 
 from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
-from sim.formatting import number
+from sim.formatting import number, signed
 from sim.model.metrics import CHANGE_WORDS
 from sim.report import charts, findings
 from sim.report.brief import build_brief, source_line
@@ -192,9 +192,7 @@ def _change(d: dict) -> str:
     if not d["mean"]:
         return "no change"
     lo, hi = d["ui90"]
-    words = f"{d['mean']:+,.0f}" if abs(d["mean"]) >= 10 else f"{d['mean']:+.1f}"
-    band = f" [{lo:+,.0f}, {hi:+,.0f}]"
-    return (words if findings.clear(d) else "no clear change") + band
+    return (signed(d["mean"]) if findings.clear(d) else "no clear change") + f" [{signed(lo)}, {signed(hi)}]"
 
 
 def story_view(spec: WhatIf, route: str, before, after, case: str) -> Tag:
