@@ -1,4 +1,4 @@
-"""Streaming results: the on-disk replication store, bounded work in flight, and owner blocks."""
+"""Streaming results: the on-disk replication store, bounded work in flight, and owners drawn in parts."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sim.errors import OutputError
 from sim.experiments.runner import simulate_many
 from sim.experiments.stats import summarize
 from sim.experiments.store import ReplicationStore
-from sim.model.investigations import OWNER_BLOCK, OwnerSlots
+from sim.model.investigations import OWNER_WIDTH, Owners
 
 
 @settings(max_examples=40, deadline=None)
@@ -83,47 +83,32 @@ def test_runner_keeps_a_bounded_number_of_replications_in_flight(monkeypatch):
         assert np.array_equal(a.tables, b.tables, equal_nan=True)
 
 
-def test_owner_blocks_cover_every_owner_once():
-    rng = np.random.default_rng(3)
-    count = rng.poisson(rng.choice([0.0, 30.0, 5000.0], size=400, p=[0.3, 0.6, 0.1]))
-    drawn = []
-    slots = OwnerSlots.cut(count, lambda b, size: (drawn.append(b), np.arange(size)[None, :])[1])
-    assert slots.block_size.sum() == count.sum()
-    first = np.concatenate([[0], np.cumsum(count)[:-1]])
-    assert np.array_equal(slots.block_of, first // OWNER_BLOCK)
-    # A request's owners sit at [offset, offset + count) of its block, and blocks do not overlap.
-    for b in np.unique(slots.block_of):
-        rows = np.flatnonzero(slots.block_of == b)
-        spans = sorted((int(slots.offset[r]), int(slots.offset[r] + count[r])) for r in rows)
-        assert spans[0][0] == 0 and spans[-1][1] == slots.block_size[b]
-        assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
-    slots.block(0)
-    slots.block(0)
-    assert drawn == [0]  # a block is drawn once while it is in use
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), picks=st.lists(st.lists(st.integers(0, 399), max_size=60), min_size=1,
+                                                       max_size=4))
+def test_an_owner_gets_the_same_numbers_whichever_owners_are_drawn(seed, picks):
+    """Owner k's uniforms are draws 12k..12k+11 of the year's stream, for any subset of requests, in any order."""
+    rng = np.random.default_rng(seed)
+    count = rng.poisson(rng.choice([0.0, 3.0, 200.0], size=400, p=[0.3, 0.6, 0.1]))
+    whole = np.random.Generator(np.random.PCG64(seed)).random((int(count.sum()), OWNER_WIDTH))
+    owners = Owners.number(count, np.random.PCG64(seed))
+    first = np.cumsum(count) - count
+    for pick in picks:  # successive calls, each ascending, may go back to earlier owners
+        rows = np.unique(np.asarray(pick, dtype=np.int64))
+        expected = [whole[first[r]:first[r] + count[r]] for r in rows.tolist()]
+        got = owners.uniforms(rows)
+        assert np.array_equal(got, np.concatenate([*expected, np.empty((0, OWNER_WIDTH))]))
 
 
-def test_deciding_owners_block_by_block_changes_nothing_but_the_draws(monkeypatch):
-    """With one fixed owner table per year, any block size gives the very same results.
-
-    This checks the gathering of each posted request's owners across blocks (including
-    requests a gate rejected, and policy epochs that split a block), not the draws.
-    """
+def test_deciding_owners_in_chunks_or_with_jumps_changes_nothing(monkeypatch):
+    """How the portal's owners are cut into chunks, and which gaps are jumped, never changes a result."""
     import sim.model.investigations
+    import sim.model.routes.portal
 
-    cut = OwnerSlots.cut.__func__
-
-    def one_table_per_year(cls, count, draw):
-        whole = draw(0, int(count.sum()))  # the year's owners, the same whatever the blocks
-        slots = cut(cls, count, draw)
-        first = np.concatenate([[0], np.cumsum(count)[:-1]])
-        block_first = {int(b): int(first[slots.block_of == b].min()) for b in np.unique(slots.block_of)}
-        slots.draw = lambda b, size: whole[:, block_first[b]:block_first[b] + size]
-        return slots
-
-    monkeypatch.setattr(OwnerSlots, "cut", classmethod(one_table_per_year))
     loaded = small()
-    tables = {}
-    for block in (37, 1 << 40):
-        monkeypatch.setattr(sim.model.investigations, "OWNER_BLOCK", block)
-        tables[block] = simulate(loaded, replications=2, seed=9).tables
-    assert np.array_equal(tables[37], tables[1 << 40], equal_nan=True)
+    tables = []
+    for chunk, gap in ((37, 0), (1 << 40, 1 << 40), (1 << 16, 64)):
+        monkeypatch.setattr(sim.model.routes.portal, "OWNER_CHUNK", chunk)
+        monkeypatch.setattr(sim.model.investigations, "_MAX_DRAWN_GAP", gap)
+        tables.append(simulate(loaded, replications=2, seed=9).tables)
+    assert all(np.array_equal(tables[0], t, equal_nan=True) for t in tables[1:])

@@ -4,15 +4,13 @@ Everything random about an investigation is drawn here, when it is created, befo
 policy is consulted: its time, agency, incident, the request it would make, and the
 uniform numbers that will decide each later step on every route (common random
 numbers: a reform and the baseline see the same world). Owners near a would-be portal
-request are counted here; their own draws (`OwnerSlots`) are made block by block, only
-when a posted request needs them. Investigations that could never touch the platform
+request are counted here; their own draws (`Owners`) are made only when a posted
+request needs them. Investigations that could never touch the platform
 (a non-enrolled agency that would not serve legal process) are thinned away here, which
 is exact for a Poisson process.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import attrs
 import numpy as np
@@ -20,49 +18,80 @@ import numpy as np
 from sim.model.population import Agencies
 from sim.scenario.clock import Clock
 
-# Rows of an owner block (`OwnerSlots.block`), in order: one column per owner.
-SLOT_COLUMNS = ("u_area", "u_opt_out", "u_paid", "u_e2ee", "u_consent", "u_audio", "u_reach",
-                "response_delay", "retention_choice", "clips")
-SLOT = {name: i for i, name in enumerate(SLOT_COLUMNS)}
-# Owners per block of draws. Not a model parameter: it fixes which random numbers an
-# owner gets, never their distribution, and bounds a replication's working memory
-# (a block is about 2.4 MB of float32) whatever the year's number of owners.
-OWNER_BLOCK = 1 << 16
+# Each owner's uniforms (`Owners.uniforms`), in order. Values with a distribution are
+# made from their uniform by its quantile function, only for the owners that reach them.
+OWNER_COLUMNS = ("u_area", "u_opt_out", "u_reach", "u_consent", "u_delay", "u_paid", "u_e2ee",
+                 "u_retention", "u_audio", "u_clips")
+OWNER = {name: i for i, name in enumerate(OWNER_COLUMNS)}
+# Uniforms reserved per owner (two spare: a future owner attribute must not shift the others).
+OWNER_WIDTH = 12
+
+
+# Owners skipped between two requests' owners that are drawn anyway, rather than
+# jumped over: a jump costs about as much as drawing 60 owners. Not a model
+# parameter: it changes no owner's numbers, only how fast they are made.
+_MAX_DRAWN_GAP = 64
 
 
 @attrs.define(slots=True)
-class OwnerSlots:
-    """The owners near each would-be portal request, drawn lazily in blocks.
+class Owners:
+    """The camera owners near each would-be portal request, drawn only when asked for.
 
-    Requests are cut into blocks of consecutive rows holding about `OWNER_BLOCK`
-    owners; block b has its own stream, addressed by (year, b). A block is drawn only
-    when a posted request in it needs its owners, and it is the same block whatever the
-    policy posts (common random numbers).
+    Owners are numbered through the year in request order; owner k's uniforms are
+    draws 12k to 12k + 11 of the year's owner stream (`Streams.jumpable`), so drawing
+    the owners of the posted requests alone gives each the numbers it would have had
+    in a full draw, whatever the policy posts (common random numbers).
     """
 
     count: np.ndarray  # owners per request (0 if it could not be a portal request)
-    block_of: np.ndarray  # each request's block
-    offset: np.ndarray  # each request's first owner within its block
-    block_size: np.ndarray  # owners per block
-    draw: Callable[[int, int], np.ndarray]  # (block, owners) -> (len(SLOT_COLUMNS), owners)
-    _cached: tuple = (-1, None)
+    first: np.ndarray  # each request's first owner, numbered through the year
+    bits: np.random.PCG64  # the year's owner stream
+    _start: dict = attrs.field(init=False)  # `bits` before any draw
+    _draws: np.random.Generator = attrs.field(init=False)
+    _at: int = 0  # the owner `bits` draws next
+
+    def __attrs_post_init__(self):
+        self._start = self.bits.state
+        self._draws = np.random.Generator(self.bits)
 
     @classmethod
-    def cut(cls, count: np.ndarray, draw: Callable[[int, int], np.ndarray]) -> OwnerSlots:
-        first = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
-        block_of = first // OWNER_BLOCK
-        blocks = int(block_of[-1]) + 1 if count.size else 0
-        block_first = np.full(blocks, np.iinfo(np.int64).max)
-        np.minimum.at(block_first, block_of, first)
-        block_size = np.bincount(block_of, weights=count, minlength=blocks).astype(np.int64)
-        return cls(count=count.astype(np.int64), block_of=block_of, offset=first - block_first[block_of],
-                   block_size=block_size, draw=draw)
+    def number(cls, count: np.ndarray, bits: np.random.PCG64) -> Owners:
+        count = count.astype(np.int64)
+        return cls(count=count, first=np.cumsum(count) - count, bits=bits)
 
-    def block(self, b: int) -> np.ndarray:
-        """Block b's owner draws (the last block drawn is kept: callers go in row order)."""
-        if self._cached[0] != b:
-            self._cached = (b, self.draw(b, int(self.block_size[b])))
-        return self._cached[1]
+    def uniforms(self, rows: np.ndarray) -> np.ndarray:
+        """(owners of `rows`, OWNER_WIDTH) uniforms: each row's owners together, rows in the order given (ascending)."""
+        count, first = self.count[rows], self.first[rows]
+        count, first = count[count > 0], first[count > 0]
+        if not count.size:
+            return np.empty((0, OWNER_WIDTH))
+        # Spans of owners drawn in one call: requests whose owners are near enough in the year.
+        end = first + count
+        span_start = np.flatnonzero(np.concatenate([[True], first[1:] - end[:-1] > _MAX_DRAWN_GAP]))
+        span_first = first[span_start]
+        span_end = end[np.concatenate([span_start[1:] - 1, [count.size - 1]])]
+        drawn = np.empty((int((span_end - span_first).sum()), OWNER_WIDTH))
+        at = 0
+        for owner, stop in zip(span_first.tolist(), span_end.tolist(), strict=True):
+            self._draw(owner, drawn[at:at + stop - owner])
+            at += stop - owner
+        if at == count.sum():
+            return drawn
+        # Keep the requested owners only: each row's place in `drawn`, then its owners.
+        span_of = np.repeat(np.arange(span_start.size), np.diff(np.append(span_start, count.size)))
+        span_offset = np.cumsum(span_end - span_first) - (span_end - span_first)
+        row_at = span_offset[span_of] + first - span_first[span_of]
+        return drawn[np.repeat(row_at - (np.cumsum(count) - count), count) + np.arange(int(count.sum()))]
+
+    def _draw(self, owner: int, out: np.ndarray) -> None:
+        """Fill `out` with the uniforms of owners `owner`, `owner + 1`, ...: by jumping ahead when possible."""
+        if owner < self._at:  # back to the start, then forward
+            self.bits.state, self._at = self._start, 0
+        if owner > self._at:
+            self.bits.advance((owner - self._at) * OWNER_WIDTH)
+        self._draws.random(out=out)
+        self._at = owner + len(out)
+
 
 ORDINARY, IMMINENT = 0, 1
 
@@ -78,7 +107,7 @@ class Batch:
 
     arrays: dict  # column name -> numpy array (the per-investigation draws, "day", "agency", ...)
     state_array: np.ndarray
-    owners: OwnerSlots
+    owners: Owners
     year: str = ""
     cases: dict = attrs.Factory(dict)  # row -> {column: value}, for rows that run as processes
 
@@ -115,11 +144,10 @@ CASE_COLUMNS = (*PER_INVESTIGATION, "day", "state")
 
 def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
               arrivals: np.random.Generator, owners: np.random.Generator,
-              review: np.random.Generator, courts: np.random.Generator,
-              owner_block: Callable[[int], np.random.Generator]) -> Batch:
+              review: np.random.Generator, courts: np.random.Generator, owner_bits: np.random.PCG64) -> Batch:
     """All platform-relevant investigations opened in calendar period `period`.
 
-    `owner_block(b)` is the stream of this year's owner block b.
+    `owner_bits` is the stream of this year's owners (`Owners`).
     """
     inv, routes = scenario.investigations, scenario.routes
     edges = clock.period_edges()
@@ -181,24 +209,13 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     density = own.cameras_per_sq_mi.at_ordinal(clock.ordinal_of(day))
     lam = np.where(portal_capable, density * u["requested_area"], 0.0)
     count = owners.poisson(lam)
-    slots = OwnerSlots.cut(count, lambda b, size: _draw_slots(size, own, owner_block(b)))
 
     state = agencies.state[agency]
     return Batch(
         arrays={**u, "day": day, "agency": agency, "state": state, "kind": kind, "incident": incident,
                 "enrolled": enrolled},
-        state_array=state, owners=slots, year=clock.periods[period],
+        state_array=state, owners=Owners.number(count, owner_bits), year=clock.periods[period],
     )
-
-
-def _draw_slots(total: int, own, rng: np.random.Generator) -> np.ndarray:
-    """One block of owners: a row per SLOT_COLUMNS entry (contiguous, for bulk comparisons)."""
-    slots = np.empty((len(SLOT_COLUMNS), total), dtype=np.float32)
-    rng.random(dtype=np.float32, out=slots[: SLOT["u_reach"] + 1])  # the seven uniforms, in one call
-    slots[SLOT["response_delay"]] = own.response_delay_days.sample(rng, total)
-    slots[SLOT["retention_choice"]] = own.retention_choice_days.sample(rng, total)
-    slots[SLOT["clips"]] = np.maximum(1.0, np.round(own.clips_per_sharing_owner.sample(rng, total)))
-    return slots
 
 
 def _poisson_times(rate_trend, n_agencies: int, lo: float, hi: float, clock: Clock,

@@ -12,7 +12,6 @@ possibly in another process, so it takes only picklable arguments.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 import attrs
 import numpy as np
@@ -90,7 +89,7 @@ def _arrivals(world, clock, streams):
         batch = draw_year(world.scenario, world.agencies, clock, period,
                           streams.generator("arrivals", period), streams.generator("owners", period),
                           streams.generator("review", period), streams.generator("courts", period),
-                          partial(streams.generator, "owners", period))
+                          streams.jumpable("owner_draws", period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
         queued = np.flatnonzero(np.isin(code, QUEUED))

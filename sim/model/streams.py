@@ -3,16 +3,20 @@
 Every stream is a numpy Generator whose SeedSequence is a fixed child of the run's root
 seed, addressed by (replication, source, year). Because the address, not the order of
 use, fixes the stream, replication i of every variant sees the same world (common
-random numbers) and a change in 2020 cannot shift a single draw in 2024. A year's
-owners are further split into blocks, each with its own stream, so that they can be
-drawn only when needed.
+random numbers) and a change in 2020 cannot shift a single draw in 2024.
+
+A year's camera owners draw from a stream read by position instead: owner k's uniforms
+sit at a fixed place in it (PCG64 jumps ahead exactly, `advance`), so the owners a
+request needs are drawn on their own, and owner k gets the same numbers whichever other
+owners are drawn.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-SOURCES = ("population", "arrivals", "owners", "review", "courts", "parameters")  # append only: indices are addresses
+# Append only: a source's index is part of its streams' address.
+SOURCES = ("population", "arrivals", "owners", "review", "courts", "parameters", "owner_draws")
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:
@@ -27,9 +31,13 @@ class Streams:
         self._seed = replication_seed
 
     def generator(self, source: str, period: int = 0, *part: int) -> np.random.Generator:
-        """The stream of `source` in `period`; `part` addresses sub-streams (owner blocks)."""
-        child = np.random.SeedSequence(
-            entropy=self._seed.entropy,
-            spawn_key=(*self._seed.spawn_key, SOURCES.index(source), period, *part),
-        )
-        return np.random.Generator(np.random.PCG64(child))
+        """The stream of `source` in `period`; `part` addresses sub-streams (one per unknown)."""
+        return np.random.Generator(np.random.PCG64(self._child(source, period, *part)))
+
+    def jumpable(self, source: str, period: int = 0) -> np.random.PCG64:
+        """The bit generator of `source` in `period`, for reading at chosen positions (`advance`)."""
+        return np.random.PCG64(self._child(source, period))
+
+    def _child(self, source: str, period: int, *part: int) -> np.random.SeedSequence:
+        return np.random.SeedSequence(entropy=self._seed.entropy,
+                                      spawn_key=(*self._seed.spawn_key, SOURCES.index(source), period, *part))

@@ -1,8 +1,11 @@
 """The closed set of distributions a scenario may name, each with its analytic mean.
 
 A scenario writes one as a table, e.g. `{kind = "lognormal", median = 2.0, sigma = 0.8}`.
-Every class draws with a numpy Generator it is handed (never global state) and knows
-its analytic mean (`expected()`), so tests against theory stay one line long.
+Every class draws with a numpy Generator it is handed (never global state), maps
+uniforms to values by its inverse distribution function (`quantile(u)`: how owners'
+values are made from their counter-addressed uniforms, only for the owners that need
+them), and knows its analytic mean (`expected()`), so tests against theory stay one
+line long.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import math
 
 import attrs
 import numpy as np
+from scipy import special
 
 from sim.errors import FieldValueError
 
@@ -52,6 +56,10 @@ class Exponential:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean, size)
 
+    def quantile(self, u) -> np.ndarray:
+        """The value at probability `u` (in [0, 1)), element-wise: uniforms in, draws out."""
+        return -self.mean * np.log1p(-np.asarray(u, dtype=float))
+
 
 @attrs.frozen(slots=True)
 class Lognormal:
@@ -69,6 +77,10 @@ class Lognormal:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.lognormal(math.log(self.median), self.sigma, size)
 
+    def quantile(self, u) -> np.ndarray:
+        """The value at probability `u` (in [0, 1)), element-wise: uniforms in, draws out."""
+        return self.median * np.exp(self.sigma * special.ndtri(np.asarray(u, dtype=float)))
+
 
 @attrs.frozen(slots=True)
 class Gamma:
@@ -85,6 +97,10 @@ class Gamma:
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.gamma(self.shape, self.mean / self.shape, size)
+
+    def quantile(self, u) -> np.ndarray:
+        """The value at probability `u` (in [0, 1)), element-wise: uniforms in, draws out."""
+        return special.gammaincinv(self.shape, np.asarray(u, dtype=float)) * (self.mean / self.shape)
 
 
 @attrs.frozen(slots=True)
@@ -107,6 +123,10 @@ class Uniform:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, size)
 
+    def quantile(self, u) -> np.ndarray:
+        """The value at probability `u` (in [0, 1)), element-wise: uniforms in, draws out."""
+        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+
 
 @attrs.frozen(slots=True)
 class Fixed:
@@ -122,6 +142,10 @@ class Fixed:
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return np.full(size, float(self.value))
+
+    def quantile(self, u) -> np.ndarray:
+        """The value at probability `u` (in [0, 1)), element-wise: uniforms in, draws out."""
+        return np.full(np.shape(u), float(self.value))
 
 
 @attrs.frozen(slots=True)
@@ -154,8 +178,11 @@ class Empirical:
         return min(self.values), max(self.values)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        cumulative = np.cumsum(self.probabilities())
-        idx = np.searchsorted(cumulative, rng.random(size), side="right")
+        return self.quantile(rng.random(size))
+
+    def quantile(self, u) -> np.ndarray:
+        """The value at probability `u` (in [0, 1)), element-wise: uniforms in, draws out."""
+        idx = np.searchsorted(np.cumsum(self.probabilities()), u, side="right")
         return np.asarray(self.values, dtype=float)[np.minimum(idx, len(self.values) - 1)]
 
 

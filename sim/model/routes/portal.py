@@ -19,13 +19,16 @@ import numpy as np
 
 from sim.formatting import plural
 from sim.model.footage import footage_exists
-from sim.model.investigations import SLOT
+from sim.model.investigations import OWNER
 from sim.model.routes import legal
 
 # How a portal request can end (declared once: metrics, charts and traces import it).
 ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
         "expired_without_footage", "closed_with_footage")
 END = {name: i for i, name in enumerate(ENDS)}
+# Owners decided at once, at most (one request's owners stay together): bounds working
+# memory to about 6 MB; not a model parameter, since it changes no owner's numbers.
+OWNER_CHUNK = 1 << 16
 # How owners hear of a request, by the portal's mode (words for the trace).
 ASKED_BY = {"email": "by an e-mail the company sends each owner (2018 to June 2021)",
             "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
@@ -154,19 +157,24 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     """Each owner near requests `rows` (ascending): notified? consents? has footage? shares?
 
     Rules are `policies` (one per state), for each request's own state; trends are read
-    on each request's own day. Owners are decided one block at a time (see
-    `OwnerSlots`), which bounds the memory a year of requests needs.
+    on each request's own day. Requests are decided in chunks of at most about
+    `OWNER_CHUNK` owners, which bounds the memory a year of requests needs (an owner's
+    numbers do not depend on the chunk: see `Owners`).
     """
-    blocks = batch.owners.block_of[rows]
-    cuts = np.flatnonzero(np.diff(blocks)) + 1
+    owners_before = np.cumsum(batch.owners.count[rows])
+    cuts = np.flatnonzero(np.diff(owners_before // OWNER_CHUNK)) + 1
     # Cuts are interior, so no part is empty unless `rows` is (then one empty part).
-    parts = [_decide_block(world, batch, part, policies) for part in np.split(rows, cuts)]
+    parts = [_decide_chunk(world, batch, part, policies) for part in np.split(rows, cuts)]
     columns = zip(*(attrs.astuple(part, recurse=False) for part in parts), strict=True)
     return OwnerOutcomes(*(np.concatenate(column) for column in columns))
 
 
-def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
-    """`decide_owners` for requests that all lie in one owner block."""
+def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
+    """`decide_owners` for one chunk of requests.
+
+    Each step looks only at the owners the previous one kept, so a distribution's
+    quantile (response delay, retention, clips) is worked out only for owners who reach it.
+    """
     owners_params = world.scenario.population.owners
     a = batch.arrays
     day = a["day"][rows]
@@ -195,43 +203,42 @@ def _decide_block(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     e2ee = np.where(e2ee_default, owners_params.e2ee_share_when_default, world.daily_np["e2ee_opt_in_share"][d])
     e2ee = np.where(e2ee_available & owners_params.e2ee_blocks_portal_sharing, e2ee, 0.0)
 
-    # The owners of the chosen requests: each request's owners are contiguous in its block.
-    owners = batch.owners
-    count = owners.count[rows]
-    row = np.repeat(np.arange(rows.size), count)
-    slots = owners.block(int(owners.block_of[rows[0]])) if rows.size else np.empty((len(SLOT), 0), np.float32)
-    if row.size != slots.shape[1]:  # not every request of the block: gather their owners
-        first_of_row = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
-        slots = slots[:, np.repeat(owners.offset[rows] - first_of_row, count) + np.arange(row.size)]
+    # Every owner of the chunk (each request's owners together), then narrower and narrower subsets.
+    u = batch.owners.uniforms(rows)
+    row = np.repeat(np.arange(rows.size), batch.owners.count[rows])
 
-    def per_owner(x):
-        return np.repeat(x, count) if np.ndim(x) else x
+    def at(x, which):
+        """A per-request value (or a scalar rule) for owners of requests `which`."""
+        return x[which] if np.ndim(x) else x
 
-    delay = slots[SLOT["response_delay"]]
-    in_area = slots[SLOT["u_area"]] < per_owner(area_kept)
-    opted_out = in_area & (slots[SLOT["u_opt_out"]] < per_owner(opt_out))
-    seen = slots[SLOT["u_reach"]] < per_owner(reach)
-    notified = in_area & ~opted_out & seen
-    consented = notified & (slots[SLOT["u_consent"]] < per_owner(consent)) & (delay <= per_owner(window_days))
-    age = per_owner(a["request_delay"][rows]) + delay
-    footage = footage_exists(slots[SLOT["u_paid"]], slots[SLOT["u_e2ee"]], slots[SLOT["retention_choice"]], age,
-                             paid_share=per_owner(paid), e2ee_share=per_owner(e2ee),
-                             owner_chosen_retention=per_owner(owner_chosen),
-                             fixed_retention_days=per_owner(fixed_retention))
-    shared = consented & footage
-    clips = np.maximum(1.0, np.round(slots[SLOT["clips"]] * per_owner(window_kept))) * shared
-    audio = shared & (slots[SLOT["u_audio"]] < owners_params.audio_share)
+    in_area = u[:, OWNER["u_area"]] < area_kept[row]
+    opted_out = in_area & (u[:, OWNER["u_opt_out"]] < at(opt_out, row))
+    seen = u[:, OWNER["u_reach"]] < at(reach, row)
+    notified = np.flatnonzero(in_area & ~opted_out & seen)
+    asked = row[notified]
+    delay = owners_params.response_delay_days.quantile(u[notified, OWNER["u_delay"]])
+    agrees = (u[notified, OWNER["u_consent"]] < consent[asked]) & (delay <= at(window_days, asked))
+    consented, by, delay = notified[agrees], asked[agrees], delay[agrees]
+    age = a["request_delay"][rows][by] + delay
+    footage = footage_exists(u[consented, OWNER["u_paid"]], u[consented, OWNER["u_e2ee"]],
+                             owners_params.retention_choice_days.quantile(u[consented, OWNER["u_retention"]]), age,
+                             paid_share=paid[by], e2ee_share=at(e2ee, by),
+                             owner_chosen_retention=at(owner_chosen, by), fixed_retention_days=at(fixed_retention, by))
+    sharing, by_sharing, delay = consented[footage], by[footage], delay[footage]
+    clips = np.maximum(1.0, np.round(owners_params.clips_per_sharing_owner.quantile(u[sharing, OWNER["u_clips"]])))
+    clips = np.maximum(1.0, np.round(clips * window_kept[by_sharing]))
+    audio = u[sharing, OWNER["u_audio"]] < owners_params.audio_share
     first_share = np.full(rows.size, np.inf)
-    np.minimum.at(first_share, row[shared], delay[shared])
+    np.minimum.at(first_share, by_sharing, delay)
 
-    def per_request(mask_or_weights):
-        return np.bincount(row, weights=mask_or_weights, minlength=rows.size).round().astype(np.int64)
+    def per_request(which, weights=None):
+        return np.bincount(which, weights=weights, minlength=rows.size).round().astype(np.int64)
 
     return OwnerOutcomes(
-        notified=per_request(notified), consented=per_request(consented), shared=per_request(shared),
-        clips=per_request(clips), with_audio=per_request(audio), first_share=first_share,
-        outside_area=per_request(~in_area), opted_out=per_request(opted_out),
-        unseen=per_request(in_area & ~opted_out & ~seen),
+        notified=per_request(asked), consented=per_request(by), shared=per_request(by_sharing),
+        clips=per_request(by_sharing, clips), with_audio=per_request(by_sharing[audio]), first_share=first_share,
+        outside_area=per_request(row[~in_area]), opted_out=per_request(row[opted_out]),
+        unseen=per_request(row[in_area & ~opted_out & ~seen]),
     )
 
 
