@@ -100,16 +100,14 @@ ORDINARY, IMMINENT = 0, 1
 class Batch:
     """Struct of arrays: one row per investigation, sorted by time, plus the owners near each.
 
-    Bulk steps read `arrays`. A route that runs as a simpy process reads its case's
-    values as Python scalars from `case(j)`, extracted only for the few rows that need
-    them (a year's rows as Python floats would be ~40 MB).
+    Every route reads `arrays` in bulk; the queued routes copy out the rows they keep
+    (`sim.model.cases.Cases`).
     """
 
     arrays: dict  # column name -> numpy array (the per-investigation draws, "day", "agency", ...)
     state_array: np.ndarray
     owners: Owners
     year: str = ""
-    cases: dict = attrs.Factory(dict)  # row -> {column: value}, for rows that run as processes
 
     def __len__(self) -> int:
         return len(self.state_array)
@@ -117,18 +115,6 @@ class Batch:
     def case_id(self, j: int) -> str:
         """A case number for traces, unique within a replication: year and order of opening."""
         return f"{self.year}-{j + 1:05d}"
-
-    def prefill(self, rows: np.ndarray) -> None:
-        """Extract the scalar values of `rows` in one go (before their processes start)."""
-        columns = [self.arrays[name][rows].tolist() for name in CASE_COLUMNS]
-        for j, values in zip(rows.tolist(), zip(*columns, strict=True), strict=True):
-            self.cases[j] = dict(zip(CASE_COLUMNS, values, strict=True))
-
-    def case(self, j: int) -> dict:
-        """Row j's values as Python scalars: per-investigation draws, "day" and "state"."""
-        if j not in self.cases:
-            self.prefill(np.array([j]))
-        return self.cases[j]
 
 
 PER_INVESTIGATION = (
@@ -139,7 +125,6 @@ PER_INVESTIGATION = (
     "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
     "u_only_data", "u_call", "u_reroute", "u_portal_use",
 )
-CASE_COLUMNS = (*PER_INVESTIGATION, "day", "state")
 
 
 def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,

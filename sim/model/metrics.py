@@ -142,6 +142,31 @@ class Tally:
         self.sums[period][i] += float(np.sum(values))
         self.counts[period][i] += len(values)
 
+    # -- many cases at once, each in its own period (the queued routes, decided in bulk) --
+    def add_each(self, name: str, periods: np.ndarray, amounts: np.ndarray | None = None) -> None:
+        """Count each case's amount (1 by default) for `name` in its period."""
+        self._add_column(self.counts, name, np.bincount(periods, weights=amounts, minlength=self.periods))
+
+    def add_each_in_state(self, name: str, periods: np.ndarray, states: np.ndarray, amounts: np.ndarray) -> None:
+        """`add_each`, and per state as well (a STATE_METRICS name)."""
+        self.add_each(name, periods, amounts)
+        np.add.at(self.by_state[:, :, STATE_INDEX[name]], (periods, states), amounts)
+
+    def observe_each(self, name: str, periods: np.ndarray, values: np.ndarray) -> None:
+        """Observations of a MEAN metric, each in its period, summed in the order given.
+
+        bincount adds them one by one in that order, as `observe` would (a route that
+        observes a metric only here gets the same sums to the last bit).
+        """
+        self._add_column(self.sums, name, np.bincount(periods, weights=values, minlength=self.periods))
+        self._add_column(self.counts, name, np.bincount(periods, minlength=self.periods))
+
+    def _add_column(self, rows: list, name: str, amounts: np.ndarray) -> None:
+        i = INDEX[name]
+        for p, amount in enumerate(amounts.tolist()):
+            if amount:
+                rows[p][i] += amount
+
     def set_level(self, name: str, values) -> None:
         for p, v in enumerate(values):
             self.counts[p][INDEX[name]] = float(v)

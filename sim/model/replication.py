@@ -17,10 +17,11 @@ import attrs
 import numpy as np
 import simpy
 
+from sim.model.cases import Cases
 from sim.model.investigations import draw_year
 from sim.model.population import draw_agencies
 from sim.model.routes import emergency, legal, portal
-from sim.model.routing import EMERGENCY, LEGAL, PORTAL, QUEUED, WARRANT, route_batch
+from sim.model.routing import EMERGENCY, LEGAL, PORTAL, WARRANT, route_batch
 from sim.model.streams import Streams
 from sim.model.world import World
 from sim.scenario import loader
@@ -92,19 +93,9 @@ def _arrivals(world, clock, streams):
                           streams.jumpable("owner_draws", period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
-        queued = np.flatnonzero(np.isin(code, QUEUED))
-        batch.prefill(queued)
-        now = env.now
-        for j, route, day in zip(queued.tolist(), code[queued].tolist(), batch.arrays["day"][queued].tolist(),
-                                 strict=True):
-            # Opened now, dated `day`: written as the instant a timeout from now would reach.
-            _open(world, batch, j, route, now + (day - now))
-
-
-def _open(world, batch, j: int, route: int, day: float) -> None:
-    if route == EMERGENCY:
-        emergency.request(world, batch, j, day)
-    elif route == LEGAL:
-        legal.demand(world, batch, j, day)
-    elif route == WARRANT:
-        legal.demand(world, batch, j, day, process="warrant")
+        # Opened now, each dated its day: written as the instant a timeout from now would reach.
+        day = env.now + (batch.arrays["day"] - env.now)
+        forms = np.flatnonzero(code == EMERGENCY)
+        emergency.file_forms(world, Cases.take(batch, forms), day[forms])
+        demands = np.flatnonzero((code == LEGAL) | (code == WARRANT))
+        legal.demand_many(world, Cases.take(batch, demands), day[demands], warrant=code[demands] == WARRANT)

@@ -7,6 +7,7 @@ force *now* (`policy_for(state)`), add to the tally, and may write a narrated tr
 from __future__ import annotations
 
 import bisect
+import operator
 
 import numpy as np
 import simpy
@@ -62,10 +63,26 @@ class World:
             self._team_of_epoch.append(len(self.reviewer_teams) - 1)
         self.legal_queue = []  # demands served on the company, answered in bulk (routes.legal.answer_all)
         self._epoch_days = [clock.day_of(e.date) for e in book.epochs]
+        self._rule_tables = {}  # rule path -> (epochs, states) array of its values
 
     # -- time and policy --------------------------------------------------------
     def period_of(self, day: float) -> int:
         return bisect.bisect_right(self._edges, day)
+
+    def periods_of(self, days: np.ndarray) -> np.ndarray:
+        """`period_of` for an array of days."""
+        return np.searchsorted(self._edges, days, side="right")
+
+    def epochs_at(self, days: np.ndarray) -> np.ndarray:
+        """The policy epoch in force on each of `days` (as `policy_at` finds it)."""
+        return np.maximum(0, np.searchsorted(self._epoch_days, days, side="right") - 1)
+
+    def rule(self, path: str, epochs: np.ndarray, states: np.ndarray) -> np.ndarray:
+        """A policy rule (`path` such as "legal.pushback_probability") in force for each case's epoch and state."""
+        if path not in self._rule_tables:
+            get = operator.attrgetter(path)
+            self._rule_tables[path] = np.array([[get(p) for p in e.policies] for e in self.book.epochs])
+        return self._rule_tables[path][epochs, states]
 
     def policy_for(self, state: int):
         return self.policies[state]
@@ -86,9 +103,9 @@ class World:
         self.epoch_index += 1
         self.say(None, None, f"policy changes: {'; '.join(epoch.labels)}")
 
-    def reviewer_team_at(self, day: float) -> int:
-        """Which reviewer team (an index into `reviewer_teams`) takes a form filed on `day`."""
-        return self._team_of_epoch[self._epoch_at(day)]
+    def reviewer_teams_at(self, days: np.ndarray) -> np.ndarray:
+        """Which reviewer team (an index into `reviewer_teams`) takes a form filed on each of `days`."""
+        return np.asarray(self._team_of_epoch)[self.epochs_at(days)]
 
     # -- owners' footage ---------------------------------------------------------
     def e2ee_share(self, platform, day: float) -> float:
@@ -98,15 +115,23 @@ class World:
             return self.scenario.population.owners.e2ee_share_when_default
         return self.trend("e2ee_opt_in_share", day)
 
-    def targeted_footage_exists(self, platform, day: float, u_paid: float, u_e2ee: float,
-                       retention_choice: float, age_days: float) -> bool:
-        """Can the company hand over the video of the camera a form or warrant names, of an incident `age_days` old?
+    def targeted_footage_exists(self, cases, days: np.ndarray, epochs: np.ndarray, age_days: np.ndarray) -> np.ndarray:
+        """Can the company hand over the video of the camera each form or warrant names, `age_days` after the incident?
 
         Police name cameras they know recorded the event, so the paid-plan share is that of
         targeted cameras (`investigations.targeted_camera_paid_share`), not the population's.
+        Each case is judged on its day under its epoch's platform rules for its state.
         """
-        return bool(footage_exists(u_paid, u_e2ee, retention_choice, age_days,
-                                   **self._footage_rules(platform, day)))
+        state, daily = cases["state"], self.daily_np["e2ee_opt_in_share"]
+        opt_in = daily[np.minimum(days.astype(int), len(daily) - 1)]
+        e2ee = np.where(self.rule("platform.e2ee_default", epochs, state),
+                        self.scenario.population.owners.e2ee_share_when_default, opt_in)
+        e2ee = np.where(self.rule("platform.e2ee_available", epochs, state), e2ee, 0.0)
+        owner_chosen = self.rule("platform.retention_mode", epochs, state) == "owner_chosen"
+        return footage_exists(cases["u_target_paid"], cases["u_target_e2ee"], cases["target_retention"], age_days,
+                              paid_share=self.scenario.investigations.targeted_camera_paid_share, e2ee_share=e2ee,
+                              owner_chosen_retention=owner_chosen,
+                              fixed_retention_days=self.rule("platform.retention_days", epochs, state))
 
     def targeted_footage_missing(self, platform, day: float, u_paid: float, u_e2ee: float,
                                  retention_choice: float, age_days: float) -> str:

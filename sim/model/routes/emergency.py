@@ -5,12 +5,16 @@
     if policy says so → where a law demands it, a court must ratify within a deadline
     or the data is destroyed. A refused form may turn into a warrant application.
 
-`request` (filing) and `_decide` (the decision and what follows) read in that order.
+`file_forms` (filing), `review_all` (the queue) and `_decide` (the decisions and what
+follows) read in that order.
 
 Computed in bulk, not by events: nothing in the model waits on an emergency form, so
-the reviewers' FCFS queue is solved after the event loop by the Kiefer-Wolfowitz
-recursion (`sim.model.queues`), which gives the same instants an event loop would,
-float for float; the follow-up warrant is dated from the decision.
+the forms are filed as arrays when their year is drawn, the reviewers' FCFS queue is
+solved after the event loop by the Kiefer-Wolfowitz recursion (`sim.model.queues`),
+which gives the same instants an event loop would, float for float, and every decision
+is then taken with numpy, each under the rules in force on its own day, in the order
+an event loop would take them (that order fixes how the means are summed). The
+follow-up warrant is dated from the decision.
 """
 
 from __future__ import annotations
@@ -18,20 +22,25 @@ from __future__ import annotations
 import numpy as np
 
 from sim.formatting import elapsed, plural
+from sim.model.cases import Cases
 from sim.model.queues import fcfs_starts
 from sim.model.routes import legal
-from sim.model.routes.disclosure import disclose_without_consent, end_case, owners_disclosed
+from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
 
 # How an emergency form can end (declared once: metrics, charts and traces import it).
 ENDS = ("denied", "granted_no_footage", "disclosed")
 
 
-def request(world, batch, j: int, day: float) -> None:
-    """File one emergency form on `day`: it joins the queue of the reviewers then on duty."""
-    period = world.period_of(day)
-    world.tally.add("emergency.requests", period)
-    world.say_at(day, batch, j, "files the company's emergency form, claiming imminent danger; the owner is not asked")
-    world.emergency_queue.append((day, world.reviewer_team_at(day), batch, j, period))
+def file_forms(world, cases: Cases, days: np.ndarray) -> None:
+    """File one emergency form per case, on its day: each joins the queue of the reviewers then on duty."""
+    cases["filed"], cases["period"] = days, world.periods_of(days)
+    cases["team"] = world.reviewer_teams_at(days)
+    world.tally.add_each("emergency.requests", cases["period"])
+    if world.tracing:
+        for k, day in enumerate(days.tolist()):
+            world.say_at(day, cases, k, "files the company's emergency form, claiming imminent danger; "
+                                        "the owner is not asked")
+    world.emergency_queue.append(cases)
 
 
 def review_all(world) -> None:
@@ -43,77 +52,84 @@ def review_all(world) -> None:
     its epoch on (the old team finishes its own queue). Waits are recorded in the order
     reviews start and decisions taken in the order of their instants, as events would.
     """
-    forms = world.emergency_queue
-    if not forms:
+    if not world.emergency_queue:
         return
+    forms = Cases.join(world.emergency_queue)
+    world.emergency_queue = []
+    filed = forms["filed"]
     starts, dones = np.empty(len(forms)), np.empty(len(forms))
     for team, servers in enumerate(world.reviewer_teams):
-        mine = [i for i, form in enumerate(forms) if form[1] == team]
-        if not mine:
-            continue
-        filed = np.array([forms[i][0] for i in mine])
-        order = np.array(mine)[np.argsort(filed, kind="stable")]
-        review = np.array([forms[i][2].case(forms[i][3])["emergency_review_days"] for i in order.tolist()])
-        begun = fcfs_starts(np.array([forms[i][0] for i in order.tolist()]), review, servers)
+        mine = np.flatnonzero(forms["team"] == team)
+        order = mine[np.argsort(filed[mine], kind="stable")]
+        review = forms["emergency_review_days"][order]
+        begun = fcfs_starts(filed[order], review, servers)
         starts[order], dones[order] = begun, begun + review
-    for i in np.argsort(starts, kind="stable").tolist():
-        world.tally.observe("emergency.review_wait_days_mean", forms[i][4], float(starts[i] - forms[i][0]))
-    for i in np.argsort(dones, kind="stable").tolist():
-        filed, _team, batch, j, period = forms[i]
-        _decide(world, batch, j, period, filed, float(dones[i]))
-    world.emergency_queue = []
+    by_start = np.argsort(starts, kind="stable")
+    world.tally.observe_each("emergency.review_wait_days_mean", forms["period"][by_start],
+                             starts[by_start] - filed[by_start])
+    by_done = np.argsort(dones, kind="stable")
+    _decide(world, forms.pick(by_done), dones[by_done])
 
 
-def _decide(world, batch, j: int, period: int, filed: float, now: float) -> None:
-    """A reviewer's decision on one form on day `now`, and what follows it."""
-    tally, u = world.tally, batch.case(j)
-    rules = world.policy_at(u["state"], now)
-    world.say_at(now, batch, j, "a company reviewer decides alone, {took} after filing", took=elapsed(now - filed))
-    granted = u["u_grant"] < rules.emergency.grant_probability
-    if not granted:
-        to_court = u["u_denied_to_legal"] < world.scenario.routes.denied_emergency_to_legal
-        world.say_at(now, batch, j, "the reviewer refuses the form" +
-                     ("; the agency applies for a warrant instead" if to_court else "; the agency lets it go"))
-        _end(world, batch, j, period, "denied", now)
-        if to_court:
-            tally.add("substitution.imminent_to_legal", period)
-            legal.demand(world, batch, j, now, process="warrant")
-        return
-    tally.add("emergency.granted", period)
-    age = u["request_delay"] + (now - filed)
-    has_video = world.targeted_footage_exists(rules.platform, now, u["u_target_paid"], u["u_target_e2ee"],
-                                              u["target_retention"], age)
-    if not has_video:
-        if world.tracing:  # why, in words: worked out only for a story
-            world.say_at(now, batch, j, "granted, but nothing to hand over: " + world.targeted_footage_missing(
-                rules.platform, now, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age))
-        return _end(world, batch, j, period, "granted_no_footage", now)
+def _decide(world, forms: Cases, now: np.ndarray) -> None:
+    """A reviewer's decision on each form (in the order taken), on its day `now`, and what follows it."""
+    tally, scenario = world.tally, world.scenario
+    filed, period, state = forms["filed"], forms["period"], forms["state"]
+    epoch = world.epochs_at(now)
 
-    owners = owners_disclosed(world, u["owners_per_emergency"])
-    told = rules.emergency.notify_owner
-    tally.add("emergency.disclosures", period)
-    disclose_without_consent(world, "emergency", period, u["state"], owners, told, now - filed)
-    world.say_at(now, batch, j, "granted: video of {owners} handed over without consent; {notice}",
-                 owners=plural(owners, "owner"), notice="the owner is told" if told else "the owner is not told")
-    if not rules.emergency.court_ratification_required:
-        _end(world, batch, j, period, "disclosed", now)
-    else:
-        later = now + rules.emergency.ratification_hours / 24
-        world.say_at(later, batch, j, "the agency applies for the follow-up warrant the law requires")
-        refused = u["u_ratify"] < world.scenario.legal.judge_refusal_probability["warrant"]
-        if not refused:
-            tally.add("emergency.ratified", period)
-            world.say_at(later, batch, j, "a court grants the warrant: the disclosure is ratified")
-        elif rules.emergency.destroy_if_not_ratified:
-            tally.add("emergency.ratification_refused", period)
-            tally.add("emergency.destroyed_unratified", period)
-            world.say_at(later, batch, j, "the court refuses the warrant: the footage must be destroyed")
-        else:
-            tally.add("emergency.ratification_refused", period)
-            world.say_at(later, batch, j,
-                         "the court refuses the warrant; the law does not require the footage destroyed")
-        _end(world, batch, j, period, "disclosed", later)
+    def rule(name):
+        return world.rule(f"emergency.{name}", epoch, state)
+
+    granted = forms["u_grant"] < rule("grant_probability")
+    to_court = ~granted & (forms["u_denied_to_legal"] < scenario.routes.denied_emergency_to_legal)
+    tally.add_each("emergency.granted", period[granted])
+    age = forms["request_delay"] + (now - filed)
+    has_video = granted & world.targeted_footage_exists(forms, now, epoch, age)
+    owners = owners_disclosed(world, forms["owners_per_emergency"])
+    told = rule("notify_owner")
+    tally.add_each("emergency.disclosures", period[has_video])
+    disclose_without_consent(world, "emergency", forms.pick(has_video), owners[has_video], told[has_video],
+                             (now - filed)[has_video])
+    ratify = has_video & rule("court_ratification_required")
+    later = np.where(ratify, now + rule("ratification_hours") / 24, now)
+    refused = ratify & (forms["u_ratify"] < scenario.legal.judge_refusal_probability["warrant"])
+    destroyed = refused & rule("destroy_if_not_ratified")
+    tally.add_each("emergency.ratified", period[ratify & ~refused])
+    tally.add_each("emergency.ratification_refused", period[refused])
+    tally.add_each("emergency.destroyed_unratified", period[destroyed])
+    ending = np.where(~granted, 0, np.where(has_video, 2, 1))
+    if world.tracing:
+        _narrate(world, forms, now, filed, epoch, granted, to_court, has_video, owners, told, ratify, later,
+                 refused, destroyed, age)
+    end_cases(world, "emergency", "emergency form", forms, ENDS, ending, np.where(has_video, later, now))
+    # A refused form the agency takes to a court: a warrant application, dated the refusal.
+    tally.add_each("substitution.imminent_to_legal", period[to_court])
+    legal.demand_many(world, forms.pick(to_court), now[to_court], warrant=np.ones(int(to_court.sum()), bool))
 
 
-def _end(world, batch, j, period, end, day):
-    end_case(world, "emergency", "emergency form", batch, j, period, end, day)
+def _narrate(world, forms, now, filed, epoch, granted, to_court, has_video, owners, told, ratify, later,
+             refused, destroyed, age) -> None:
+    """The trace of each decision: the lines the decisions imply, in each case's order."""
+    say = world.say_at
+    for k, at in enumerate(now.tolist()):
+        say(at, forms, k, "a company reviewer decides alone, {took} after filing", took=elapsed(at - filed[k]))
+        if not granted[k]:
+            say(at, forms, k, "the reviewer refuses the form" +
+                ("; the agency applies for a warrant instead" if to_court[k] else "; the agency lets it go"))
+            continue
+        if not has_video[k]:
+            platform = world.book.epochs[epoch[k]].policies[forms["state"][k]].platform
+            say(at, forms, k, "granted, but nothing to hand over: " + world.targeted_footage_missing(
+                platform, at, forms["u_target_paid"][k], forms["u_target_e2ee"][k], forms["target_retention"][k],
+                age[k]))
+            continue
+        say(at, forms, k, "granted: video of {owners} handed over without consent; {notice}",
+            owners=plural(int(owners[k]), "owner"), notice="the owner is told" if told[k] else "the owner is not told")
+        if ratify[k]:
+            say(later[k], forms, k, "the agency applies for the follow-up warrant the law requires")
+            if not refused[k]:
+                say(later[k], forms, k, "a court grants the warrant: the disclosure is ratified")
+            elif destroyed[k]:
+                say(later[k], forms, k, "the court refuses the warrant: the footage must be destroyed")
+            else:
+                say(later[k], forms, k, "the court refuses the warrant; the law does not require the footage destroyed")

@@ -6,15 +6,17 @@
     disclosure of what the process reaches (content only where policy says, by default
     a warrant) → the owner (the account holder) is told unless a gag order forbids it.
 
-`demand` (up to the court's answer) and `_answer` (the company's) read in that order.
-Every decision uses a uniform drawn when the investigation was created (common random
-numbers), compared with the rule in force on the day it is taken.
+`demand_many` (up to the court's answer) and `answer_all` (the company's) read in that
+order. Every decision uses a uniform drawn when the investigation was created (common
+random numbers), compared with the rule in force on the day it is taken.
 
 Computed in bulk, not by events: nothing in the model waits on a legal demand, so
-`demand` dates the court's answer from the pre-drawn court time, and the legal team's
-FCFS queue is solved after the event loop by the Kiefer-Wolfowitz recursion
+`demand_many` dates each court's answer from the pre-drawn court time, and the legal
+team's FCFS queue is solved after the event loop by the Kiefer-Wolfowitz recursion
 (`sim.model.queues`), which gives the same instants an event loop would, float for
-float. Rules are read with `world.policy_at(state, day)` for the day they apply.
+float. The answers are then given with numpy, each under the rules in force in its
+state on its day (`world.rule`), in the order an event loop would give them (that order
+fixes how the means are summed).
 """
 
 from __future__ import annotations
@@ -22,71 +24,101 @@ from __future__ import annotations
 import numpy as np
 
 from sim.formatting import elapsed, plural
+from sim.model.cases import Cases
 from sim.model.queues import fcfs_starts
-from sim.model.routes.disclosure import disclose_without_consent, end_case, owners_disclosed
+from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
 
 # How a legal demand can end (declared once: metrics, charts and traces import it).
 ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "records_only", "content_disclosed")
+END = {name: i for i, name in enumerate(ENDS)}
 PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_order": "legal.court_orders"}
 ISSUER = {"warrant": "a court", "subpoena": "a prosecutor", "court_order": "a court"}
+WARRANT = PROCESS_TYPES.index("warrant")
+# What a served demand carries into the legal team's queue.
+_QUEUED = ("year", "row", "state", "period", "served", "opened", "process", "preserved", "legal_review_days",
+           "u_pushback", "u_identified", "u_gag", "u_target_paid", "u_target_e2ee", "target_retention",
+           "request_delay", "owners_per_warrant")
 
 
-def choose_process(world, batch, j: int) -> str:
-    """A direct demand's kind, from the scenario's mix (one pre-drawn uniform)."""
-    u, acc = batch.case(j)["u_process"], 0.0
-    mix = world.scenario.legal.process_mix
-    for kind in PROCESS_TYPES:
-        acc += mix[kind]
-        if u < acc:
-            return kind
-    return PROCESS_TYPES[-1]
+def choose_process(world, u_process: np.ndarray) -> np.ndarray:
+    """A direct demand's kind (an index into PROCESS_TYPES), from the scenario's mix (one pre-drawn uniform).
 
-
-def demand(world, batch, j: int, day: float, process: str | None = None) -> None:
-    """Open one legal demand on `day`: seek the process, and learn the court's answer.
-
-    Nothing else in the model waits on a legal demand, so it needs no simpy process: the
-    court's answer is decided now from pre-drawn numbers and dated `day + court_days`,
-    and the demands served on the company join its legal team's queue, answered in bulk
-    once the event loop has run (`answer_all`).
+    The first kind whose cumulative share exceeds the uniform; cumsum adds the shares in
+    order, as a running total would.
     """
-    u = batch.case(j)
-    facts = world.scenario.legal
-    process = process or choose_process(world, batch, j)
-    period = world.period_of(day)
+    mix = world.scenario.legal.process_mix
+    cumulative = np.cumsum([mix[kind] for kind in PROCESS_TYPES])
+    return np.minimum(np.searchsorted(cumulative, u_process, side="right"), len(PROCESS_TYPES) - 1)
+
+
+def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray) -> None:
+    """Open one legal demand per case on its day: seek the process, and learn the court's answer.
+
+    A case with `warrant` set seeks a warrant; the others a process of the scenario's
+    mix. Nothing else in the model waits on a legal demand, so it needs no simpy
+    process: the court's answer is decided now from pre-drawn numbers and dated
+    `day + court_days`, and the demands served on the company join its legal team's
+    queue, answered in bulk once the event loop has run (`answer_all`).
+    """
+    if not len(cases):
+        return
+    facts, tally = world.scenario.legal, world.tally
+    process = np.where(warrant, WARRANT, choose_process(world, cases["u_process"]))
+    period, state, epoch = world.periods_of(days), cases["state"], world.epochs_at(days)
     # Where a law lets the company hand over nothing under this kind of process, the
     # agency seeks a warrant instead, or gives up on the platform.
-    if not world.policy_at(u["state"], day).legal.reaches_anything(process):
-        to_warrant = u["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant
-        world.say_at(day, batch, j, "the law lets the company hand over nothing under a {kind}: {then}",
-                     kind=process.replace("_", " "),
-                     then="the agency seeks a warrant instead" if to_warrant else "the agency gives up on the platform")
-        if not to_warrant:
-            world.tally.add("substitution.process_dropped", period)
-            world.say_at(day, batch, j, "legal demand ends: never served (the agency left the platform)")
-            return
-        world.tally.add("substitution.process_to_warrant", period)
-        process = "warrant"
-    kind = process.replace("_", " ")
-    world.tally.add("legal.demands", period)
-    world.tally.add(PLURAL[process], period)
+    reaches = np.ones(len(cases), bool)
+    for p, kind in enumerate(PROCESS_TYPES):
+        if kind != "warrant":
+            mine = process == p
+            reaches[mine] = (world.rule(f"legal.{kind}_reaches_content", epoch[mine], state[mine])
+                             | world.rule(f"legal.{kind}_reaches_records", epoch[mine], state[mine]))
+    rerouted = ~reaches & (cases["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant)
+    dropped = ~reaches & ~rerouted
+    tally.add_each("substitution.process_dropped", period[dropped])
+    tally.add_each("substitution.process_to_warrant", period[rerouted])
+    asked = process.copy()
+    process[rerouted] = WARRANT
+    sought = ~dropped
+    tally.add_each("legal.demands", period[sought])
+    for p, kind in enumerate(PROCESS_TYPES):
+        tally.add_each(PLURAL[kind], period[sought & (process == p)])
+    preserved = sought & (cases["u_preserve"] < facts.preservation_probability)
+    tally.add_each("legal.preservation_requests", period[preserved])
+    served = days + cases["court_days"]
+    refusal = np.array([facts.judge_refusal_probability[kind] for kind in PROCESS_TYPES])
+    refused = sought & (cases["u_judge"] < refusal[process])
+    cases["period"] = period
+    if world.tracing:
+        _narrate_demands(world, cases, days, asked, process, rerouted, dropped, preserved, served, refused)
+    end_cases(world, "legal", "legal demand", cases.pick(refused), ENDS, np.zeros(int(refused.sum()), int),
+              served[refused])
+    go_on = sought & ~refused
+    cases.columns.update(served=served, opened=days, process=process, preserved=preserved)
+    world.legal_queue.append(Cases({name: cases[name][go_on] for name in _QUEUED}))
 
-    preserved = u["u_preserve"] < facts.preservation_probability
-    if preserved:
-        world.tally.add("legal.preservation_requests", period)
-    # From here the case is on the legal route (a CSV's route column follows it).
-    world.say_at(day, batch, j, "seeks a {kind}{asks}", route="legal", kind=kind,
-                 asks=" and asks the company to preserve video" if preserved else "")
 
-    served = day + u["court_days"]
-    refused = u["u_judge"] < facts.judge_refusal_probability[process]
-    if refused:
-        world.say_at(served, batch, j, "the court refuses to issue it")
-        return _end(world, batch, j, period, "refused_by_court", served)
-    world.say_at(served, batch, j, "{issuer} issues the {kind}; it is served on the company",
-                 issuer=ISSUER[process], kind=kind)
-    world.legal_queue.append((served, batch, j, process, period, day, preserved))
+def _narrate_demands(world, cases, days, asked, process, rerouted, dropped, preserved, served, refused) -> None:
+    """The trace of each demand up to the court's answer, in each case's order."""
+    say = world.say_at
+    for k, day in enumerate(days.tolist()):
+        if rerouted[k] or dropped[k]:
+            say(day, cases, k, "the law lets the company hand over nothing under a {kind}: {then}",
+                kind=PROCESS_TYPES[asked[k]].replace("_", " "),
+                then="the agency seeks a warrant instead" if rerouted[k] else "the agency gives up on the platform")
+        if dropped[k]:
+            say(day, cases, k, "legal demand ends: never served (the agency left the platform)")
+            continue
+        kind = PROCESS_TYPES[process[k]]
+        # From here the case is on the legal route (a CSV's route column follows it).
+        say(day, cases, k, "seeks a {kind}{asks}", route="legal", kind=kind.replace("_", " "),
+            asks=" and asks the company to preserve video" if preserved[k] else "")
+        if refused[k]:
+            say(served[k], cases, k, "the court refuses to issue it")
+        else:
+            say(served[k], cases, k, "{issuer} issues the {kind}; it is served on the company",
+                issuer=ISSUER[kind], kind=kind.replace("_", " "))
 
 
 def answer_all(world) -> None:
@@ -97,62 +129,75 @@ def answer_all(world) -> None:
     arrival and review times before it. Answers are then given in the order of their
     instants, as an event loop would give them.
     """
-    waiting = world.legal_queue
-    if not waiting:
+    if not world.legal_queue:
         return
-    served = np.array([w[0] for w in waiting])
-    order = np.argsort(served, kind="stable")  # ties keep the order demands were served in
-    review = np.array([waiting[i][1].case(waiting[i][2])["legal_review_days"] for i in order.tolist()])
-    starts = fcfs_starts(served[order], review, world.scenario.legal.legal_staff)
-    answered = starts + review
-    for k in np.argsort(answered, kind="stable").tolist():
-        _answer(world, *waiting[order[k]], answered=float(answered[k]))
+    waiting = Cases.join(world.legal_queue)
     world.legal_queue = []
+    order = np.argsort(waiting["served"], kind="stable")  # ties keep the order demands were served in
+    review = waiting["legal_review_days"][order]
+    answered = fcfs_starts(waiting["served"][order], review, world.scenario.legal.legal_staff) + review
+    by_answer = np.argsort(answered, kind="stable")
+    _answer(world, waiting.pick(order[by_answer]), answered[by_answer])
 
 
-def _answer(world, served, batch, j, process, period, opened, preserved, answered) -> None:
-    """The company's answer to one demand, given on day `answered`."""
-    u, tally, facts = batch.case(j), world.tally, world.scenario.legal
-    kind = process.replace("_", " ")
-    world.say_at(answered, batch, j, "the company's legal team answers, {took} after it was served",
-                 took=elapsed(answered - served))
-    rules = world.policy_at(u["state"], answered)
-    pushed_back = u["u_pushback"] < rules.legal.pushback_probability
-    if pushed_back:
-        tally.add("legal.pushbacks", period)
-        world.say_at(answered, batch, j, "the company objects that the demand is too broad, and rejects it")
-        return _end(world, batch, j, period, "rejected_after_pushback", answered)
-    identified = u["u_identified"] < facts.account_identified_probability
-    if not identified:
-        world.say_at(answered, batch, j, "the company finds no account for the camera the demand names")
-        return _end(world, batch, j, period, "no_records", answered)
+def _answer(world, demands: Cases, answered: np.ndarray) -> None:
+    """The company's answer to each demand (in the order given), on its day `answered`."""
+    tally, facts = world.tally, world.scenario.legal
+    period, state, process = demands["period"], demands["state"], demands["process"]
+    epoch = world.epochs_at(answered)
 
-    tally.add("legal.demands_with_data", period)
-    told = rules.legal.notify_user and u["u_gag"] >= rules.legal.gag_order_probability
-    if told:
-        tally.add("legal.users_notified", period)
-    reaches_content = rules.legal.reaches_content(process)
+    def rule(name):
+        return world.rule(f"legal.{name}", epoch, state)
+
+    pushed_back = demands["u_pushback"] < rule("pushback_probability")
+    identified = ~pushed_back & (demands["u_identified"] < facts.account_identified_probability)
+    tally.add_each("legal.pushbacks", period[pushed_back])
+    tally.add_each("legal.demands_with_data", period[identified])
+    told = rule("notify_user") & (demands["u_gag"] >= rule("gag_order_probability"))
+    tally.add_each("legal.users_notified", period[identified & told])
+    reaches_content = np.zeros(len(demands), bool)
+    for p, kind in enumerate(PROCESS_TYPES):
+        mine = process == p
+        reaches_content[mine] = world.rule(f"legal.{kind}_reaches_content", epoch[mine], state[mine])
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
-    age = u["request_delay"] + (0.0 if preserved else answered - opened)
-    has_video = reaches_content and world.targeted_footage_exists(
-        rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"], u["target_retention"], age)
-    if not has_video:
-        if world.tracing:  # why, in words: worked out only for a story
-            why = (f"a {kind} reaches account records only" if not reaches_content else
-                   world.targeted_footage_missing(rules.platform, answered, u["u_target_paid"], u["u_target_e2ee"],
-                                                  u["target_retention"], age))
-            world.say_at(answered, batch, j, f"account records handed over, no video: {why}")
-        return _end(world, batch, j, period, "records_only", answered)
-
-    owners = owners_disclosed(world, u["owners_per_warrant"])
-    tally.add("legal.content_disclosures", period)
-    disclose_without_consent(world, "legal", period, u["state"], owners, told, answered - opened)
-    world.say_at(answered, batch, j, "video of {owners} handed over under the {kind}, without consent; {notice}",
-                 owners=plural(owners, "owner"), kind=kind,
-                 notice="the owner is told" if told else "a gag order forbids telling the owner"
-                 if rules.legal.notify_user else "the company does not tell the owner")
-    _end(world, batch, j, period, "content_disclosed", answered)
+    age = demands["request_delay"] + np.where(demands["preserved"], 0.0, answered - demands["opened"])
+    has_video = identified & reaches_content & world.targeted_footage_exists(demands, answered, epoch, age)
+    owners = owners_disclosed(world, demands["owners_per_warrant"])
+    tally.add_each("legal.content_disclosures", period[has_video])
+    disclose_without_consent(world, "legal", demands.pick(has_video), owners[has_video], told[has_video],
+                             (answered - demands["opened"])[has_video])
+    ending = np.select([pushed_back, ~identified, ~has_video],
+                       [END["rejected_after_pushback"], END["no_records"], END["records_only"]],
+                       END["content_disclosed"])
+    if world.tracing:
+        _narrate_answers(world, demands, answered, epoch, pushed_back, identified, told, reaches_content,
+                         has_video, owners, age)
+    end_cases(world, "legal", "legal demand", demands, ENDS, ending, answered)
 
 
-def _end(world, batch, j, period, end, day):
-    end_case(world, "legal", "legal demand", batch, j, period, end, day)
+def _narrate_answers(world, demands, answered, epoch, pushed_back, identified, told, reaches_content, has_video,
+                     owners, age) -> None:
+    """The trace of each answer, in each case's order."""
+    say = world.say_at
+    for k, at in enumerate(answered.tolist()):
+        kind = PROCESS_TYPES[demands["process"][k]].replace("_", " ")
+        say(at, demands, k, "the company's legal team answers, {took} after it was served",
+            took=elapsed(at - demands["served"][k]))
+        if pushed_back[k]:
+            say(at, demands, k, "the company objects that the demand is too broad, and rejects it")
+            continue
+        if not identified[k]:
+            say(at, demands, k, "the company finds no account for the camera the demand names")
+            continue
+        if not has_video[k]:
+            platform = world.book.epochs[epoch[k]].policies[demands["state"][k]].platform
+            why = (f"a {kind} reaches account records only" if not reaches_content[k] else
+                   world.targeted_footage_missing(platform, at, demands["u_target_paid"][k],
+                                                  demands["u_target_e2ee"][k], demands["target_retention"][k], age[k]))
+            say(at, demands, k, f"account records handed over, no video: {why}")
+            continue
+        notify = world.book.epochs[epoch[k]].policies[demands["state"][k]].legal.notify_user
+        say(at, demands, k, "video of {owners} handed over under the {kind}, without consent; {notice}",
+            owners=plural(int(owners[k]), "owner"), kind=kind,
+            notice="the owner is told" if told[k] else "a gag order forbids telling the owner"
+            if notify else "the company does not tell the owner")

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 
 from sim.formatting import plural
+from sim.model.cases import Cases
 from sim.model.footage import footage_exists
 from sim.model.investigations import OWNER
 from sim.model.routes import legal
@@ -78,21 +79,21 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     escalates = ~shared & (a["u_escalate"][posted] < escalation[a["incident"][posted]])
     pick_posted = _rule_picker(policies, batch.state_array[posted])
     expiry = a["day"][posted] + pick_posted(lambda r: r.portal.response_window_days)
-    env = world.env
-    batch.prefill(posted[escalates])
-    now = env.now
-    for j, t in zip(posted[escalates].tolist(), expiry[escalates].tolist(), strict=True):
-        _escalate(world, batch, j, now + (t - now))  # dated as a timeout from now would reach it
+    _escalate(world, batch, posted[escalates], expiry[escalates])
 
     if world.tracing:
         _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted)
 
 
-def _escalate(world, batch, j, day: float) -> None:
-    """An empty-handed request has expired on `day`: the agency seeks a warrant instead."""
-    world.tally.add("legal.escalations_from_portal", world.period_of(day))
-    world.say_at(day, batch, j, "no footage: the agency seeks a warrant instead")
-    legal.demand(world, batch, j, day, process="warrant")
+def _escalate(world, batch, rows: np.ndarray, expiry: np.ndarray) -> None:
+    """Empty-handed requests have expired: their agencies seek a warrant instead."""
+    now = world.env.now
+    day = now + (expiry - now)  # dated as a timeout from now would reach it
+    world.tally.add_each("legal.escalations_from_portal", world.periods_of(day))
+    if world.tracing:
+        for j, when in zip(rows.tolist(), day.tolist(), strict=True):
+            world.say_at(when, batch, j, "no footage: the agency seeks a warrant instead")
+    legal.demand_many(world, Cases.take(batch, rows), day, warrant=np.ones(rows.size, bool))
 
 
 def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted) -> None:
