@@ -217,9 +217,11 @@ def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     seen = u[:, OWNER["u_reach"]] < at(reach, row)
     notified = np.flatnonzero(in_area & ~opted_out & seen)
     asked = row[notified]
-    delay = owners_params.response_delay_days.quantile(u[notified, OWNER["u_delay"]])
-    agrees = (u[notified, OWNER["u_consent"]] < consent[asked]) & (delay <= at(window_days, asked))
-    consented, by, delay = notified[agrees], asked[agrees], delay[agrees]
+    willing = u[notified, OWNER["u_consent"]] < consent[asked]
+    willing, by = notified[willing], asked[willing]
+    delay = owners_params.response_delay_days.quantile(u[willing, OWNER["u_delay"]])
+    in_time = delay <= at(window_days, by)  # an answer after the window closes is no consent
+    consented, by, delay = willing[in_time], by[in_time], delay[in_time]
     age = a["request_delay"][rows][by] + delay
     footage = footage_exists(u[consented, OWNER["u_paid"]], u[consented, OWNER["u_e2ee"]],
                              owners_params.retention_choice_days.quantile(u[consented, OWNER["u_retention"]]), age,
