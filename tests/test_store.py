@@ -17,7 +17,7 @@ from sim.errors import OutputError
 from sim.experiments.runner import simulate_many
 from sim.experiments.stats import summarize
 from sim.experiments.store import ReplicationStore
-from sim.model.investigations import OWNER_WIDTH, Owners
+from sim.model.investigations import OWNER_WIDTH, Owners, guided_search
 
 
 @settings(max_examples=40, deadline=None)
@@ -110,3 +110,18 @@ def test_deciding_owners_in_chunks_changes_nothing(monkeypatch):
         monkeypatch.setattr(sim.model.routes.portal, "OWNER_CHUNK", chunk)
         tables.append(simulate(loaded, replications=2, seed=9).tables)
     assert all(np.array_equal(tables[0], t, equal_nan=True) for t in tables[1:])
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 3000), zeros=st.floats(0, 0.9),
+       tail=st.floats(0.3, 3.0), draws=st.integers(0, 5000))
+def test_guided_search_is_searchsorted(seed, size, zeros, tail, draws):
+    """The agency picker's guide table finds exactly what a binary search finds, ties and zero weights included."""
+    rng = np.random.default_rng(seed)
+    weights = rng.pareto(tail, size) + 1e-3
+    weights[rng.random(size) < zeros] = 0.0
+    if weights.sum() == 0:
+        weights[0] = 1.0
+    cumulative = np.cumsum(weights)
+    x = np.concatenate([rng.random(draws) * cumulative[-1], cumulative[rng.integers(0, size, 20)], [cumulative[-1]]])
+    assert np.array_equal(guided_search(cumulative, x), np.searchsorted(cumulative, x, side="right"))

@@ -201,9 +201,32 @@ def _poisson_times(rate_trend, n_agencies: int, lo: float, hi: float, clock: Clo
 
 
 def _weighted_choice(weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n indices drawn with probability proportional to `weights` (by inverse CDF: one uniform each)."""
     cumulative = np.cumsum(weights)
-    idx = np.searchsorted(cumulative, rng.random(n) * cumulative[-1], side="right")
-    return np.minimum(idx, weights.size - 1)
+    return np.minimum(guided_search(cumulative, rng.random(n) * cumulative[-1]), weights.size - 1)
+
+
+def guided_search(cumulative: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """`np.searchsorted(cumulative, x, side="right")`, exactly, for a long nondecreasing `cumulative`.
+
+    A guide table (Chen and Asau's indexed search) gives each draw a start within a
+    bucket of the range; a short forward scan finishes it. That is O(1) per draw instead
+    of a binary search whose every step misses the cache (here: 17,000 agencies).
+    """
+    buckets = 4 * cumulative.size  # measured: four per entry leaves under half a scan step per draw
+    total = float(cumulative[-1])
+    if not total > 0 or x.size < 64:
+        return np.searchsorted(cumulative, x, side="right")
+    guide = np.searchsorted(cumulative, np.arange(buckets) * (total / buckets), side="right")
+    # One bucket lower than x's own: its lower edge is surely at or below x, whatever the rounding.
+    bucket = np.clip((x * (buckets / total)).astype(np.int64) - 1, 0, buckets - 1)
+    padded = np.append(cumulative, np.inf)
+    found = guide[bucket]
+    todo = np.flatnonzero(padded[found] <= x)
+    while todo.size:
+        found[todo] += 1
+        todo = todo[padded[found[todo]] <= x[todo]]
+    return found
 
 
 def _categorical(probabilities: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
