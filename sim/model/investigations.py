@@ -18,13 +18,17 @@ import numpy as np
 from sim.model.population import Agencies
 from sim.scenario.clock import Clock
 
-# Each owner's uniforms (`Owners.uniforms`), in order. Values with a distribution are
-# made from their uniform by its quantile function, only for the owners that reach them.
-OWNER_COLUMNS = ("u_area", "u_opt_out", "u_reach", "u_consent", "u_delay", "u_paid", "u_e2ee",
-                 "u_retention", "u_audio", "u_clips")
+# Each owner's uniforms (`Owners.uniforms`), in order: float32, as many as 32-bit
+# halves of the stream's 64-bit draws. A value with a distribution (response delay,
+# retention, clips) is made by its quantile function from a 48-bit uniform built of two
+# columns (`Owners.fine`), only for the owners that reach it: 24 bits would cut the
+# distribution's tail at its 1 - 6e-8 quantile.
+OWNER_COLUMNS = ("u_area", "u_opt_out", "u_reach", "u_consent", "u_paid", "u_e2ee", "u_audio",
+                 "u_delay", "u_delay_low", "u_retention", "u_retention_low", "u_clips", "u_clips_low")
 OWNER = {name: i for i, name in enumerate(OWNER_COLUMNS)}
-# Uniforms reserved per owner (two spare: a future owner attribute must not shift the others).
-OWNER_WIDTH = 12
+# Uniforms per owner: an even count, so every owner starts on a whole 64-bit draw (one spare).
+OWNER_WIDTH = 14
+_DRAWS_PER_OWNER = OWNER_WIDTH // 2
 
 
 @attrs.define(slots=True)
@@ -32,7 +36,7 @@ class Owners:
     """The camera owners near each would-be portal request, drawn only when asked for.
 
     Owners are numbered through the year in request order; owner k's uniforms are
-    draws 12k to 12k + 11 of the year's owner stream (`Streams.jumpable`), so drawing
+    64-bit draws 7k to 7k + 6 of the year's owner stream (`Streams.jumpable`), so drawing
     the owners of the posted requests alone gives each the numbers it would have had
     in a full draw, whatever the policy posts (common random numbers).
     """
@@ -57,7 +61,7 @@ class Owners:
         """(owners of `rows`, OWNER_WIDTH) uniforms: each row's owners together, rows in the order given (ascending)."""
         count, first = self.count[rows], self.first[rows]
         count, first = count[count > 0], first[count > 0]
-        out = np.empty((int(count.sum()), OWNER_WIDTH))
+        out = np.empty((int(count.sum()), OWNER_WIDTH), dtype=np.float32)
         if not count.size:
             return out
         # One call per run of requests whose owners follow one another in the year; the
@@ -75,9 +79,15 @@ class Owners:
         if owner < self._at:  # back to the start, then forward
             self.bits.state, self._at = self._start, 0
         if owner > self._at:
-            self.bits.advance((owner - self._at) * OWNER_WIDTH)
-        self._draws.random(out=out)
+            self.bits.advance((owner - self._at) * _DRAWS_PER_OWNER)
+        self._draws.random(dtype=np.float32, out=out)
         self._at = owner + len(out)
+
+    @staticmethod
+    def fine(uniforms: np.ndarray, column: str) -> np.ndarray:
+        """The 48-bit uniform (float64) of `column`: its float32 column, refined by the next."""
+        i = OWNER[column]
+        return uniforms[:, i].astype(np.float64) + uniforms[:, i + 1].astype(np.float64) * 2.0**-24
 
 
 ORDINARY, IMMINENT = 0, 1

@@ -20,7 +20,7 @@ import numpy as np
 from sim.formatting import plural
 from sim.model.cases import Cases
 from sim.model.footage import footage_exists
-from sim.model.investigations import OWNER
+from sim.model.investigations import OWNER, Owners
 from sim.model.routes import legal
 
 # How a portal request can end (declared once: metrics, charts and traces import it).
@@ -219,16 +219,17 @@ def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     asked = row[notified]
     willing = u[notified, OWNER["u_consent"]] < consent[asked]
     willing, by = notified[willing], asked[willing]
-    delay = owners_params.response_delay_days.quantile(u[willing, OWNER["u_delay"]])
+    delay = owners_params.response_delay_days.quantile(Owners.fine(u[willing], "u_delay"))
     in_time = delay <= at(window_days, by)  # an answer after the window closes is no consent
     consented, by, delay = willing[in_time], by[in_time], delay[in_time]
     age = a["request_delay"][rows][by] + delay
-    footage = footage_exists(u[consented, OWNER["u_paid"]], u[consented, OWNER["u_e2ee"]],
-                             owners_params.retention_choice_days.quantile(u[consented, OWNER["u_retention"]]), age,
+    retention = owners_params.retention_choice_days.quantile(Owners.fine(u[consented], "u_retention"))
+    footage = footage_exists(u[consented, OWNER["u_paid"]], u[consented, OWNER["u_e2ee"]], retention, age,
                              paid_share=paid[by], e2ee_share=at(e2ee, by),
                              owner_chosen_retention=at(owner_chosen, by), fixed_retention_days=at(fixed_retention, by))
     sharing, by_sharing, delay = consented[footage], by[footage], delay[footage]
-    clips = np.maximum(1.0, np.round(owners_params.clips_per_sharing_owner.quantile(u[sharing, OWNER["u_clips"]])))
+    clips = owners_params.clips_per_sharing_owner.quantile(Owners.fine(u[sharing], "u_clips"))
+    clips = np.maximum(1.0, np.round(clips))
     clips = np.maximum(1.0, np.round(clips * window_kept[by_sharing]))
     audio = u[sharing, OWNER["u_audio"]] < owners_params.audio_share
     first_share = np.full(rows.size, np.inf)
@@ -237,12 +238,14 @@ def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     def per_request(which, weights=None):
         return np.bincount(which, weights=weights, minlength=rows.size).round().astype(np.int64)
 
-    return OwnerOutcomes(
-        notified=per_request(asked), consented=per_request(by), shared=per_request(by_sharing),
-        clips=per_request(by_sharing, clips), with_audio=per_request(by_sharing[audio]), first_share=first_share,
-        outside_area=per_request(row[~in_area]), opted_out=per_request(row[opted_out]),
-        unseen=per_request(row[in_area & ~opted_out & ~seen]),
-    )
+    if world.tracing:  # why owners were not asked: counted only for a story
+        why_not = (per_request(row[~in_area]), per_request(row[opted_out]),
+                   per_request(row[in_area & ~opted_out & ~seen]))
+    else:
+        why_not = (np.zeros(rows.size, np.int64),) * 3
+    return OwnerOutcomes(notified=per_request(asked), consented=per_request(by), shared=per_request(by_sharing),
+                         clips=per_request(by_sharing, clips), with_audio=per_request(by_sharing[audio]),
+                         first_share=first_share, outside_area=why_not[0], opted_out=why_not[1], unseen=why_not[2])
 
 
 def _rule_picker(policies, states: np.ndarray):
