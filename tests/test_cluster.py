@@ -17,6 +17,18 @@ def test_a_dask_cluster_gives_byte_identical_files(library, tmp_path):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
 
 
+def test_the_in_flight_bound_is_sized_to_the_cluster():
+    from distributed import Client
+
+    from sim.experiments.runner import executor_slots, in_flight_limit
+
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster, set_as_default=False) as client:
+        executor = client.get_executor()
+        assert executor_slots(executor) == 4
+        assert in_flight_limit(executor, None) == 16
+
+
 def test_an_unreachable_scheduler_is_one_clear_line(library, tmp_path, capsys):
     status = run_cli("run", str(library / "small.toml"), "--reps", "1", "--scheduler", "tcp://127.0.0.1:9",
                      "--out", str(tmp_path / "never"))

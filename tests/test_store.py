@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import simulate
-from sim.errors import OutputError
+from sim.errors import OutputError, UsageError
 from sim.experiments.runner import simulate_many
 from sim.experiments.stats import summarize
 from sim.experiments.store import ReplicationStore
@@ -70,17 +70,43 @@ class CountingExecutor(cf.ThreadPoolExecutor):
             self.outstanding -= 1
 
 
+class UnsizedExecutor(cf.Executor):
+    """An executor that cannot say how many tasks it runs at once (runs each in a thread of a pool it hides)."""
+
+    def __init__(self, counting):
+        self.counting = counting
+
+    def submit(self, fn, *args, **kwargs):
+        return self.counting.submit(fn, *args, **kwargs)
+
+
 def test_runner_keeps_a_bounded_number_of_replications_in_flight(monkeypatch):
     import sim.experiments.runner
 
-    monkeypatch.setattr(sim.experiments.runner, "IN_FLIGHT_ON_EXECUTOR", 3)
     loaded = small()
-    with CountingExecutor() as pool:
-        bounded = simulate_many([loaded, loaded], replications=5, seed=2, executor=pool)
-    assert pool.most <= 3
     serial = simulate_many([loaded, loaded], replications=5, seed=2)
-    for a, b in zip(bounded, serial, strict=True):
-        assert np.array_equal(a.tables, b.tables, equal_nan=True)
+    monkeypatch.setattr(sim.experiments.runner, "IN_FLIGHT_ON_EXECUTOR", 3)
+    runs = {}
+    for case in ("unsized", "sized", "asked"):
+        with CountingExecutor() as pool:
+            executor = UnsizedExecutor(pool) if case == "unsized" else pool
+            runs[case] = simulate_many([loaded, loaded], replications=8, seed=2, executor=executor,
+                                       in_flight=2 if case == "asked" else None)
+        bound = {"unsized": 3, "sized": 4 * 2, "asked": 2}[case]  # CountingExecutor has 2 workers
+        assert 0 < pool.most <= bound, case
+        for a, b in zip(runs[case], serial, strict=True):
+            assert np.array_equal(a.tables[:5], b.tables, equal_nan=True)
+
+
+def test_in_flight_is_sized_to_what_an_executor_says():
+    from sim.experiments.runner import in_flight_limit
+
+    with cf.ThreadPoolExecutor(max_workers=3) as pool:
+        assert in_flight_limit(pool, None) == 12
+        assert in_flight_limit(pool, None, 5) == 5
+    assert in_flight_limit(None, 2) == 8
+    with pytest.raises(UsageError, match="--in-flight 0: must be at least 1"):
+        in_flight_limit(None, 2, 0)
 
 
 @settings(max_examples=60, deadline=None)

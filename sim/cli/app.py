@@ -28,6 +28,9 @@ err_console = Console(stderr=True)
 SCHEDULER_HELP = "Run on a Dask cluster at this address (e.g. tcp://10.0.0.5:8786) instead of local workers."
 # Options several commands share, declared once (typer only reads these defaults).
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help=SCHEDULER_HELP)
+IN_FLIGHT_OPTION = typer.Option(
+    None, "--in-flight", min=1, show_default="4 per worker, or per thread of the --scheduler cluster",
+    help="Most replications submitted and not yet collected (each holds its results in memory).")
 FORCE_OPTION = typer.Option(False, "--force", help="Replace the output folder if it exists.")
 SEED_OPTION = typer.Option(1, "--seed", help="Root random seed (same seed, same numbers).")
 PAIRED_SEED_OPTION = typer.Option(1, "--seed", help="Root random seed, shared by all scenarios (paired runs).")

@@ -10,6 +10,7 @@ import typer
 from sim.cli.app import (
     EVERY_CORE_OPTION,
     FORCE_OPTION,
+    IN_FLIGHT_OPTION,
     MAX_REPS_OPTION,
     PAIRED_SEED_OPTION,
     PRECISION_OPTION,
@@ -39,6 +40,7 @@ def run(
     workers: int = EVERY_CORE_OPTION,
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
+    in_flight: int = IN_FLIGHT_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
@@ -56,7 +58,7 @@ def run(
     with executor_for(scheduler) as executor:
         result = with_progress(f"{loaded.name}", rule.ceiling if rule else reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
-            precision=rule))
+            precision=rule, in_flight=in_flight))
     command = (f"ringsim run {shlex.quote(str(scenario))} --reps {result.replications} --seed {seed} "
                f"--uncertainty {result.uncertainty}" + (f" --state {state}" if state else ""))
     written = write_run(result, out, command, force=force)
@@ -132,6 +134,7 @@ def compare(
     workers: int = EVERY_CORE_OPTION,
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
+    in_flight: int = IN_FLIGHT_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
@@ -160,7 +163,7 @@ def compare(
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"{len(loaded)} scenarios", total, lambda done: compare_scenarios(
             loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i),
-            uncertainty=uncertainty, precision=rule))
+            uncertainty=uncertainty, precision=rule, in_flight=in_flight))
     command = (f"ringsim compare {' '.join(shlex.quote(str(p)) for p in (base, *variants))} "
                f"--reps {comparison.base.replications} --seed {seed} --uncertainty {comparison.base.uncertainty}"
                + "".join(f" --set {shlex.quote(s)}" for s in sets or [])
@@ -192,6 +195,7 @@ def brief(
                                  help="Published figures to check the base against."),
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
+    in_flight: int = IN_FLIGHT_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
@@ -216,7 +220,8 @@ def brief(
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
-                              on_done=lambda _s, i: done(i), uncertainty=uncertainty, precision=rule)))
+                              on_done=lambda _s, i: done(i), uncertainty=uncertainty, precision=rule,
+                              in_flight=in_flight)))
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {comparison.base.replications} "
                f"--seed {seed} "
                f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {state}" if state else ""))
@@ -239,6 +244,7 @@ def calibrate(
     workers: int = EVERY_CORE_OPTION,
     force: bool = FORCE_OPTION,
     scheduler: str = SCHEDULER_OPTION,
+    in_flight: int = IN_FLIGHT_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
     cross_validate: bool = typer.Option(False, "--cross-validate",
                                         help="Also leave each target out, condition on the rest, and predict it."),
@@ -263,7 +269,8 @@ def calibrate(
     check_writable(out, force)
     with executor_for(scheduler) as executor:
         result = with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
-            loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty))
+            loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
+            in_flight=in_flight))
     if not applicable(known, result):
         raise UsageError(f"{scenario}: no target in {targets} falls inside its years")
     rows = score(known, result)

@@ -95,13 +95,14 @@ class Comparison:
 
 def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
                       executor=None, on_done=None, uncertainty: str | None = "none", posterior=None,
-                      precision=None) -> Comparison:
+                      precision=None, in_flight: int | None = None) -> Comparison:
     """Run a base and its variants with common random numbers; return their paired comparison.
 
     `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
     replication i of scenario s finishes; `uncertainty` as for `simulate`: replication i
     of every scenario draws the same unknowns; `precision` (a `Precision`) adds replications
-    until every variant's paired change is that precise. What `ringsim compare` and `ringsim brief` run.
+    until every variant's paired change is that precise; `in_flight` as for `simulate`. What `ringsim compare`
+    and `ringsim brief` run.
     """
     from sim.experiments.runner import simulate_many
     from sim.scenario import loader
@@ -109,7 +110,7 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
     results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
-                            uncertainty=uncertainty, posterior=posterior, precision=precision)
+                            uncertainty=uncertainty, posterior=posterior, precision=precision, in_flight=in_flight)
     return Comparison(base=results[0], variants=tuple(results[1:]))
 
 

@@ -36,7 +36,7 @@ from sim.scenario import loader
 
 MAX_REPLICATIONS = 100_000
 IN_FLIGHT_PER_WORKER = 4  # enough queued work to keep each worker busy, no more
-IN_FLIGHT_ON_EXECUTOR = 1024  # a cluster's size is unknown: allow a large one to fill
+IN_FLIGHT_ON_EXECUTOR = 1024  # an executor that cannot say its size: allow a large one to fill
 
 
 @attrs.frozen(slots=True)
@@ -105,7 +105,7 @@ class RunResult:
 def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, seed: int,
              workers: int = 1, executor: cf.Executor | None = None,
              on_done: Callable[[int], None] | None = None, uncertainty: str | None = "none",
-             posterior=None, precision: Precision | None = None) -> RunResult:
+             posterior=None, precision: Precision | None = None, in_flight: int | None = None) -> RunResult:
     """Run `replications` of a scenario; return every replication's per-year metrics.
 
     `scenario` is a path or an already loaded scenario. With `executor`, replications are
@@ -114,22 +114,25 @@ def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, se
     replication draws its unknowns), "none" (stated values), or None (posterior where
     a posterior file exists); `posterior` is its file (or a loaded `Posterior`). With
     `precision`, replications are added in batches until it holds (see `sim.experiments.precision`).
+    `in_flight` bounds the replications submitted and not yet collected (default: four per
+    worker, or per thread of a Dask cluster; see `in_flight_limit`).
     """
     return simulate_many([scenario], replications, seed, workers, executor,
                          None if on_done is None else (lambda _s, i: on_done(i)), uncertainty, posterior,
-                         precision)[0]
+                         precision, in_flight)[0]
 
 
 def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
                   executor: cf.Executor | None = None,
                   on_done: Callable[[int, int], None] | None = None,
                   uncertainty: str | None = "none", posterior=None,
-                  precision: Precision | None = None) -> list[RunResult]:
+                  precision: Precision | None = None, in_flight: int | None = None) -> list[RunResult]:
     """Run several scenarios with common random numbers: replication i of each gets seed child i
     and, with `uncertainty`, the same draw of the unknowns.
 
     `on_done(s, i)` is called when replication i of scenario s finishes. With `precision`,
     `replications` is ignored: batches run from `precision.first` up to `precision.ceiling`.
+    `in_flight` is as in `simulate`.
     """
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in scenarios]
     check_run_size(precision.ceiling if precision else replications, seed, workers)
@@ -138,14 +141,14 @@ def simulate_many(scenarios, replications: int, seed: int, workers: int = 1,
     with worker_pool(workers, executor) as pool:
         sized = workers if executor is None else None
         if precision is not None:
-            return run_sequential(loaded, seed, pool, precision, sized, on_done, draws)
-        return run_checked(loaded, replications, seed, pool, sized, on_done, draws)
+            return run_sequential(loaded, seed, pool, precision, sized, on_done, draws, in_flight=in_flight)
+        return run_checked(loaded, replications, seed, pool, sized, on_done, draws, in_flight=in_flight)
 
 
 def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Executor | None,
                    precision: Precision, pool_workers: int | None = None,
                    on_done: Callable[[int, int], None] | None = None,
-                   draws: list[Draws] | None = None) -> list[RunResult]:
+                   draws: list[Draws] | None = None, in_flight: int | None = None) -> list[RunResult]:
     """`run_checked` in batches until `precision` holds or its ceiling is reached.
 
     The stores are laid out for the ceiling and read up to the replications run, so each
@@ -155,7 +158,8 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
     seeds = replication_seeds(seed, precision.ceiling)
     done, target = 0, precision.first
     while target is not None:
-        _run_range(results, loaded, range(done, target), seeds, pool, pool_workers, on_done)
+        _run_range(results, loaded, range(done, target), seeds, pool, in_flight_limit(pool, pool_workers, in_flight),
+                   on_done)
         done = target
         for r in results:
             r.store.use(done)
@@ -169,7 +173,8 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
 
 def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: int, pool: cf.Executor | None,
                 pool_workers: int | None = None, on_done: Callable[[int, int], None] | None = None,
-                draws: list[Draws] | None = None, seeds: list | None = None) -> list[RunResult]:
+                draws: list[Draws] | None = None, seeds: list | None = None,
+                in_flight: int | None = None) -> list[RunResult]:
     """`simulate_many` for loaded scenarios and a run size already checked, on `pool` (None: this process).
 
     `pool_workers` is the size of a local pool (it bounds the replications in flight);
@@ -179,7 +184,8 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     """
     seeds = seeds if seeds is not None else replication_seeds(seed, replications)
     results = _empty_results(loaded, replications, seed, draws)
-    _run_range(results, loaded, range(replications), seeds, pool, pool_workers, on_done)
+    _run_range(results, loaded, range(replications), seeds, pool, in_flight_limit(pool, pool_workers, in_flight),
+               on_done)
     return results
 
 
@@ -194,8 +200,34 @@ def _empty_results(loaded, replications: int, seed: int, draws) -> list[RunResul
             for one, plan in zip(loaded, draws, strict=True)]
 
 
-def _run_range(results, loaded, indices: range, seeds, pool, pool_workers, on_done) -> None:
-    """Run replications `indices` of every scenario into `results` (on `pool`, or here)."""
+def in_flight_limit(pool: cf.Executor | None, pool_workers: int | None, asked: int | None = None) -> int:
+    """How many replications may be submitted to `pool` and not yet collected (each holds its table).
+
+    `asked` if given; else four per worker of a local pool, or per thread of the cluster a
+    supplied executor runs on (a Dask cluster says how many it has); else a large bound.
+    """
+    if asked is not None:
+        if asked < 1:
+            raise UsageError(f"--in-flight {asked}: must be at least 1")
+        return asked
+    slots = pool_workers or executor_slots(pool)
+    return IN_FLIGHT_PER_WORKER * slots if slots else IN_FLIGHT_ON_EXECUTOR
+
+
+def executor_slots(executor: cf.Executor | None) -> int | None:
+    """Replications a supplied executor runs at once, where it can tell: a Dask cluster's threads
+    (asked now, so a cluster that has grown gets a larger bound), a process pool's workers."""
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor has no public accessor
+    if client is not None:
+        with contextlib.suppress(Exception):
+            return sum(client.nthreads().values()) or None
+        return None
+    return getattr(executor, "_max_workers", None)
+
+
+def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done) -> None:
+    """Run replications `indices` of every scenario into `results` (on `pool`, or here), at most
+    `limit` of them submitted and not yet collected."""
     draws = [r.draws for r in results]
 
     def task(s: int, i: int) -> tuple:
@@ -216,7 +248,6 @@ def _run_range(results, loaded, indices: range, seeds, pool, pool_workers, on_do
         for s, i in tasks:
             keep(s, run_replication(*task(s, i)))
         return
-    limit = IN_FLIGHT_PER_WORKER * pool_workers if pool_workers else IN_FLIGHT_ON_EXECUTOR
     pending: dict[cf.Future, int] = {}
     try:
         for s, i in tasks:
