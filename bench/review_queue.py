@@ -122,7 +122,7 @@ def _bare_queue(env, lam: float, mu: float, c: int, days: float, seed: int) -> d
 
 
 def compare(timeline, lam: float = 140.0, mu: float = 100.0, c: int = 2, years: int = 1, seed: int = 1) -> dict:
-    days = 366 * years  # from 2020, a leap year: the same span as ringsim's horizon when years == 1
+    days = (_date(f"{2020 + years}-01-01") - _date("2020-01-01")).days  # ringsim's horizon, from 1 January 2020
     return {"lambda_per_day": lam, "mu_per_day": mu, "servers": c, "horizon_days": days,
             "erlang_c_mean_wait_days": round(float(erlang_c_wait(lam, mu, c)), 5),
             "ringsim": ringsim_queue(timeline, lam, mu, c, years, seed),

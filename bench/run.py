@@ -1,7 +1,10 @@
 """Benchmark: speed, scaling and memory of ringsim, and its review queue beside Ciw.
 
-Run:  .venv/bin/python bench/run.py [--reps N] [--quick] [--json bench/results/latest.json]
+Run:  .venv/bin/python bench/run.py [--reps N] [--quick] [--brief-reps 200] [--json bench/results/latest.json]
+           [--before OLD.json]
 Prints its figures and the command that made them; not part of the test suite.
+`--before` takes the JSON this script wrote for an older commit (run it in a worktree
+of that commit, same machine) and prints and records each goal's figure before and after.
 
 - seconds per timeline replication (scenarios/timeline.toml, 2018-2026: what users
   run) and per national-year replication (scenarios/national-2020.toml), on one core,
@@ -15,7 +18,9 @@ Prints its figures and the command that made them; not part of the test suite.
 - speed-up of 2 workers over 1 on 200 replications;
 - peak memory (max RSS of a fresh process) for 100 and for 1,000 replications;
 - the review queue as M/M/c: ringsim, a bare simpy M/M/c, Ciw and Erlang C
-  (bench/review_queue.py), and ringsim's rate over each.
+  (bench/review_queue.py), and ringsim's rate over each;
+- with --brief-reps N, `ringsim brief --reps N` on the default scenarios, every core;
+- the issue's goals (issue 15), each with its target, its figure and whether it is met.
 """
 
 from __future__ import annotations
@@ -167,6 +172,8 @@ def main() -> None:
     parser.add_argument("--brief-reps", type=int, default=0,
                         help="also time `ringsim brief --reps N` on the default scenarios, every core "
                              "(200: the publication brief; 0: skip)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="JSON this script wrote for an older commit: print and record before and after")
     args = parser.parse_args()
 
     timeline = loader.load(TIMELINE)
@@ -181,7 +188,7 @@ def main() -> None:
     scaling = worker_speedup(args.seed, 40 if args.quick else 200)
     memory = {f"peak_rss_mb_{n}_replications": peak_memory_mb(n, args.seed) for n in
               ((20, 200) if args.quick else (100, 1000))}
-    queue = review_queue.compare(ROOT / "scenarios" / "timeline.toml", seed=args.seed)
+    queue = review_queue.compare(ROOT / "scenarios" / "timeline.toml", years=5, seed=args.seed)
     figures = {
         "command": "python bench/run.py " + " ".join(sys.argv[1:]),
         "version": sim.__version__,
@@ -212,16 +219,58 @@ def main() -> None:
     }
     if args.brief_reps:
         figures.update(time_brief(args.brief_reps, args.seed))
+    figures["goals"] = goals(figures)
+    if args.before:
+        figures["before"] = json.loads(args.before.read_text())
     width = max(map(len, figures))
     for key, value in figures.items():
+        if key == "before":
+            continue
         if isinstance(value, dict):
             for sub, inner in value.items():
                 print(f"{key + '.' + sub:<{width + 12}}  {inner}")
         else:
             print(f"{key:<{width + 12}}  {value}")
+    if args.before:
+        print_before_after(figures["before"], figures)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+# Issue 15's goals: (name, figure key, target, whether larger is better).
+GOALS = (
+    ("timeline replication, one core (s)", "seconds_per_timeline_replication_median", 0.3, False),
+    ("publication brief, --reps 200 (min)", "brief_minutes", 10.0, False),
+    ("review queue M/M/c, ringsim / Ciw (customers/s)", "review_queue_ringsim_to_ciw", 2.0, True),
+    ("2 workers over 1", "speedup_2_over_1", 1.9, True),
+)
+
+
+def goals(figures: dict) -> dict:
+    """Each goal: its target, the figure measured now, and whether it is met (None: not measured)."""
+    out = {}
+    for name, key, target, larger in GOALS:
+        value = figures.get(key)
+        out[name] = {"target": target, "measured": value,
+                     "met": None if value is None else (value >= target if larger else value <= target)}
+    queue = figures["review_queue_mmc"]
+    error = abs(queue["ringsim"]["mean_wait_days"] / queue["erlang_c_mean_wait_days"] - 1)
+    out["review queue mean wait, off Erlang C"] = {"target": 0.02, "measured": round(error, 4), "met": error <= 0.02}
+    rss = [v for k, v in figures.items() if k.startswith("peak_rss_mb_")]
+    out["peak memory flat in replications (MB, larger run / smaller)"] = {
+        "target": 1.1, "measured": round(rss[-1] / rss[0], 3), "met": rss[-1] / rss[0] <= 1.1}
+    return out
+
+
+def print_before_after(before: dict, after: dict) -> None:
+    """A table of each goal's figure in the older run and in this one."""
+    print(f"\nbefore: {before.get('command', '?')} (version {before.get('version', '?')})")
+    print(f"{'goal':<52} {'target':>8} {'before':>10} {'after':>10}  met")
+    for name, key, target, _larger in GOALS:
+        old, new = before.get(key), after.get(key)
+        met = after["goals"][name]["met"]
+        print(f"{name:<52} {target:>8} {'-' if old is None else old:>10} {'-' if new is None else new:>10}  {met}")
 
 
 if __name__ == "__main__":

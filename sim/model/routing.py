@@ -7,8 +7,8 @@ unavailable portal sends some cases to legal process, some to the emergency rout
 and the rest off the platform. Every probability is a scenario parameter.
 
 The dated policy is known in advance, so a whole year's investigations are routed at
-once with numpy: each row is looked up in the epoch in force on its own day. Only the
-routes that queue (emergency review, legal staff) then need a simpy process each.
+once with numpy: each row is looked up in the epoch in force on its own day. The
+routes then take their cases in bulk as well.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ class Route(IntEnum):
 
 
 NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = Route
-QUEUED = (Route.EMERGENCY, Route.LEGAL, Route.WARRANT)  # routes that run as simpy processes
 
 
 def epoch_of(world, day: np.ndarray) -> np.ndarray:
