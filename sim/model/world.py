@@ -1,12 +1,12 @@
-"""What every route process of one replication shares: clock, policy now, queues, tallies.
+"""What every route of one replication shares: clock, the dated rules, queues, tallies.
 
-`World` is the mutable state of one running replication. Routes read the policy in
-force *now* (`policy_for(state)`), add to the tally, and may write a narrated trace.
+`World` is the mutable state of one running replication. Routes decide their cases in
+bulk, each under the rules in force in its state on its day (`rule`), add to the
+tally, and may write a narrated trace.
 """
 
 from __future__ import annotations
 
-import bisect
 import operator
 
 import numpy as np
@@ -36,9 +36,7 @@ class World:
         self.tally = Tally(len(clock.periods), len(book.states))
         self.trace = trace
         self.tracing = trace is not None
-        self.epoch_index = 0
         self._edges = clock.period_edges()[1:-1].tolist()
-        self.policies = book.epochs[0].policies
         days = np.arange(int(clock.horizon_days) + TAIL_DAYS, dtype=float)
         self.daily_np = {}
         for key, path in DAILY_TRENDS.items():
@@ -46,7 +44,6 @@ class World:
             for attr in path:
                 node = getattr(node, attr)
             self.daily_np[key] = node.at_ordinal(clock.ordinal_of(days))
-        self.daily = {k: v.tolist() for k, v in self.daily_np.items()}
         self.incident_params = list(scenario.investigations.incident_types.values())
         self.direct_legal = np.array([t.direct_legal_probability for t in self.incident_params])
         self.ordinary_names = list(scenario.investigations.incident_types)
@@ -66,15 +63,12 @@ class World:
         self._rule_tables = {}  # rule path -> (epochs, states) array of its values
 
     # -- time and policy --------------------------------------------------------
-    def period_of(self, day: float) -> int:
-        return bisect.bisect_right(self._edges, day)
-
     def periods_of(self, days: np.ndarray) -> np.ndarray:
-        """`period_of` for an array of days."""
+        """The calendar period (year) of each of `days`."""
         return np.searchsorted(self._edges, days, side="right")
 
     def epochs_at(self, days: np.ndarray) -> np.ndarray:
-        """The policy epoch in force on each of `days` (as `policy_at` finds it)."""
+        """The policy epoch in force on each of `days` (a change applies from its instant on)."""
         return np.maximum(0, np.searchsorted(self._epoch_days, days, side="right") - 1)
 
     def rule(self, path: str, epochs: np.ndarray, states: np.ndarray) -> np.ndarray:
@@ -84,23 +78,12 @@ class World:
             self._rule_tables[path] = np.array([[get(p) for p in e.policies] for e in self.book.epochs])
         return self._rule_tables[path][epochs, states]
 
-    def policy_for(self, state: int):
-        return self.policies[state]
-
-    def policy_at(self, state: int, day: float):
-        """The policy in force in `state` on simulated `day` (the calendar applies epochs at their day)."""
-        return self.book.epochs[self._epoch_at(day)].policies[state]
-
-    def _epoch_at(self, day: float) -> int:
-        return max(0, bisect.bisect_right(self._epoch_days, day) - 1)
-
     def trend(self, key: str, day: float) -> float:
-        values = self.daily[key]
-        return values[min(int(day), len(values) - 1)]
+        values = self.daily_np[key]
+        return float(values[min(int(day), len(values) - 1)])
 
     def apply_epoch(self, epoch) -> None:
-        self.policies = epoch.policies
-        self.epoch_index += 1
+        """The policy calendar reaches `epoch`: say so in the trace (the routes look rules up by day)."""
         self.say(None, None, f"policy changes: {'; '.join(epoch.labels)}")
 
     def reviewer_teams_at(self, days: np.ndarray) -> np.ndarray:
