@@ -113,11 +113,6 @@ class Tally:
         self.sums = [[0.0] * len(NAMES) for _ in range(periods)]  # numerators of MEAN metrics
         self.by_state = np.zeros((periods, states, len(STATE_METRICS)))
 
-    def add_in_state(self, name: str, period: int, state: int, amount: float = 1.0) -> None:
-        """Count `amount` for `name` nationally and in `state` (a STATE_METRICS name)."""
-        self.counts[period][INDEX[name]] += amount
-        self.by_state[period, state, STATE_INDEX[name]] += amount
-
     def add_by_state(self, name: str, period: int, amounts: np.ndarray) -> None:
         """Count a state-indexed array of amounts for `name`, nationally (their sum) and per state."""
         self.counts[period][INDEX[name]] += float(amounts.sum())
@@ -129,12 +124,6 @@ class Tally:
 
     def add(self, name: str, period: int, amount: float = 1.0) -> None:
         self.counts[period][INDEX[name]] += amount
-
-    def observe(self, name: str, period: int, value: float) -> None:
-        """One observation of a MEAN metric."""
-        i = INDEX[name]
-        self.sums[period][i] += value
-        self.counts[period][i] += 1
 
     def observe_many(self, name: str, period: int, values: np.ndarray) -> None:
         """Several observations of a MEAN metric at once."""
@@ -155,8 +144,8 @@ class Tally:
     def observe_each(self, name: str, periods: np.ndarray, values: np.ndarray) -> None:
         """Observations of a MEAN metric, each in its period, summed in the order given.
 
-        bincount adds them one by one in that order, as `observe` would (a route that
-        observes a metric only here gets the same sums to the last bit).
+        bincount adds them one by one in that order, as a running total would (a route
+        that observes a metric only here gets the same sums as one case at a time).
         """
         self._add_column(self.sums, name, np.bincount(periods, weights=values, minlength=self.periods))
         self._add_column(self.counts, name, np.bincount(periods, minlength=self.periods))

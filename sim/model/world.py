@@ -78,10 +78,6 @@ class World:
             self._rule_tables[path] = np.array([[get(p) for p in e.policies] for e in self.book.epochs])
         return self._rule_tables[path][epochs, states]
 
-    def trend(self, key: str, day: float) -> float:
-        values = self.daily_np[key]
-        return float(values[min(int(day), len(values) - 1)])
-
     def apply_epoch(self, epoch) -> None:
         """The policy calendar reaches `epoch`: say so in the trace (the routes look rules up by day)."""
         self.say(None, None, f"policy changes: {'; '.join(epoch.labels)}")
@@ -91,42 +87,33 @@ class World:
         return np.asarray(self._team_of_epoch)[self.epochs_at(days)]
 
     # -- owners' footage ---------------------------------------------------------
-    def e2ee_share(self, platform, day: float) -> float:
-        if not platform.e2ee_available:
-            return 0.0
-        if platform.e2ee_default:
-            return self.scenario.population.owners.e2ee_share_when_default
-        return self.trend("e2ee_opt_in_share", day)
-
-    def targeted_footage_exists(self, cases, days: np.ndarray, epochs: np.ndarray, age_days: np.ndarray) -> np.ndarray:
-        """Can the company hand over the video of the camera each form or warrant names, `age_days` after the incident?
+    def targeted_footage_rules(self, states: np.ndarray, days: np.ndarray, epochs: np.ndarray) -> dict:
+        """The settings of the footage rule (`footage_exists`'s keywords) for the camera each form or
+        warrant names, under its epoch's platform rules for its state, on its day.
 
         Police name cameras they know recorded the event, so the paid-plan share is that of
         targeted cameras (`investigations.targeted_camera_paid_share`), not the population's.
-        Each case is judged on its day under its epoch's platform rules for its state.
         """
-        state, daily = cases["state"], self.daily_np["e2ee_opt_in_share"]
-        opt_in = daily[np.minimum(days.astype(int), len(daily) - 1)]
-        e2ee = np.where(self.rule("platform.e2ee_default", epochs, state),
-                        self.scenario.population.owners.e2ee_share_when_default, opt_in)
-        e2ee = np.where(self.rule("platform.e2ee_available", epochs, state), e2ee, 0.0)
-        owner_chosen = self.rule("platform.retention_mode", epochs, state) == "owner_chosen"
-        return footage_exists(cases["u_target_paid"], cases["u_target_e2ee"], cases["target_retention"], age_days,
-                              paid_share=self.scenario.investigations.targeted_camera_paid_share, e2ee_share=e2ee,
-                              owner_chosen_retention=owner_chosen,
-                              fixed_retention_days=self.rule("platform.retention_days", epochs, state))
-
-    def targeted_footage_missing(self, platform, day: float, u_paid: float, u_e2ee: float,
-                                 retention_choice: float, age_days: float) -> str:
-        """Why `targeted_footage_exists` said no, in words (for the trace)."""
-        return missing_footage_reason(u_paid, u_e2ee, retention_choice, age_days,
-                                      **self._footage_rules(platform, day)) or ""
-
-    def _footage_rules(self, platform, day: float) -> dict:
+        daily = self.daily_np["e2ee_opt_in_share"]
+        e2ee = np.where(self.rule("platform.e2ee_default", epochs, states),
+                        self.scenario.population.owners.e2ee_share_when_default,
+                        daily[np.minimum(days.astype(int), len(daily) - 1)])
         return {"paid_share": self.scenario.investigations.targeted_camera_paid_share,
-                "e2ee_share": self.e2ee_share(platform, day),
-                "owner_chosen_retention": platform.retention_mode == "owner_chosen",
-                "fixed_retention_days": platform.retention_days}
+                "e2ee_share": np.where(self.rule("platform.e2ee_available", epochs, states), e2ee, 0.0),
+                "owner_chosen_retention": self.rule("platform.retention_mode", epochs, states) == "owner_chosen",
+                "fixed_retention_days": self.rule("platform.retention_days", epochs, states)}
+
+    def targeted_footage_exists(self, cases, days: np.ndarray, epochs: np.ndarray, age_days: np.ndarray) -> np.ndarray:
+        """Can the company hand over the video of the camera each case names, `age_days` after the incident?"""
+        return footage_exists(cases["u_target_paid"], cases["u_target_e2ee"], cases["target_retention"], age_days,
+                              **self.targeted_footage_rules(cases["state"], days, epochs))
+
+    def targeted_footage_missing(self, cases, k: int, day: float, epoch: int, age_days: float) -> str:
+        """Why `targeted_footage_exists` said no for case k, in words (for the trace)."""
+        rules = self.targeted_footage_rules(cases["state"][k:k + 1], np.array([day]), np.array([epoch]))
+        return missing_footage_reason(cases["u_target_paid"][k], cases["u_target_e2ee"][k],
+                                      cases["target_retention"][k], age_days,
+                                      **{name: np.ravel(value)[0] for name, value in rules.items()}) or ""
 
     # -- narration ---------------------------------------------------------------
     def say(self, batch, j: int | None, text: str, **fields) -> None:

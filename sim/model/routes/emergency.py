@@ -29,6 +29,7 @@ from sim.model.routes.disclosure import disclose_without_consent, end_cases, own
 
 # How an emergency form can end (declared once: metrics, charts and traces import it).
 ENDS = ("denied", "granted_no_footage", "disclosed")
+END = {name: i for i, name in enumerate(ENDS)}
 
 
 def file_forms(world, cases: Cases, days: np.ndarray) -> None:
@@ -97,7 +98,7 @@ def _decide(world, forms: Cases, now: np.ndarray) -> None:
     tally.add_each("emergency.ratified", period[ratify & ~refused])
     tally.add_each("emergency.ratification_refused", period[refused])
     tally.add_each("emergency.destroyed_unratified", period[destroyed])
-    ending = np.where(~granted, 0, np.where(has_video, 2, 1))
+    ending = np.select([~granted, has_video], [END["denied"], END["disclosed"]], END["granted_no_footage"])
     if world.tracing:
         _narrate(world, forms, now, filed, epoch, granted, to_court, has_video, owners, told, ratify, later,
                  refused, destroyed, age)
@@ -118,10 +119,8 @@ def _narrate(world, forms, now, filed, epoch, granted, to_court, has_video, owne
                 ("; the agency applies for a warrant instead" if to_court[k] else "; the agency lets it go"))
             continue
         if not has_video[k]:
-            platform = world.book.epochs[epoch[k]].policies[forms["state"][k]].platform
-            say(at, forms, k, "granted, but nothing to hand over: " + world.targeted_footage_missing(
-                platform, at, forms["u_target_paid"][k], forms["u_target_e2ee"][k], forms["target_retention"][k],
-                age[k]))
+            say(at, forms, k, "granted, but nothing to hand over: "
+                + world.targeted_footage_missing(forms, k, at, epoch[k], age[k]))
             continue
         say(at, forms, k, "granted: video of {owners} handed over without consent; {notice}",
             owners=plural(int(owners[k]), "owner"), notice="the owner is told" if told[k] else "the owner is not told")

@@ -52,6 +52,17 @@ def choose_process(world, u_process: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cumulative, u_process, side="right"), len(PROCESS_TYPES) - 1)
 
 
+def _process_rule(world, rule: str, process: np.ndarray, epoch: np.ndarray, state: np.ndarray,
+                  kinds: tuple[str, ...] = PROCESS_TYPES) -> np.ndarray:
+    """A yes-or-no legal rule named per kind of process (`legal.{kind}_{rule}`), for each case's own
+    process among `kinds` (False for the others), epoch and state."""
+    out = np.zeros(process.size, bool)
+    for kind in kinds:
+        mine = process == PROCESS_TYPES.index(kind)
+        out[mine] = world.rule(f"legal.{kind}_{rule}", epoch[mine], state[mine])
+    return out
+
+
 def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray) -> None:
     """Open one legal demand per case on its day: seek the process, and learn the court's answer.
 
@@ -68,12 +79,9 @@ def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray) -> N
     period, state, epoch = world.periods_of(days), cases["state"], world.epochs_at(days)
     # Where a law lets the company hand over nothing under this kind of process, the
     # agency seeks a warrant instead, or gives up on the platform.
-    reaches = np.ones(len(cases), bool)
-    for p, kind in enumerate(PROCESS_TYPES):
-        if kind != "warrant":
-            mine = process == p
-            reaches[mine] = (world.rule(f"legal.{kind}_reaches_content", epoch[mine], state[mine])
-                             | world.rule(f"legal.{kind}_reaches_records", epoch[mine], state[mine]))
+    # (A warrant always reaches something; the other kinds, content or records as the law says.)
+    reaches = ((process == WARRANT) | _process_rule(world, "reaches_content", process, epoch, state)
+               | _process_rule(world, "reaches_records", process, epoch, state, kinds=PROCESS_TYPES[1:]))
     rerouted = ~reaches & (cases["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant)
     dropped = ~reaches & ~rerouted
     tally.add_each("substitution.process_dropped", period[dropped])
@@ -153,12 +161,10 @@ def _answer(world, demands: Cases, answered: np.ndarray) -> None:
     identified = ~pushed_back & (demands["u_identified"] < facts.account_identified_probability)
     tally.add_each("legal.pushbacks", period[pushed_back])
     tally.add_each("legal.demands_with_data", period[identified])
-    told = rule("notify_user") & (demands["u_gag"] >= rule("gag_order_probability"))
+    notify = rule("notify_user")
+    told = notify & (demands["u_gag"] >= rule("gag_order_probability"))
     tally.add_each("legal.users_notified", period[identified & told])
-    reaches_content = np.zeros(len(demands), bool)
-    for p, kind in enumerate(PROCESS_TYPES):
-        mine = process == p
-        reaches_content[mine] = world.rule(f"legal.{kind}_reaches_content", epoch[mine], state[mine])
+    reaches_content = _process_rule(world, "reaches_content", process, epoch, state)
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = demands["request_delay"] + np.where(demands["preserved"], 0.0, answered - demands["opened"])
     has_video = identified & reaches_content & world.targeted_footage_exists(demands, answered, epoch, age)
@@ -170,13 +176,13 @@ def _answer(world, demands: Cases, answered: np.ndarray) -> None:
                        [END["rejected_after_pushback"], END["no_records"], END["records_only"]],
                        END["content_disclosed"])
     if world.tracing:
-        _narrate_answers(world, demands, answered, epoch, pushed_back, identified, told, reaches_content,
+        _narrate_answers(world, demands, answered, epoch, pushed_back, identified, notify, told, reaches_content,
                          has_video, owners, age)
     end_cases(world, "legal", "legal demand", demands, ENDS, ending, answered)
 
 
-def _narrate_answers(world, demands, answered, epoch, pushed_back, identified, told, reaches_content, has_video,
-                     owners, age) -> None:
+def _narrate_answers(world, demands, answered, epoch, pushed_back, identified, notify, told, reaches_content,
+                     has_video, owners, age) -> None:
     """The trace of each answer, in each case's order."""
     say = world.say_at
     for k, at in enumerate(answered.tolist()):
@@ -190,14 +196,11 @@ def _narrate_answers(world, demands, answered, epoch, pushed_back, identified, t
             say(at, demands, k, "the company finds no account for the camera the demand names")
             continue
         if not has_video[k]:
-            platform = world.book.epochs[epoch[k]].policies[demands["state"][k]].platform
             why = (f"a {kind} reaches account records only" if not reaches_content[k] else
-                   world.targeted_footage_missing(platform, at, demands["u_target_paid"][k],
-                                                  demands["u_target_e2ee"][k], demands["target_retention"][k], age[k]))
+                   world.targeted_footage_missing(demands, k, at, epoch[k], age[k]))
             say(at, demands, k, f"account records handed over, no video: {why}")
             continue
-        notify = world.book.epochs[epoch[k]].policies[demands["state"][k]].legal.notify_user
         say(at, demands, k, "video of {owners} handed over under the {kind}, without consent; {notice}",
             owners=plural(int(owners[k]), "owner"), kind=kind,
             notice="the owner is told" if told[k] else "a gag order forbids telling the owner"
-            if notify else "the company does not tell the owner")
+            if notify[k] else "the company does not tell the owner")
