@@ -105,7 +105,7 @@ def _decide(world, forms: Cases, now: np.ndarray) -> None:
     end_cases(world, "emergency", "emergency form", forms, ENDS, ending, np.where(has_video, later, now))
     # A refused form the agency takes to a court: a warrant application, dated the refusal.
     tally.add_each("substitution.imminent_to_legal", period[to_court])
-    legal.demand_many(world, forms.pick(to_court), now[to_court], warrant=np.ones(int(to_court.sum()), bool))
+    legal.demand_many(world, forms.pick(to_court), now[to_court], warrant=True)
 
 
 def _narrate(world, forms, now, filed, epoch, granted, to_court, has_video, owners, told, ratify, later,

@@ -63,14 +63,14 @@ def _process_rule(world, rule: str, process: np.ndarray, epoch: np.ndarray, stat
     return out
 
 
-def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray) -> None:
+def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray | bool) -> None:
     """Open one legal demand per case on its day: seek the process, and learn the court's answer.
 
-    A case with `warrant` set seeks a warrant; the others a process of the scenario's
-    mix. Nothing else in the model waits on a legal demand, so it needs no simpy
-    process: the court's answer is decided now from pre-drawn numbers and dated
-    `day + court_days`, and the demands served on the company join its legal team's
-    queue, answered in bulk once the event loop has run (`answer_all`).
+    A case with `warrant` set (per case, or True for all) seeks a warrant; the others a
+    process of the scenario's mix. Nothing else in the model waits on a legal demand, so
+    it needs no simpy process: the court's answer is decided now from pre-drawn numbers
+    and dated `day + court_days`, and the demands served on the company join its legal
+    team's queue, answered in bulk once the event loop has run (`answer_all`).
     """
     if not len(cases):
         return

@@ -93,7 +93,7 @@ def _escalate(world, batch, rows: np.ndarray, expiry: np.ndarray) -> None:
     if world.tracing:
         for j, when in zip(rows.tolist(), day.tolist(), strict=True):
             world.say_at(when, batch, j, "no footage: the agency seeks a warrant instead")
-    legal.demand_many(world, Cases.take(batch, rows), day, warrant=np.ones(rows.size, bool))
+    legal.demand_many(world, Cases.take(batch, rows), day, warrant=True)
 
 
 def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted) -> None:
