@@ -55,7 +55,7 @@ def _routed(loaded, seed: int, period: int = 0):
     world = World(simpy.Environment(), loaded.scenario, info.clock, agencies, loaded.policy_book)
     batch = draw_year(loaded.scenario, agencies, info.clock, period, streams.generator("arrivals", period),
                       streams.generator("owners", period), streams.generator("review", period),
-                      streams.generator("courts", period), streams.jumpable("owner_draws", period))
+                      streams.generator("courts", period), streams.owner_streams(period))
     code, _epoch = route_batch(world, batch, period)
     return batch, code
 

@@ -1,4 +1,4 @@
-"""Streaming results: the on-disk replication store, bounded work in flight, and owners drawn in parts."""
+"""Streaming results: the on-disk replication store, bounded work in flight, and the agency picker's guide table."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ from conftest import small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import simulate
 from sim.errors import OutputError, UsageError
 from sim.experiments.runner import simulate_many
 from sim.experiments.stats import summarize
 from sim.experiments.store import ReplicationStore
-from sim.model.investigations import OWNER_WIDTH, Owners, guided_search
+from sim.model.investigations import guided_search
 
 
 @settings(max_examples=40, deadline=None)
@@ -107,45 +106,6 @@ def test_in_flight_is_sized_to_what_an_executor_says():
     assert in_flight_limit(None, 2) == 8
     with pytest.raises(UsageError, match="--in-flight 0: must be at least 1"):
         in_flight_limit(None, 2, 0)
-
-
-@settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), picks=st.lists(st.lists(st.integers(0, 399), max_size=60), min_size=1,
-                                                       max_size=4))
-def test_an_owner_gets_the_same_numbers_whichever_owners_are_drawn(seed, picks):
-    """Owner k's uniforms are 64-bit draws 7k..7k+6 of the year's stream, whichever requests are drawn, in any order."""
-    rng = np.random.default_rng(seed)
-    count = rng.poisson(rng.choice([0.0, 3.0, 200.0], size=400, p=[0.3, 0.6, 0.1]))
-    whole = np.random.Generator(np.random.PCG64(seed)).random((int(count.sum()), OWNER_WIDTH), dtype=np.float32)
-    owners = Owners.number(count, np.random.PCG64(seed))
-    first = np.cumsum(count) - count
-    for pick in picks:  # successive calls, each ascending, may go back to earlier owners
-        rows = np.unique(np.asarray(pick, dtype=np.int64))
-        expected = [whole[first[r]:first[r] + count[r]] for r in rows.tolist()]
-        got = owners.uniforms(rows)
-        assert np.array_equal(got, np.concatenate([*expected, np.empty((0, OWNER_WIDTH), np.float32)]))
-
-
-def test_fine_uniforms_have_48_bits():
-    """A quantile column and its refinement make one uniform in [0, 1) on a 2^-48 grid."""
-    u = np.random.Generator(np.random.PCG64(4)).random((100_000, OWNER_WIDTH), dtype=np.float32)
-    fine = Owners.fine(u, "u_delay")
-    assert fine.dtype == np.float64 and 0 <= fine.min() and fine.max() < 1
-    assert np.all(fine * 2.0**48 == np.round(fine * 2.0**48))
-    assert len(np.unique(fine)) == fine.size  # 24 bits alone would repeat values at this size
-    assert abs(fine.mean() - 0.5) < 0.005
-
-
-def test_deciding_owners_in_chunks_changes_nothing(monkeypatch):
-    """How the portal's owners are cut into chunks never changes a result."""
-    import sim.model.routes.portal
-
-    loaded = small()
-    tables = []
-    for chunk in (37, 1 << 40, 1 << 16):
-        monkeypatch.setattr(sim.model.routes.portal, "OWNER_CHUNK", chunk)
-        tables.append(simulate(loaded, replications=2, seed=9).tables)
-    assert all(np.array_equal(tables[0], t, equal_nan=True) for t in tables[1:])
 
 
 @settings(max_examples=80, deadline=None)

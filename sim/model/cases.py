@@ -23,7 +23,7 @@ class Cases:
     @classmethod
     def take(cls, batch, rows: np.ndarray, **added: np.ndarray) -> Cases:
         """Rows `rows` of a year's batch: its per-investigation draws, state and case numbers, plus `added`."""
-        columns = {name: batch.arrays[name][rows] for name in PER_INVESTIGATION}
+        columns = {name: batch.column(name, rows) for name in PER_INVESTIGATION}
         columns.update(state=batch.state_array[rows], row=rows, year=np.full(rows.size, batch.year), **added)
         return cls(columns)
 

@@ -90,7 +90,7 @@ def _arrivals(world, clock, streams):
         batch = draw_year(world.scenario, world.agencies, clock, period,
                           streams.generator("arrivals", period), streams.generator("owners", period),
                           streams.generator("review", period), streams.generator("courts", period),
-                          streams.jumpable("owner_draws", period))
+                          streams.owner_streams(period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
         # Opened now, each dated its day: written as the instant a timeout from now would reach.

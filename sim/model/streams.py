@@ -5,10 +5,9 @@ seed, addressed by (replication, source, year). Because the address, not the ord
 use, fixes the stream, replication i of every variant sees the same world (common
 random numbers) and a change in 2020 cannot shift a single draw in 2024.
 
-A year's camera owners draw from a stream read by position instead: owner k's uniforms
-sit at a fixed place in it (PCG64 jumps ahead exactly, `advance`), so the owners a
-request needs are drawn on their own, and owner k gets the same numbers whichever other
-owners are drawn.
+A year's camera owners have three streams of their own (`owner_streams`): their
+numbers depend on which portal requests are posted, so they must not shift any other
+source's draws.
 """
 
 from __future__ import annotations
@@ -34,9 +33,9 @@ class Streams:
         """The stream of `source` in `period`; `part` addresses sub-streams (one per unknown)."""
         return np.random.Generator(np.random.PCG64(self._child(source, period, *part)))
 
-    def jumpable(self, source: str, period: int = 0) -> np.random.PCG64:
-        """The bit generator of `source` in `period`, for reading at chosen positions (`advance`)."""
-        return np.random.PCG64(self._child(source, period))
+    def owner_streams(self, period: int) -> tuple[np.random.Generator, ...]:
+        """The streams of `period`'s camera owners: willing owners' draws, counts, the story's counts."""
+        return tuple(self.generator("owner_draws", period, part) for part in range(3))
 
     def _child(self, source: str, period: int, *part: int) -> np.random.SeedSequence:
         return np.random.SeedSequence(entropy=self._seed.entropy,

@@ -20,16 +20,13 @@ import numpy as np
 from sim.formatting import plural
 from sim.model.cases import Cases
 from sim.model.footage import footage_exists
-from sim.model.investigations import OWNER, Owners
+from sim.model.owners import OWNER, Owners, not_notified_why, notified_count, willing_count
 from sim.model.routes import legal
 
 # How a portal request can end (declared once: metrics, charts and traces import it).
 ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
         "expired_without_footage", "closed_with_footage")
 END = {name: i for i, name in enumerate(ENDS)}
-# Owners decided at once, at most (one request's owners stay together): bounds working
-# memory to about 6 MB; not a model parameter, since it changes no owner's numbers.
-OWNER_CHUNK = 1 << 16
 # How owners hear of a request, by the portal's mode (words for the trace).
 ASKED_BY = {"email": "by an e-mail the company sends each owner (2018 to June 2021)",
             "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
@@ -102,9 +99,10 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
     area = np.broadcast_to(pick(lambda r: r.portal.max_area_sq_mi), rows.shape)
     hours = np.broadcast_to(pick(lambda r: r.portal.max_window_hours), rows.shape)
     modes = np.broadcast_to(pick_posted(lambda r: r.portal.mode), posted.shape)
+    requested_window = batch.column("requested_window", rows)
     for i, j in enumerate(rows.tolist()):
         day = a["day"][j]
-        asked_area, asked_hours = a["requested_area"][j], a["requested_window"][j]
+        asked_area, asked_hours = a["requested_area"][j], requested_window[i]
         capped = [f"{area[i]:g} sq mi" if asked_area > area[i] else "",
                   f"{hours[i]:g} h" if asked_hours > hours[i] else ""]
         say(day, batch, j, f"posts a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
@@ -155,28 +153,15 @@ class OwnerOutcomes:
 
 
 def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
-    """Each owner near requests `rows` (ascending): notified? consents? has footage? shares?
+    """The owners near requests `rows` (ascending): how many are notified, consent, have footage, share.
 
     Rules are `policies` (one per state), for each request's own state; trends are read
-    on each request's own day. Requests are decided in chunks of at most about
-    `OWNER_CHUNK` owners, which bounds the memory a year of requests needs (an owner's
-    numbers do not depend on the chunk: see `Owners`).
+    on each request's own day. Owners are counted per request (`sim.model.owners`), and
+    only the willing are drawn one by one; each step looks only at the owners the
+    previous one kept, so a distribution's quantile (response delay, retention, clips)
+    is worked out only for owners who reach it.
     """
-    owners_before = np.cumsum(batch.owners.count[rows])
-    cuts = np.flatnonzero(np.diff(owners_before // OWNER_CHUNK)) + 1
-    # Cuts are interior, so no part is empty unless `rows` is (then one empty part).
-    parts = [_decide_chunk(world, batch, part, policies) for part in np.split(rows, cuts)]
-    columns = zip(*(attrs.astuple(part, recurse=False) for part in parts), strict=True)
-    return OwnerOutcomes(*(np.concatenate(column) for column in columns))
-
-
-def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
-    """`decide_owners` for one chunk of requests.
-
-    Each step looks only at the owners the previous one kept, so a distribution's
-    quantile (response delay, retention, clips) is worked out only for owners who reach it.
-    """
-    owners_params = world.scenario.population.owners
+    owners_params, owners = world.scenario.population.owners, batch.owners
     a = batch.arrays
     day = a["day"][rows]
     pick = _rule_picker(policies, batch.state_array[rows])
@@ -193,7 +178,7 @@ def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
 
     d = np.minimum(day.astype(int), len(world.daily_np["paid_share"]) - 1)
     area_kept = np.minimum(1.0, portal_area / a["requested_area"][rows])
-    window_kept = np.minimum(1.0, portal_window / a["requested_window"][rows])
+    window_kept = np.minimum(1.0, portal_window / batch.column("requested_window", rows))
     opt_out = np.where(opt_out_on, world.daily_np["opt_out_share"][d], 0.0)
     consent = world.daily_np["consent_probability"][d] * a["area_consent"][rows]
     consent = np.where(nudged, consent, consent / owners_params.nudge_consent_multiplier)
@@ -204,47 +189,46 @@ def _decide_chunk(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     e2ee = np.where(e2ee_default, owners_params.e2ee_share_when_default, world.daily_np["e2ee_opt_in_share"][d])
     e2ee = np.where(e2ee_available & owners_params.e2ee_blocks_portal_sharing, e2ee, 0.0)
 
-    # Every owner of the chunk (each request's owners together), then narrower and narrower subsets.
-    u = batch.owners.uniforms(rows)
-    row = np.repeat(np.arange(rows.size), batch.owners.count[rows])
+    # Counted per request: notified (in the allowed area, not opted out, reached) and willing.
+    count = owners.count[rows]
+    notify = area_kept * (1 - opt_out) * reach
+    notified = notified_count(owners.counts, count, notify)
+    willing = willing_count(a["u_willing"][rows], notified, consent)
+
+    # The willing, one by one, then narrower and narrower subsets.
+    u = owners.uniforms(int(willing.sum()))
+    by = np.repeat(np.arange(rows.size), willing)
 
     def at(x, which):
         """A per-request value (or a scalar rule) for owners of requests `which`."""
         return x[which] if np.ndim(x) else x
 
-    in_area = u[:, OWNER["u_area"]] < area_kept[row]
-    opted_out = in_area & (u[:, OWNER["u_opt_out"]] < at(opt_out, row))
-    seen = u[:, OWNER["u_reach"]] < at(reach, row)
-    notified = np.flatnonzero(in_area & ~opted_out & seen)
-    asked = row[notified]
-    willing = u[notified, OWNER["u_consent"]] < consent[asked]
-    willing, by = notified[willing], asked[willing]
-    delay = owners_params.response_delay_days.quantile(Owners.fine(u[willing], "u_delay"))
-    in_time = delay <= at(window_days, by)  # an answer after the window closes is no consent
-    consented, by, delay = willing[in_time], by[in_time], delay[in_time]
-    age = a["request_delay"][rows][by] + delay
-    retention = owners_params.retention_choice_days.quantile(Owners.fine(u[consented], "u_retention"))
-    footage = footage_exists(u[consented, OWNER["u_paid"]], u[consented, OWNER["u_e2ee"]], retention, age,
+    delay = owners_params.response_delay_days.quantile(Owners.fine(u, "u_delay"))
+    in_time = np.flatnonzero(delay <= at(window_days, by))  # an answer after the window closes is no consent
+    u, by, delay = u[in_time], by[in_time], delay[in_time]
+    age = batch.column("request_delay", rows)[by] + delay
+    retention = owners_params.retention_choice_days.quantile(Owners.fine(u, "u_retention"))
+    footage = footage_exists(u[:, OWNER["u_paid"]], u[:, OWNER["u_e2ee"]], retention, age,
                              paid_share=paid[by], e2ee_share=at(e2ee, by),
                              owner_chosen_retention=at(owner_chosen, by), fixed_retention_days=at(fixed_retention, by))
-    sharing, by_sharing, delay = consented[footage], by[footage], delay[footage]
-    clips = owners_params.clips_per_sharing_owner.quantile(Owners.fine(u[sharing], "u_clips"))
+    consented_by = by
+    u, by, delay = u[footage], by[footage], delay[footage]
+    clips = owners_params.clips_per_sharing_owner.quantile(Owners.fine(u, "u_clips"))
     clips = np.maximum(1.0, np.round(clips))
-    clips = np.maximum(1.0, np.round(clips * window_kept[by_sharing]))
-    audio = u[sharing, OWNER["u_audio"]] < owners_params.audio_share
+    clips = np.maximum(1.0, np.round(clips * window_kept[by]))
+    audio = u[:, OWNER["u_audio"]] < owners_params.audio_share
     first_share = np.full(rows.size, np.inf)
-    np.minimum.at(first_share, by_sharing, delay)
+    np.minimum.at(first_share, by, delay)
 
     def per_request(which, weights=None):
         return np.bincount(which, weights=weights, minlength=rows.size).round().astype(np.int64)
 
-    if world.tracing:  # why owners were not asked: counted only for a story
-        why_not = (per_request(row[~in_area]), per_request(row[opted_out]),
-                   per_request(row[in_area & ~opted_out & ~seen]))
+    if world.tracing:  # why owners were not asked: counted only for a story, on a stream of its own
+        why_not = not_notified_why(owners.story, count - notified, area_kept, opt_out, reach)
     else:
         why_not = (np.zeros(rows.size, np.int64),) * 3
-    return OwnerOutcomes(notified=per_request(asked), consented=per_request(by), shared=per_request(by_sharing),
-                         clips=per_request(by_sharing, clips), with_audio=per_request(by_sharing[audio]),
+    return OwnerOutcomes(notified=notified, consented=per_request(consented_by), shared=per_request(by),
+                         clips=per_request(by, clips), with_audio=per_request(by[audio]),
                          first_share=first_share, outside_area=why_not[0], opted_out=why_not[1], unseen=why_not[2])
 
 
