@@ -5,19 +5,22 @@ out, never saw a public post) and, if notified, willing to consent or not. Every
 those chances is the same for all owners of one request, so the owners of a request fall
 into these groups as a multinomial draw. The portal counts them per request
 (`notified_count`, `willing_count`, `not_notified_why`) and draws single owners
-only for the willing (about 2.5% of the owners near a posted request): their response
+only for the willing (about 3% of the owners near a posted request): their response
 delay, retention, plan, encryption, clips and audio (`Owners.uniforms`).
 
-Common random numbers: the notified count comes first, from the year's `counts`
-stream, so a reform of consent alone notifies the same owners. Of them, the willing
-count is the request's own uniform's binomial quantile (`u_willing`, drawn with the
-investigation), so a reform that raises the chance to consent can only add willing
-owners to a request, never take one away. The willing
-owners' own uniforms are read in turn from the year's stream: a reform that changes no
-request's willing count (retention, encryption, plans, a route other than the portal)
-gives every owner the same numbers; one that does reshuffles them from the first
-request it changes. Drawing them by position instead (PCG64 jumps) kept owners paired
-through such reforms too, but cost more than the rest of the portal together.
+Common random numbers:
+- The notified counts come first, from the year's `counts` stream. A reform of consent
+  alone notifies the same owners; one that changes who is notified (the area allowed,
+  opt-out, a public post) or which requests are posted redraws that year's notified
+  counts from the first request it changes.
+- Of the notified, the willing count is the binomial quantile of the request's own
+  uniform (`u_willing`, drawn with the investigation), so a reform that raises the
+  chance to consent only adds willing owners to a request, never takes one away.
+- The willing owners' own uniforms are read in turn from the `draws` stream. A reform
+  that changes no request's willing count (retention, encryption, plans, another route)
+  gives every owner the same numbers; one that does reshuffles them from the first
+  request it changes. Drawing every owner by position (PCG64 jumps) kept owners
+  paired through such reforms too, but cost more than the rest of the portal together.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ request that yielded nothing may escalate to a warrant.
 
 Nothing on this route queues, and the dated policy is known in advance, so a year's
 portal requests are decided together with numpy (`post_requests`), each under the
-rules in force on its own day. Owners are rows of a table, not objects. The only
-instant scheduled in simpy is an expiry that escalates to a warrant, because the
-legal route that follows does queue.
+rules in force on its own day. Owners are counted per request, and only the willing
+are drawn one by one (`sim.model.owners`). The only instant scheduled in simpy is an
+expiry that escalates to a warrant, because the legal route that follows does queue.
 """
 
 from __future__ import annotations
