@@ -49,24 +49,28 @@ def test_no_room_for_results_is_a_one_line_error(monkeypatch, tmp_path):
 
 
 class CountingExecutor(cf.ThreadPoolExecutor):
-    """Counts how many submitted tasks have not yet been collected by the runner."""
+    """Counts the submitted replications not yet collected by the runner (a task may carry several)."""
 
     def __init__(self):
         super().__init__(max_workers=2)
         self.lock = threading.Lock()
-        self.outstanding = self.most = 0
+        self.outstanding = self.most = self.tasks = 0
 
     def submit(self, fn, *args, **kwargs):
+        from sim.experiments.runner import run_replications
+
+        carried = len(args[0]) if fn is run_replications else 1
         with self.lock:
-            self.outstanding += 1
+            self.tasks += 1
+            self.outstanding += carried
             self.most = max(self.most, self.outstanding)
         future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._collected)
+        future.add_done_callback(lambda _future: self._collected(carried))
         return future
 
-    def _collected(self, _future):
+    def _collected(self, carried):
         with self.lock:
-            self.outstanding -= 1
+            self.outstanding -= carried
 
 
 class UnsizedExecutor(cf.Executor):
@@ -95,6 +99,24 @@ def test_runner_keeps_a_bounded_number_of_replications_in_flight(monkeypatch):
         assert 0 < pool.most <= bound, case
         for a, b in zip(runs[case], serial, strict=True):
             assert np.array_equal(a.tables[:5], b.tables, equal_nan=True)
+
+
+def test_replications_go_several_to_a_task_and_change_nothing():
+    """Short replications are handed to workers a few at a time; the tables stay the same to the bit."""
+    from sim.experiments.runner import replications_per_task
+
+    assert replications_per_task(200, limit=8, slots=2) == 2  # two tasks in flight per worker
+    assert replications_per_task(200, limit=64, slots=2) == 4  # at most MAX_PER_TASK
+    assert replications_per_task(10, limit=8, slots=2) == 1  # too few to share out by more than one
+    assert replications_per_task(200, limit=1024, slots=None) == 1  # an executor of unknown size
+    loaded = small()
+    serial = simulate_many([loaded, loaded], replications=30, seed=3)
+    with CountingExecutor() as pool:
+        pooled = simulate_many([loaded, loaded], replications=30, seed=3, executor=pool, in_flight=32)
+    assert pool.tasks == 60 // 4 and pool.most <= 32
+    for a, b in zip(pooled, serial, strict=True):
+        assert np.array_equal(a.tables, b.tables, equal_nan=True)
+        assert np.array_equal(a.parameter_values, b.parameter_values, equal_nan=True)
 
 
 def test_in_flight_is_sized_to_what_an_executor_says():

@@ -115,7 +115,8 @@ def simulate(scenario: str | Path | loader.LoadedScenario, replications: int, se
     a posterior file exists); `posterior` is its file (or a loaded `Posterior`). With
     `precision`, replications are added in batches until it holds (see `sim.experiments.precision`).
     `in_flight` bounds the replications submitted and not yet collected (default: four per
-    worker, or per thread of a Dask cluster; see `in_flight_limit`).
+    worker, or per thread of a Dask cluster; see `in_flight_limit`). Workers may get a few
+    replications per task (`replications_per_task`); the numbers are the same.
     """
     return simulate_many([scenario], replications, seed, workers, executor,
                          None if on_done is None else (lambda _s, i: on_done(i)), uncertainty, posterior,
@@ -159,7 +160,7 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
     done, target = 0, precision.first
     while target is not None:
         _run_range(results, loaded, range(done, target), seeds, pool, in_flight_limit(pool, pool_workers, in_flight),
-                   on_done)
+                   on_done, pool_workers or executor_slots(pool))
         done = target
         for r in results:
             r.store.use(done)
@@ -185,7 +186,7 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     seeds = seeds if seeds is not None else replication_seeds(seed, replications)
     results = _empty_results(loaded, replications, seed, draws)
     _run_range(results, loaded, range(replications), seeds, pool, in_flight_limit(pool, pool_workers, in_flight),
-               on_done)
+               on_done, pool_workers or executor_slots(pool))
     return results
 
 
@@ -225,9 +226,9 @@ def executor_slots(executor: cf.Executor | None) -> int | None:
     return getattr(executor, "_max_workers", None)
 
 
-def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done) -> None:
+def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done, slots: int | None = None) -> None:
     """Run replications `indices` of every scenario into `results` (on `pool`, or here), at most
-    `limit` of them submitted and not yet collected."""
+    `limit` of them submitted and not yet collected; `slots` is how many run at once (None: unknown)."""
     draws = [r.draws for r in results]
 
     def task(s: int, i: int) -> tuple:
@@ -243,24 +244,57 @@ def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done
             on_done(s, result.index)
 
     # Replication-major, so the paired replications of every scenario finish together.
-    tasks = ((s, i) for i in indices for s in range(len(loaded)))
+    tasks = [(s, i) for i in indices for s in range(len(loaded))]
     if pool is None:
         for s, i in tasks:
             keep(s, run_replication(*task(s, i)))
         return
-    pending: dict[cf.Future, int] = {}
+    per_task = replications_per_task(len(tasks), limit, slots)
+    pending: dict[cf.Future, list[int]] = {}  # each future's replications' scenarios, in order
+    in_flight = 0
+
+    def collect(done) -> int:
+        collected = 0
+        for future in done:
+            scenarios = pending.pop(future)
+            for s, result in zip(scenarios, future.result(), strict=True):
+                keep(s, result)
+            collected += len(scenarios)
+        return collected
+
     try:
-        for s, i in tasks:
-            if len(pending) >= limit:  # wait for room: at most `limit` results exist at once
+        for start in range(0, len(tasks), per_task):
+            chunk = tasks[start:start + per_task]
+            while pending and in_flight + len(chunk) > limit:  # wait for room: at most `limit` results exist
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for future in done:
-                    keep(pending.pop(future), future.result())
-            pending[pool.submit(run_replication, *task(s, i))] = s
-        for future in cf.as_completed(pending):
-            keep(pending.pop(future), future.result())
+                in_flight -= collect(done)
+            pending[pool.submit(run_replications, [task(s, i) for s, i in chunk])] = [s for s, _i in chunk]
+            in_flight += len(chunk)
+        in_flight -= collect(cf.as_completed(list(pending)))
     finally:  # on an error or a cancel, withdraw what has not started (a shared pool runs on)
         for future in pending:
             future.cancel()
+
+
+# At most this many replications go to a worker in one task: enough to spread the
+# hand-off's cost (about a millisecond of each side's time) over short replications,
+# few enough that workers still finish together.
+MAX_PER_TASK = 4
+
+
+def replications_per_task(tasks: int, limit: int, slots: int | None) -> int:
+    """How many replications each task carries: several when there are many to run, so a short
+    replication (a national year: 0.03 s) does not spend a tenth of its time being handed over;
+    one on an executor of unknown size. Each worker keeps at least two tasks in flight (`limit`)
+    and gets at least four (the last ones then end close together)."""
+    if not slots:
+        return 1
+    return max(1, min(MAX_PER_TASK, limit // (2 * slots), tasks // (4 * slots)))
+
+
+def run_replications(tasks: list[tuple]) -> list:
+    """In a worker: `run_replication` for each task's arguments, in order."""
+    return [run_replication(*args) for args in tasks]
 
 
 @contextlib.contextmanager
