@@ -15,7 +15,8 @@ of that commit, same machine) and prints and records each goal's figure before a
 - simpy events per second, beside a bare simpy loop of timeouts: information only. It is
   no longer a target: both queues are solved in bulk (sim/model/queues.py), and doing
   the same work with fewer events is the point;
-- speed-up of 2 workers over 1 on 200 replications;
+- speed-up of 2 workers over 1 on 200 replications (medians of 3 runs of each, in turn),
+  and, as information, on 40 timeline replications;
 - peak memory (max RSS of a fresh process) for 100 and for 1,000 replications;
 - the review queue as M/M/c: ringsim, a bare simpy M/M/c, Ciw and Erlang C
   (bench/review_queue.py), and ringsim's rate over each;
@@ -127,15 +128,24 @@ def bare_simpy_rate(events: int = 300_000) -> float:
     return events / (time.perf_counter() - start)
 
 
-def worker_speedup(seed: int, reps: int) -> dict:
-    """Wall time of `reps` national-year replications on 1 and on 2 worker processes."""
-    times = {}
-    for workers in (1, 2):
-        start = time.perf_counter()
-        runner.simulate(YEAR, reps, seed, workers=workers)
-        times[workers] = time.perf_counter() - start
-    return {"scaling_replications": reps, "seconds_1_worker": round(times[1], 2),
-            "seconds_2_workers": round(times[2], 2), "speedup_2_over_1": round(times[1] / times[2], 2)}
+def worker_speedup(seed: int, reps: int, rounds: int = 3, scenario: Path = YEAR) -> dict:
+    """Wall time of `reps` replications of `scenario` (a national year) on 1 and on 2 worker processes.
+
+    The two are timed in turn, `rounds` times, and compared by their medians: this
+    machine's speed drifts by several per cent within a minute, and one run of each,
+    one after the other, measured the drift as much as the scaling.
+    """
+    runner.simulate(scenario, 4, seed, workers=1)  # imports and caches warm, as in the runs that follow
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for _round in range(rounds):
+        for workers in (1, 2):
+            start = time.perf_counter()
+            runner.simulate(scenario, reps, seed, workers=workers)
+            times[workers].append(time.perf_counter() - start)
+    one, two = statistics.median(times[1]), statistics.median(times[2])
+    return {"scaling_replications": reps, "scaling_rounds": rounds, "seconds_1_worker": round(one, 2),
+            "seconds_2_workers": round(two, 2), "seconds_1_worker_all": [round(t, 2) for t in times[1]],
+            "seconds_2_workers_all": [round(t, 2) for t in times[2]], "speedup_2_over_1": round(one / two, 2)}
 
 
 def peak_memory_mb(reps: int, seed: int) -> float:
@@ -186,6 +196,8 @@ def main() -> None:
     events = count_events(loaded, args.seed)
     bare = bare_simpy_rate()
     scaling = worker_speedup(args.seed, 40 if args.quick else 200)
+    # Information: the same on timelines, what users run (each replication ten times longer).
+    timeline_scaling = worker_speedup(args.seed, 10 if args.quick else 40, rounds=1, scenario=TIMELINE)
     memory = {f"peak_rss_mb_{n}_replications": peak_memory_mb(n, args.seed) for n in
               ((20, 200) if args.quick else (100, 1000))}
     queue = review_queue.compare(ROOT / "scenarios" / "timeline.toml", years=5, seed=args.seed)
@@ -204,6 +216,7 @@ def main() -> None:
         "event_loop_seconds_median": round(loop, 4),
         "model_events_per_second": round(events / per_rep),
         "event_loop_events_per_second": round(events / loop),
+        "timeline_scaling": timeline_scaling,
         "bare_simpy_events_per_second": round(bare),
         "model_to_bare_ratio": round(events / per_rep / bare, 3),
         "event_loop_to_bare_ratio": round(events / loop / bare, 3),
