@@ -19,7 +19,7 @@ matplotlib.use("Agg")  # files only, never a window
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.ticker import FuncFormatter, ScalarFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter  # noqa: E402
 
 from sim.formatting import number, signed  # noqa: E402
 
@@ -129,6 +129,8 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
         ax.set_xlabel("owners per year")
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1))
+        # Three narrow panels: at most three ticks each, or "20,000" and "40,000" run together.
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=2, steps=[1, 2, 2.5, 5, 10]))
         for label, s in zip(labels, stats, strict=True):
             rows.append([year, label, route, s["mean"], s["ui90"][0], s["ui90"][1]])
     axes[0].set_yticks(y, labels)
