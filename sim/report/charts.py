@@ -128,9 +128,11 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
         ax.set_title(ROUTE_LABELS[route].replace(" (", "\n("), fontsize=9.5)
         ax.set_xlabel("owners per year")
         ax.grid(axis="y", visible=False)
-        ax.set_xlim(0, max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1))
+        right = max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1)
+        ax.set_xlim(0, right)
         # Three narrow panels: at most three ticks each, or "20,000" and "40,000" run together.
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=2, steps=[1, 2, 2.5, 5, 10]))
+        ticks = MaxNLocator(nbins=2, steps=[1, 2, 2.5, 5, 10]).tick_values(0, right)
+        ax.set_xticks(ticks[(ticks >= 0) & (ticks <= right)])
         for label, s in zip(labels, stats, strict=True):
             rows.append([year, label, route, s["mean"], s["ui90"][0], s["ui90"][1]])
     axes[0].set_yticks(y, labels)
