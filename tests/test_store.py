@@ -143,3 +143,18 @@ def test_guided_search_is_searchsorted(seed, size, zeros, tail, draws):
     cumulative = np.cumsum(weights)
     x = np.concatenate([rng.random(draws) * cumulative[-1], cumulative[rng.integers(0, size, 20)], [cumulative[-1]]])
     assert np.array_equal(guided_search(cumulative, x), np.searchsorted(cumulative, x, side="right"))
+
+
+def test_a_worker_unpickles_each_scenario_once_and_keeps_a_few():
+    """Tasks carry a scenario's pickle; a process opens each once and reuses it, keeping at most KEPT."""
+    from sim.experiments import shipped
+
+    loaded = small()
+    first, again = shipped.Shipped.of(loaded), shipped.Shipped.of(loaded)
+    assert first.key == again.key and first.open() is again.open()
+    assert first.open() is not loaded  # a copy, as a worker process would have
+    others = [shipped.Shipped.of(small(population__owners__audio_share=0.1 + i / 100)) for i in range(shipped.KEPT)]
+    assert len({o.key for o in others} | {first.key}) == shipped.KEPT + 1
+    for other in others:
+        other.open()
+    assert len(shipped._received) <= shipped.KEPT and first.key not in shipped._received  # the oldest went first

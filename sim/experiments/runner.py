@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.errors import UsageError
 from sim.experiments.precision import Precision
+from sim.experiments.shipped import Shipped
 from sim.experiments.store import ReplicationStore
 from sim.experiments.uncertainty import Draws, resolve_mode
 from sim.model.metrics import NAMES, STATE_INDEX, STATE_METRICS
@@ -231,10 +232,12 @@ def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done
     `limit` of them submitted and not yet collected; `slots` is how many run at once (None: unknown)."""
     draws = [r.draws for r in results]
 
+    scenarios = loaded if pool is None else [Shipped.of(one) for one in loaded]
+
     def task(s: int, i: int) -> tuple:
         values, drawn = draws[s].values(i, seeds[i])
         results[s].parameter_values[i] = drawn
-        return loaded[s], i, seeds[i], None, values
+        return scenarios[s], i, seeds[i], None, values
 
     def keep(s: int, result) -> None:
         results[s].store.put(result.index, result.table)
@@ -293,8 +296,8 @@ def replications_per_task(tasks: int, limit: int, slots: int | None) -> int:
 
 
 def run_replications(tasks: list[tuple]) -> list:
-    """In a worker: `run_replication` for each task's arguments, in order."""
-    return [run_replication(*args) for args in tasks]
+    """In a worker: `run_replication` for each task's arguments (its scenario `Shipped`), in order."""
+    return [run_replication(shipped.open(), *args) for shipped, *args in tasks]
 
 
 @contextlib.contextmanager
