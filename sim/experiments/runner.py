@@ -160,8 +160,7 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
     seeds = replication_seeds(seed, precision.ceiling)
     done, target = 0, precision.first
     while target is not None:
-        _run_range(results, loaded, range(done, target), seeds, pool, in_flight_limit(pool, pool_workers, in_flight),
-                   on_done, pool_workers or executor_slots(pool))
+        _run_range(results, loaded, range(done, target), seeds, pool, on_done, pool_workers, in_flight)
         done = target
         for r in results:
             r.store.use(done)
@@ -186,8 +185,7 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     """
     seeds = seeds if seeds is not None else replication_seeds(seed, replications)
     results = _empty_results(loaded, replications, seed, draws)
-    _run_range(results, loaded, range(replications), seeds, pool, in_flight_limit(pool, pool_workers, in_flight),
-               on_done, pool_workers or executor_slots(pool))
+    _run_range(results, loaded, range(replications), seeds, pool, on_done, pool_workers, in_flight)
     return results
 
 
@@ -227,10 +225,13 @@ def executor_slots(executor: cf.Executor | None) -> int | None:
     return getattr(executor, "_max_workers", None)
 
 
-def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done, slots: int | None = None) -> None:
+def _run_range(results, loaded, indices: range, seeds, pool, on_done, pool_workers: int | None,
+               in_flight: int | None) -> None:
     """Run replications `indices` of every scenario into `results` (on `pool`, or here), at most
-    `limit` of them submitted and not yet collected; `slots` is how many run at once (None: unknown)."""
+    `in_flight_limit` of them submitted and not yet collected."""
     draws = [r.draws for r in results]
+    slots = pool_workers or executor_slots(pool)  # asked once: a Dask scheduler answers over the network
+    limit = in_flight_limit(pool, slots, in_flight)
 
     scenarios = loaded if pool is None else [Shipped.of(one) for one in loaded]
 
@@ -259,10 +260,10 @@ def _run_range(results, loaded, indices: range, seeds, pool, limit: int, on_done
     def collect(done) -> int:
         collected = 0
         for future in done:
-            scenarios = pending.pop(future)
-            for s, result in zip(scenarios, future.result(), strict=True):
+            of_scenario = pending.pop(future)
+            for s, result in zip(of_scenario, future.result(), strict=True):
                 keep(s, result)
-            collected += len(scenarios)
+            collected += len(of_scenario)
         return collected
 
     try:

@@ -14,7 +14,7 @@ import math
 
 import attrs
 import numpy as np
-from scipy import special
+from scipy import special, stats
 
 from sim.errors import FieldValueError
 
@@ -210,8 +210,6 @@ def binomial_quantile(u, n, p) -> np.ndarray:
     search of inversion (Devroye 1986, ch. X.4: pmf(k+1) = pmf(k) (n − k) p / ((k + 1) q)),
     all at once; the rest (p > 1/2 or a mean above `_SEARCH_MEAN`) go to scipy.
     """
-    from scipy import stats  # scipy.stats takes a second to import; only the portal needs it
-
     shape = np.broadcast(u, n, p).shape
     u, n, p = (np.asarray(x, dtype=float).ravel() for x in np.broadcast_arrays(u, n, p))
     # At u = 0 every k qualifies: the answer is the support's lowest point (n when p = 1), as at u = 0+.
