@@ -216,11 +216,11 @@ def main() -> None:
         "event_loop_seconds_median": round(loop, 4),
         "model_events_per_second": round(events / per_rep),
         "event_loop_events_per_second": round(events / loop),
-        "timeline_scaling": timeline_scaling,
         "bare_simpy_events_per_second": round(bare),
         "model_to_bare_ratio": round(events / per_rep / bare, 3),
         "event_loop_to_bare_ratio": round(events / loop / bare, 3),
         **scaling,
+        "timeline_scaling": timeline_scaling,
         **memory,
         "review_queue_mmc": queue,
         # Even with no model logic, a simpy queue's events cost more than the timeout loop's.
