@@ -38,7 +38,7 @@ def test_every_law_file_opens_with_a_provision_table_that_names_what_it_sets(pat
     tree = tomllib.loads(text)
     assert tree["scenario"].get("mechanism"), "a law says in words why it changes what it changes"
     for entry in tree.get("timeline", []):
-        for path_set, value in entry["set"].items():
+        for path_set, value in {**entry.get("set", {}), **entry.get("scale", {})}.items():
             assert any(path_set in row for row in table_rows), f"{path_set} is set but not in the provision table"
             cited = isinstance(value, dict) and (value.get("source") or value.get("note"))
             assert cited, f"{path_set}: every value a law file sets cites its section (source) or says why (note)"

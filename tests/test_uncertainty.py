@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from conftest import SMALL, TIMELINE, _dates, run_cli
 
+from sim.errors import ScenarioError
 from sim.experiments.compare import compare_scenarios
 from sim.experiments.runner import simulate
-from sim.experiments.uncertainty import Draws, Posterior, resolve_mode
+from sim.experiments.uncertainty import Draws, Posterior, load_posterior, resolve_mode
 from sim.model.streams import replication_seeds
 from sim.scenario import loader
 from sim.scenario.unknowns import unknowns
@@ -116,13 +117,36 @@ def test_a_posterior_built_on_another_file_is_refused_in_one_line():
     assert resolve_mode(None, stale) == ("auto", stale)
 
 
-def test_run_writes_the_mode_the_posterior_hash_and_one_column_per_drawn_parameter(tmp_path, monkeypatch):
+def write_posterior(path, posterior) -> None:
+    """A posterior as `ringsim posterior` writes it: a TOML of provenance, the draws in a CSV beside."""
     import tomli_w
 
+    from sim.experiments import posterior_files
+
+    sha = posterior_files.write_table(path.with_suffix(".csv"), list(posterior.parameters), posterior.draws, 8)
+    path.write_text(tomli_w.dumps({"parameters": list(posterior.parameters),
+                                   "draws": {"file": path.with_suffix(".csv").name, "sha256": sha},
+                                   "provenance": {"base_file": str(TIMELINE), "base_sha256": posterior.base_sha256}}))
+
+
+def test_the_posterior_is_a_toml_of_provenance_beside_a_csv_of_draws_that_must_match_it(tmp_path):
     posterior = synthetic_posterior()
     path = tmp_path / "posterior.toml"
-    path.write_text(tomli_w.dumps({"parameters": list(DRAWN), "draws": posterior.draws.tolist(),
-                                   "provenance": {"base_file": str(TIMELINE), "base_sha256": posterior.base_sha256}}))
+    write_posterior(path, posterior)
+    again = load_posterior(path)
+    assert again.parameters == posterior.parameters
+    assert np.allclose(again.draws, posterior.draws, rtol=1e-7)
+    lines = path.with_suffix(".csv").read_text().splitlines()
+    assert lines[0] == ",".join(posterior.parameters) and len(lines) == len(posterior.draws) + 1
+    path.with_suffix(".csv").write_text("\n".join(lines[:-1]) + "\n")  # a row lost: refused, in one line
+    with pytest.raises(ScenarioError, match="does not match the sha256 its TOML records"):
+        load_posterior(path)
+
+
+def test_run_writes_the_mode_the_posterior_hash_and_one_column_per_drawn_parameter(tmp_path, monkeypatch):
+    posterior = synthetic_posterior()
+    path = tmp_path / "posterior.toml"
+    write_posterior(path, posterior)
     import sim.experiments.uncertainty as uncertainty
 
     monkeypatch.setattr(uncertainty, "DEFAULT_POSTERIOR", path)

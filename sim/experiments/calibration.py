@@ -24,7 +24,7 @@ from sim.scenario.structure import StructureFailure, structure
 from sim.scenario.validators import at_least, one_of
 
 DEFAULT_TARGETS = library_path("calibration/targets.toml")
-TARGET_KINDS = ("point", "lower_bound")
+TARGET_KINDS = ("point", "lower_bound", "upper_bound")
 SOURCE_KINDS = ("company", "press")
 
 
@@ -64,11 +64,17 @@ class Target:
             return False
         if self.kind == "lower_bound":
             return self.value <= mean <= self.value * (1 + self.tolerance)
+        if self.kind == "upper_bound":
+            return self.value * max(1 - self.tolerance, 0.0) <= mean <= self.value
         return abs(mean - self.value) <= self.tolerance * self.value
 
     def rule(self) -> str:
         pct = f"{self.tolerance:.0%}"
-        return f"at least the figure, at most {pct} above" if self.kind == "lower_bound" else f"within {pct}"
+        if self.kind == "lower_bound":
+            return f"at least the figure, at most {pct} above"
+        if self.kind == "upper_bound":
+            return "at most the figure" + (f", at least {pct} below" if self.tolerance < 1 else "")
+        return f"within {pct}"
 
 
 @attrs.frozen(slots=True)
@@ -115,7 +121,8 @@ def score(targets, result: RunResult) -> list[dict]:
     for t in applicable(targets, result):
         s = summarize(t.simulated(result))
         inside = s["ui90"][0] is not None and (
-            s["ui90"][1] >= t.value if t.kind == "lower_bound" else s["ui90"][0] <= t.value <= s["ui90"][1])
+            s["ui90"][1] >= t.value if t.kind == "lower_bound" else
+            s["ui90"][0] <= t.value if t.kind == "upper_bound" else s["ui90"][0] <= t.value <= s["ui90"][1])
         rows.append({
             "id": t.id, "label": t.label, "period": t.period, "published": t.value, "kind": t.kind,
             "simulated_mean": s["mean"], "ci95_low": s["ci95"][0], "ci95_high": s["ci95"][1],

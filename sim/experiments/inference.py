@@ -26,6 +26,7 @@ build's seed; emcee is given its own RandomState, seeded from that Generator.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import attrs
@@ -38,6 +39,7 @@ from sim.model.metrics import NAMES
 IMPLAUSIBLE = 3.0  # Pukelsheim's three-sigma rule, the usual cut in history matching
 INACTIVE_LENGTH = 20.0  # an ARD length scale (in cube units) beyond which an input does nothing
 TINY = 1e-9
+BOUNDS = ("lower_bound", "upper_bound")  # target kinds that give a window, not a point
 
 
 def target_value(target, table: np.ndarray, periods: tuple[str, ...]) -> float:
@@ -73,23 +75,19 @@ class Emulators:
     error_sd: np.ndarray  # the emulator's own error per target (log scale), from held-out points
 
     @classmethod
-    def fit(cls, q: np.ndarray, y: np.ndarray, seed: int) -> Emulators:
-        from sklearn.gaussian_process import GaussianProcessRegressor
-        from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+    def fit(cls, q: np.ndarray, y: np.ndarray, seed: int, jobs: int | None = None) -> Emulators:
+        """One emulator per target, fitted side by side on `jobs` processes (by default, every core).
+
+        Each fit depends only on its target's values and its own seed, so the emulators
+        are the same whatever the number of processes.
+        """
+        from joblib import Parallel, delayed
 
         logs = np.log(np.maximum(y, TINY))
-        gps, noise = [], []
-        for i in range(y.shape[1]):
-            ok = np.isfinite(logs[:, i])
-            kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(q.shape[1], 0.5), (0.02, 1e3))
-                      + WhiteKernel(1e-2, (1e-8, 1.0)))
-            gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=0, random_state=seed + i)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # bound warnings on irrelevant inputs' length scales
-                gp.fit(q[ok], logs[ok, i])
-            gps.append(gp)
-            noise.append(math.sqrt(gp.kernel_.k2.noise_level) * float(np.atleast_1d(gp._y_train_std)[0]))
-        emulators = cls(gps, np.array(noise), np.zeros(y.shape[1]))
+        jobs = jobs or min(os.cpu_count() or 1, y.shape[1])
+        gps = Parallel(n_jobs=jobs)(delayed(_fit_one)(q, logs[:, i], seed + i) for i in range(y.shape[1]))
+        noise = [math.sqrt(gp.kernel_.k2.noise_level) * float(np.atleast_1d(gp._y_train_std)[0]) for gp in gps]
+        emulators = cls(list(gps), np.array(noise), np.zeros(y.shape[1]))
         emulators.error_sd = emulators._held_out_error(q, logs, seed)
         return emulators
 
@@ -153,11 +151,13 @@ class Likelihood:
         for i, t in enumerate(self.targets):
             if not self.use[i]:
                 continue
-            if t.kind == "lower_bound":  # the mean must lie in [value, value * (1 + tolerance)]
+            if t.kind in BOUNDS:  # the mean must lie in the bound's window (`bound_window`)
                 mean_log = mu[:, i] + em.noise_sd[i] ** 2 / 2  # a lognormal's mean, on the log scale
                 s = em.error_sd[i] + 0.02
-                low, high = math.log(t.value), math.log(t.value * (1 + t.tolerance))
-                total = total + sps.norm.logcdf((mean_log - low) / s) + sps.norm.logcdf((high - mean_log) / s)
+                low, high = bound_window(t)
+                if low is not None:
+                    total = total + sps.norm.logcdf((mean_log - low) / s)
+                total = total + sps.norm.logcdf((high - mean_log) / s)
             else:
                 sd = math.sqrt(self.discrepancy_sd()[i] ** 2 + em.noise_sd[i] ** 2 + em.error_sd[i] ** 2)
                 total = total + sps.norm.logpdf(math.log(max(t.value, TINY)), mu[:, i], sd)
@@ -176,9 +176,35 @@ class Likelihood:
                 continue
             sd = np.sqrt(self.discrepancy_sd()[i] ** 2 + self.emulators.noise_sd[i] ** 2 + sd_em[:, i] ** 2)
             z = math.log(max(t.value, TINY))
-            gap = np.maximum(z - mu[:, i], 0.0) if t.kind == "lower_bound" else np.abs(z - mu[:, i])
+            gap = (np.maximum(z - mu[:, i], 0.0) if t.kind == "lower_bound" else
+                   np.maximum(mu[:, i] - z, 0.0) if t.kind == "upper_bound" else np.abs(z - mu[:, i]))
             worst = np.maximum(worst, gap / sd)
         return worst
+
+
+def bound_window(target) -> tuple[float | None, float]:
+    """The log-scale window a bound's mean must lie in: a floor "more than X" admits
+    [X, X(1 + tolerance)]; a ceiling "fewer than X" admits [X(1 - tolerance), X], with no
+    floor when the tolerance is 1 or more (any count below the figure fits its words)."""
+    if target.kind == "lower_bound":
+        return math.log(target.value), math.log(target.value * (1 + target.tolerance))
+    low = None if target.tolerance >= 1 else math.log(target.value * (1 - target.tolerance))
+    return low, math.log(target.value)
+
+
+def _fit_one(q: np.ndarray, logs: np.ndarray, seed: int):
+    """One target's Gaussian process (ARD squared-exponential plus white noise) on its finite log values."""
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+    ok = np.isfinite(logs)
+    kernel = (ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.full(q.shape[1], 0.5), (0.02, 1e3))
+              + WhiteKernel(1e-2, (1e-8, 1.0)))
+    gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=0, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bound warnings on irrelevant inputs' length scales
+        gp.fit(q[ok], logs[ok])
+    return gp
 
 
 def candidate_cube(dims: int, rng: np.random.Generator, candidates: int = 2**14) -> np.ndarray:

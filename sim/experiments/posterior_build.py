@@ -5,12 +5,13 @@ target year. Each chunk of simulations is saved in the work folder as it finishe
 an interrupted build picks up where it stopped (same arguments; `--force` starts
 again). It writes two data files beside the targets:
 
-- `posterior.toml`: the sample (one row per draw) of the unknowns the published
-  figures inform, with its provenance: command, seed, scenario and targets hashes,
-  simulations run, the share of the cube not ruled out, MCMC acceptance and
-  effective sample size;
-- `posterior-design.toml`: every design point and its simulated target values, so
-  `ringsim calibrate --cross-validate` and the diagnostics re-fit the same emulators.
+- `posterior.toml` and `posterior.csv`: the sample (one CSV row per draw) of the
+  unknowns the published figures inform, and its provenance: command, seed, scenario
+  and targets hashes, simulations run, the share of the cube not ruled out, MCMC
+  acceptance and effective sample size;
+- `posterior-design.toml` and `posterior-design.csv`: every design point and its
+  simulated target values (one CSV row per simulation), so `ringsim calibrate
+  --cross-validate` and the diagnostics re-fit the same emulators.
 
 `cross_validate` leaves each target out, conditions on the rest, and predicts it.
 """
@@ -21,13 +22,12 @@ import copy
 import datetime as dt
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from sim.errors import OutputError, ScenarioError, UsageError
-from sim.experiments import inference
+from sim.experiments import inference, posterior_files
 from sim.experiments.calibration import load_targets
 from sim.experiments.runner import worker_pool
 from sim.files import write_atomic
@@ -103,13 +103,20 @@ def build(scenario: Path, targets_path: Path, seed: int, out: Path, work: Path, 
         "emulator_error_sd": dict(zip((t.id for t in targets), emulators.error_sd.round(4).tolist(), strict=True)),
         "left_at_prior": [u.path for u, a in zip(found, active, strict=True) if not a],
     }
+    draws_sha = posterior_files.write_table(posterior_files.csv_beside(out), [u.path for u in kept], draws, 8)
     _write_toml(out, {"note": "posterior sample of the unknowns given the published figures; built by `ringsim "
-                              "posterior`; each replication draws one row (see sim/experiments/uncertainty.py)",
+                              "posterior`; each replication draws one row of the CSV beside (see "
+                              "sim/experiments/uncertainty.py)",
                       "provenance": provenance, "parameters": [u.path for u in kept],
-                      "draws": np.round(draws, 8).tolist()})
-    _write_toml(design_path(out), {"note": "design of the posterior build: quantile points and simulated target values",
-                                   "unknowns": [u.path for u in found], "targets": [t.id for t in targets],
-                                   "seed": seed, "q": np.round(q, 10).tolist(), "y": y.tolist()})
+                      "draws": {"file": posterior_files.csv_beside(out).name, "sha256": draws_sha,
+                                "rows": int(len(draws))}})
+    design = design_path(out)
+    header = [f"q:{u.path}" for u in found] + [f"y:{t.id}" for t in targets]
+    design_sha = posterior_files.write_table(posterior_files.csv_beside(design), header, np.hstack([q, y]), 12)
+    _write_toml(design, {"note": "design of the posterior build: each row of the CSV beside is one simulation, "
+                                 "its unknowns' prior quantiles (q:) and its simulated target values (y:)",
+                         "unknowns": [u.path for u in found], "targets": [t.id for t in targets], "seed": seed,
+                         "table": {"file": posterior_files.csv_beside(design).name, "sha256": design_sha}})
     return provenance
 
 
@@ -126,7 +133,7 @@ def design_identity(cal: loader.LoadedScenario, found) -> str:
                  "shape": [round(v / u.value, 2) for _d, v in u.points] if u.kind == "trend" and u.value else None}
         match = TIMELINE_PATH.match(u.path)
         if match:
-            tree["timeline"][int(match[1])]["set"][match[2]] = prior
+            tree["timeline"][int(match[1])][match[2]][match[3]] = prior
             continue
         *parents, key = u.path.split(".")
         node = tree
@@ -154,16 +161,15 @@ def design_path(posterior: Path) -> Path:
 def cross_validate(posterior: Path, targets_path: Path, steps: int = 1500) -> list[dict]:
     """Leave each target out, condition on the others, predict it: one row per target."""
     path = design_path(posterior)
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no design file; build the posterior with `ringsim posterior`") from None
+    _raw, doc = posterior_files.read_toml(path, "no design file; build the posterior with `ringsim posterior`")
     by_id = {t.id: t for t in load_targets(targets_path)}
     missing = [i for i in doc["targets"] if i not in by_id]
     if missing:
         raise ScenarioError(str(targets_path), "target", f"the posterior was built on targets it lacks: {missing}")
     targets = tuple(by_id[i] for i in doc["targets"])
-    q, y, seed = np.array(doc["q"]), np.array(doc["y"]), int(doc["seed"])
+    header, table = posterior_files.read_table(path.parent / doc["table"]["file"], doc["table"]["sha256"])
+    n_q = len(doc["unknowns"])
+    q, y, seed = table[:, :n_q], table[:, n_q:], int(doc["seed"])
     emulators = inference.Emulators.fit(q, y, seed)
     active = emulators.active()
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(len(targets) + 1)[-1])
@@ -178,7 +184,8 @@ def cross_validate(posterior: Path, targets_path: Path, steps: int = 1500) -> li
         sample, chain = inference.sample_posterior(likelihood, active, start, rng, steps=steps, keep=600)
         predicted = inference.predictive(emulators, sample, i, rng)
         low, mid, high = np.percentile(predicted, [5, 50, 95])
-        inside = high >= t.value if t.kind == "lower_bound" else low <= t.value <= high
+        inside = (high >= t.value if t.kind == "lower_bound" else low <= t.value if t.kind == "upper_bound"
+                  else low <= t.value <= high)
         rows.append({"id": t.id, "label": t.label, "period": t.period, "published": t.value,
                      "predicted_median": float(mid), "ui90_low": float(low), "ui90_high": float(high),
                      "inside_ui90": bool(inside), "acceptance_fraction": chain["acceptance_fraction"]})

@@ -1,8 +1,8 @@
 """What we do not know, in every run: each replication draws its unknowns from the posterior.
 
-`scenarios/calibration/posterior.toml` is data: a sample of parameter sets (one row
-each) conditioned on the published figures, with its provenance (`ringsim posterior`
-writes it). With `--uncertainty posterior`, replication i of every scenario takes the
+`scenarios/calibration/posterior.toml` and `posterior.csv` are data: a sample of
+parameter sets (one CSV row each) conditioned on the published figures, and its
+provenance (`ringsim posterior` writes both). With `--uncertainty posterior`, replication i of every scenario takes the
 same posterior row, chosen by a stream of replication i's own seed, so variants stay
 paired (common random numbers). For one scenario:
 
@@ -19,7 +19,6 @@ chance only.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 import zlib
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from sim.errors import ScenarioError, UsageError
 from sim.model.streams import Streams
 from sim.scenario import loader
 from sim.scenario.library import LIBRARY, library_path
-from sim.scenario.unknowns import Unknown, unknowns
+from sim.scenario.unknowns import TIMELINE_PATH, Unknown, unknowns
 
 DEFAULT_POSTERIOR = library_path("calibration/posterior.toml")
 MODES = ("posterior", "none")
@@ -53,22 +52,20 @@ class Posterior:
 
 
 def load_posterior(path: str | Path = DEFAULT_POSTERIOR) -> Posterior:
+    """The posterior: its TOML of provenance and the CSV of draws beside it (`posterior_files`)."""
+    from sim.experiments import posterior_files
+
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), "", "no posterior file; build one with `ringsim posterior`") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
+    raw, doc = posterior_files.read_toml(path, "no posterior file; build one with `ringsim posterior`")
     try:
         parameters = tuple(doc["parameters"])
-        draws = np.array(doc["draws"], dtype=float)
+        draws_file, draws_sha = doc["draws"]["file"], doc["draws"]["sha256"]
         base = doc["provenance"]["base_file"], doc["provenance"]["base_sha256"]
     except (KeyError, TypeError, ValueError) as err:
         raise ScenarioError(str(path), "", f"not a posterior file ({err})") from None
-    if draws.ndim != 2 or draws.shape[1] != len(parameters) or not len(draws) or not np.isfinite(draws).all():
-        raise ScenarioError(str(path), "draws", "must be a table of finite numbers, one column per parameter")
+    header, draws = posterior_files.read_table(path.parent / draws_file, draws_sha)
+    if tuple(header) != parameters:
+        raise ScenarioError(str(path.parent / draws_file), "", "its header must name the posterior's parameters")
     return Posterior(str(path), hashlib.sha256(raw).hexdigest(), base[0], base[1], parameters, draws,
                      doc["provenance"])
 
@@ -164,4 +161,5 @@ class Draws:
 
 
 def _timeline_entry(path: str) -> str:
-    return path.split(".set.", 1)[0] if path.startswith("timeline[") else ""
+    match = TIMELINE_PATH.match(path)
+    return f"timeline[{match[1]}]" if match else ""

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sim.model.cases import Cases
-from sim.model.investigations import draw_year
+from sim.model.investigations import IMMINENT, draw_year
 from sim.model.population import draw_agencies
 from sim.model.routes import emergency, legal, portal
 from sim.model.routing import EMERGENCY, LEGAL, PORTAL, WARRANT, route_batch
@@ -96,6 +96,7 @@ def _arrivals(world, clock, streams):
         # Opened now, each dated its day: written as the instant a timeout from now would reach.
         day = env.now + (batch.arrays["day"] - env.now)
         forms = np.flatnonzero(code == EMERGENCY)
-        emergency.file_forms(world, Cases.take(batch, forms), day[forms])
+        claims_danger = batch.arrays["kind"][forms] == IMMINENT
+        emergency.file_forms(world, Cases.take(batch, forms, claims_danger=claims_danger), day[forms])
         demands = np.flatnonzero((code == LEGAL) | (code == WARRANT))
         legal.demand_many(world, Cases.take(batch, demands), day[demands], warrant=code[demands] == WARRANT)

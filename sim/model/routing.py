@@ -1,10 +1,13 @@
 """Which route each investigation takes, given the rules in force the moment it opens.
 
 The first choice depends on the incident (imminent danger → the emergency form;
-otherwise → the portal, unless the agency goes straight to a court). When that route
-is shut to the agency, the investigation substitutes explicitly: a closed or
-unavailable portal sends some cases to legal process, some to the emergency route,
-and the rest off the platform. Every probability is a scenario parameter.
+otherwise → the portal, unless the agency goes straight to a court). When the portal
+is not used, the investigation substitutes explicitly, in one of two situations with
+shares of its own: the portal open but the agency chose not to make a request (a
+public post), or the portal shut to the agency. Each sends some cases to legal
+process, some to the emergency form (which the company grants for claims of imminent
+danger at its grant rate, for any other claim at a rate near zero), and the rest off
+the platform. Every probability is a scenario parameter.
 
 The dated policy is known in advance, so a whole year's investigations are routed at
 once with numpy: each row is looked up in the epoch in force on its own day. The
@@ -80,12 +83,14 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     # says (a public post sits on its profile); a request not made substitutes like a shut portal.
     uses_portal = portal_open & (a["u_portal_use"] < portal_use_share(world, epoch, state, a["day"]))
     code[asks & uses_portal] = PORTAL
-    # The portal shut to the agency, or not used: substitute, on the uniform's part above the direct share.
+    # The portal shut to the agency, or open but not used: two situations, each with its own
+    # shares; substitute on the uniform's part above the direct share.
     shut = asks & ~uses_portal
+    share_legal = np.where(portal_open, routes.not_posted_to_legal, routes.closed_portal_to_legal)
+    share_emergency = np.where(portal_open, routes.not_posted_to_emergency, routes.closed_portal_to_emergency)
     v = (u - direct) / np.maximum(1.0 - direct, 1e-12)
-    to_legal = shut & (v < routes.closed_portal_to_legal)
-    to_emergency = (shut & ~to_legal & qualifies
-                    & (v < routes.closed_portal_to_legal + routes.closed_portal_to_emergency))
+    to_legal = shut & (v < share_legal)
+    to_emergency = shut & ~to_legal & qualifies & (v < share_legal + share_emergency)
     code[to_legal] = LEGAL
     code[to_emergency] = EMERGENCY
 
@@ -96,6 +101,7 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     tally.add("substitution.to_legal", period, int(to_legal.sum()))
     tally.add("substitution.to_emergency", period, int(to_emergency.sum()))
     tally.add("substitution.off_platform", period, int((shut & ~to_legal & ~to_emergency).sum()))
+    tally.add("substitution.not_posted_to_legal", period, int((to_legal & portal_open).sum()))
     return code, epoch
 
 

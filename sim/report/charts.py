@@ -297,8 +297,9 @@ def calibration(rows: list[dict], source: str) -> Chart:
     fig, ax = figure(height=0.33 * len(rows) + 1.8)
     y = np.arange(len(rows))
     for yi, r in zip(y, rows, strict=True):
-        low = 1.0 if r["kind"] == "lower_bound" else 1 - r["tolerance"]
-        ax.barh(yi, 1 + r["tolerance"] - low, left=low, height=0.7, color="#e5e5e5", zorder=0)
+        low = 1.0 if r["kind"] == "lower_bound" else max(1 - r["tolerance"], 0.0)
+        high = 1.0 if r["kind"] == "upper_bound" else 1 + r["tolerance"]
+        ax.barh(yi, high - low, left=low, height=0.7, color="#e5e5e5", zorder=0)
         mean = r["simulated_mean"] / r["published"] if r["simulated_mean"] is not None else np.nan
         lo = r["ci95_low"] / r["published"] if r["ci95_low"] is not None else mean
         hi = r["ci95_high"] / r["published"] if r["ci95_high"] is not None else mean

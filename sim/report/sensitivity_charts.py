@@ -7,6 +7,7 @@ import textwrap
 import numpy as np
 
 from sim.report.charts import PALETTE, Chart, figure, render
+from sim.scenario.unknowns import TIMELINE_PATH
 
 TOP = 6  # unknowns shown per output: the rest explain little each
 
@@ -40,5 +41,7 @@ def first_order(result, source: str) -> Chart:
 def _label(path: str) -> str:
     """A parameter in a few words; a law's own unknown (set on its timeline entry) says so."""
     if path.startswith("timeline["):
-        return textwrap.shorten("the law's own " + path.split(".set.", 1)[1].replace("_", " "), 44)
+        match = TIMELINE_PATH.match(path)
+        return textwrap.shorten(f"the law's own {match[3].replace('_', ' ')}" + (" (factor)" if match[2] == "scale"
+                                                                                    else ""), 44)
     return textwrap.shorten(path.split(".", 1)[-1].replace("_", " "), 44)

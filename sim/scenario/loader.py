@@ -106,7 +106,7 @@ def with_values(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedScenari
     for path, value in values.items():
         match = TIMELINE_PATH.match(path)
         if match:
-            container, key = tree["timeline"][int(match[1])]["set"], match[2]
+            container, key = tree["timeline"][int(match[1])][match[2]], match[3]
         else:
             *parents, key = path.split(".")
             container = tree

@@ -58,7 +58,7 @@ class PolicyBook:
             for t in targets:
                 old = current[t]
                 if id(old) not in changed:
-                    changed[id(old)] = _apply(old, change.set, f"{where}.set", Policy)
+                    changed[id(old)] = _apply(old, change.set, f"{where}.set", Policy, change.scale)
                     _check_policy(scenario, changed[id(old)], f"{where}.set")
                 current[t] = changed[id(old)]
             date = max(change.date, info.start)
@@ -77,20 +77,29 @@ class PolicyBook:
         return epoch.policies[self.states.index(state)]
 
 
-def _apply(policy, changes: dict[str, Any], where: str, cls):
+def _apply(policy, changes: dict[str, Any], where: str, cls, scale: dict[str, float] | None = None):
+    """`policy` with the fields `changes` names set, and the rates `scale` names multiplied by their factors."""
     tree = CONVERTER.unstructure(policy)
-    for dotted, value in changes.items():
+    scaled_where = where.rsplit(".", 1)[0] + ".scale"
+    for dotted, value, place in [*((d, v, where) for d, v in changes.items()),
+                                 *((d, f, scaled_where) for d, f in (scale or {}).items())]:
         node = tree
         keys = dotted.split(".")
         for depth, key in enumerate(keys):
             if not isinstance(node, dict) or key not in node:
-                raise StructureFailure(f"{where}.{dotted}", "no such policy field")
-            if depth == len(keys) - 1:
-                if isinstance(node[key], dict):
-                    raise StructureFailure(f"{where}.{dotted}", "names a section, not a field")
-                node[key] = value
-            else:
+                raise StructureFailure(f"{place}.{dotted}", "no such policy field")
+            if depth < len(keys) - 1:
                 node = node[key]
+            elif isinstance(node[key], dict):
+                raise StructureFailure(f"{place}.{dotted}", "names a section, not a field")
+            elif place is where:
+                node[key] = value
+            elif isinstance(node[key], bool) or not isinstance(node[key], (int, float)):
+                raise StructureFailure(f"{place}.{dotted}", "a factor scales a number, not a yes/no or a list")
+            elif dotted in changes:
+                raise StructureFailure(f"{place}.{dotted}", "both set and scaled in one entry; say one")
+            else:
+                node[key] = node[key] * value
     return structure(tree, cls, where)
 
 

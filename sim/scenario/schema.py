@@ -169,23 +169,29 @@ class RouteChoice:
     """Where an investigation goes when its first-choice route is shut (substitution)."""
 
     legal_probability_not_enrolled: Trend = attrs.field(validator=trend_in(0, 1))
+    # Two situations with their own unknowns: the portal open but the agency chose not
+    # to make a request (a public post), and the portal shut to the agency.
+    not_posted_to_legal: float = attrs.field(validator=probability)
+    not_posted_to_emergency: float = attrs.field(validator=probability)
     closed_portal_to_legal: float = attrs.field(validator=probability)
     closed_portal_to_emergency: float = attrs.field(validator=probability)
     imminent_to_legal_without_emergency: float = attrs.field(validator=probability)
     denied_emergency_to_legal: float = attrs.field(validator=probability)
+    # A subpoena or court order a law makes useless: the agency may seek a warrant for the
+    # same records; that warrant asks for video too only at its own rate.
     unreachable_process_to_warrant: float = attrs.field(validator=probability)
+    blocked_process_warrant_seeks_content: float = attrs.field(validator=probability)
     # Share of would-be portal requests an agency actually makes, by mode (e-mail: all):
     # a public post sits on the agency's profile; Community Requests need Axon Evidence.
     public_post_use_share: Trend = attrs.field(validator=trend_in(0, 1))
     community_request_use_share: float = attrs.field(validator=probability)
 
     def __attrs_post_init__(self):
-        if self.closed_portal_to_legal + self.closed_portal_to_emergency > 1:
-            raise FieldValueError(
-                "closed_portal_to_emergency",
-                self.closed_portal_to_emergency,
-                "closed_portal_to_legal + closed_portal_to_emergency must be <= 1",
-            )
+        for situation in ("not_posted", "closed_portal"):
+            to_legal, to_emergency = f"{situation}_to_legal", f"{situation}_to_emergency"
+            if getattr(self, to_legal) + getattr(self, to_emergency) > 1:
+                raise FieldValueError(to_emergency, getattr(self, to_emergency),
+                                      f"{to_legal} + {to_emergency} must be <= 1")
 
 
 @frozen
@@ -249,11 +255,15 @@ class EmergencyPolicy:
     """Rules of the company's emergency route, decided without the owner."""
 
     open: bool
+    # The company's standard: a good-faith determination of imminent danger of death or
+    # serious physical injury. Claims of such danger are granted at `grant_probability`;
+    # a form about any other case (a burglary pushed off a shut portal) at its own rate.
     grant_probability: float = attrs.field(validator=probability)
+    other_claim_grant_probability: float = attrs.field(validator=probability)
     reviewers: int = attrs.field(validator=in_range(1, 10_000))
     notify_owner: bool
-    # The incidents a form may be granted for, ordinary or imminent: the company's own
-    # standard looks at the claim of danger, a law may list incidents.
+    # The incidents police may file a form about, ordinary or imminent: police may file
+    # about any case; a law may narrow the list.
     qualifying_incidents: tuple[str, ...]
     only_data_available_required: bool  # listed incidents qualify only where the video is the only data
     call_concerning_owner_qualifies: bool  # a case that began with an emergency call about the owner qualifies
@@ -306,14 +316,28 @@ class Policy:
     platform: PlatformPolicy
 
 
+def _factors(instance, attribute, value):
+    """A relative change limits a rate: each factor lies in [0, 1]."""
+    for path, factor in value.items():
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor <= 1:
+            raise FieldValueError(f"{attribute.name}.{path}", factor,
+                                  "a factor on the rate in force; a law that limits a rate scales it by [0, 1]")
+
+
 @frozen
 class PolicyChange:
-    """A dated timeline entry: from `date`, set these policy fields (for some states)."""
+    """A dated timeline entry: from `date`, set these policy fields (for some states).
+
+    `set` gives fields their new values; `scale` multiplies a rate in force the day
+    before by a factor in [0, 1] (a provision that limits a rate, relative to whatever
+    the baseline's replication drew, so it never moves the rate the other way).
+    """
 
     date: dt.date
     label: str
-    set: dict[str, Any]
+    set: dict[str, Any] = attrs.field(factory=dict)
     states: tuple[str, ...] | None = attrs.field(default=None, validator=non_empty_or_none)  # None: every state
+    scale: dict[str, float] = attrs.field(factory=dict, validator=_factors)
 
 
 @frozen

@@ -20,7 +20,8 @@ import attrs
 import numpy as np
 from scipy import stats as sps
 
-TIMELINE_PATH = re.compile(r"^timeline\[(\d+)\]\.set\.(.+)$")
+# A timeline entry's setting: `timeline[6].set.portal.open` or `timeline[6].scale.emergency.grant_probability`.
+TIMELINE_PATH = re.compile(r"^timeline\[(\d+)\]\.(set|scale)\.(.+)$")
 
 
 @attrs.frozen(slots=True)
@@ -80,14 +81,15 @@ def unknowns(loaded) -> list[Unknown]:
 
 
 def value_at(tree: dict, path: str) -> Any:
-    """The value at a dotted path of a resolved tree; `timeline[i].set.KEY` reaches a timeline entry's setting."""
+    """The value at a dotted path of a resolved tree; `timeline[i].set.KEY` (or `.scale.KEY`) reaches a
+    timeline entry's setting."""
     match = TIMELINE_PATH.match(path)
     if match:
         entries = tree.get("timeline") or []
         index = int(match[1])
         if index >= len(entries):
             return None
-        return (entries[index].get("set") or {}).get(match[2])
+        return (entries[index].get(match[2]) or {}).get(match[3])
     node: Any = tree
     for key in path.split("."):
         if not isinstance(node, dict) or key not in node:

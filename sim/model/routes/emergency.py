@@ -1,6 +1,8 @@
 """Route 2, emergency requests: the company alone decides, and the owner is not asked.
 
-    form filed → queue for the company's reviewers → good-faith grant decision → if
+    form filed (about any case) → queue for the company's reviewers → good-faith
+    decision against the standard (imminent danger of death or serious physical
+    injury: such claims at the grant rate, any other at its own rate) → if
     granted and footage exists, disclosure without consent → notice to the owner only
     if policy says so → where a law demands it, a court must ratify within a deadline
     or the data is destroyed. A refused form may turn into a warrant application.
@@ -39,8 +41,9 @@ def file_forms(world, cases: Cases, days: np.ndarray) -> None:
     world.tally.add_each("emergency.requests", cases["period"])
     if world.tracing:
         for k, day in enumerate(days.tolist()):
-            world.say_at(day, cases, k, "files the company's emergency form, claiming imminent danger; "
-                                        "the owner is not asked")
+            claim = ("claiming imminent danger of death or serious injury" if cases["claims_danger"][k] else
+                     "though the case shows no imminent danger of death or serious injury")
+            world.say_at(day, cases, k, f"files the company's emergency form, {claim}; the owner is not asked")
     world.emergency_queue.append(cases)
 
 
@@ -81,9 +84,13 @@ def _decide(world, forms: Cases, now: np.ndarray) -> None:
     def rule(name):
         return world.rule(f"emergency.{name}", epoch, state)
 
-    granted = forms["u_grant"] < rule("grant_probability")
+    # The company's standard: claims of imminent danger at the grant rate, others at their own.
+    claims_danger = forms["claims_danger"]
+    grant_rate = np.where(claims_danger, rule("grant_probability"), rule("other_claim_grant_probability"))
+    granted = forms["u_grant"] < grant_rate
     to_court = ~granted & (forms["u_denied_to_legal"] < scenario.routes.denied_emergency_to_legal)
     tally.add_each("emergency.granted", period[granted])
+    tally.add_each("emergency.granted_other_claims", period[granted & ~claims_danger])
     age = forms["request_delay"] + (now - filed)
     has_video = granted & world.targeted_footage_exists(forms, now, epoch, age)
     owners = owners_disclosed(world, forms["owners_per_emergency"])
@@ -115,7 +122,8 @@ def _narrate(world, forms, now, filed, epoch, granted, to_court, has_video, owne
     for k, at in enumerate(now.tolist()):
         say(at, forms, k, "a company reviewer decides alone, {took} after filing", took=elapsed(at - filed[k]))
         if not granted[k]:
-            say(at, forms, k, "the reviewer refuses the form" +
+            why = "" if forms["claims_danger"][k] else " (no imminent danger: the company's standard is not met)"
+            say(at, forms, k, "the reviewer refuses the form" + why +
                 ("; the agency applies for a warrant instead" if to_court[k] else "; the agency lets it go"))
             continue
         if not has_video[k]:

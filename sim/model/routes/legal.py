@@ -36,7 +36,8 @@ PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_ord
 ISSUER = {"warrant": "a court", "subpoena": "a prosecutor", "court_order": "a court"}
 WARRANT = PROCESS_TYPES.index("warrant")
 # What a served demand carries into the legal team's queue.
-_QUEUED = ("year", "row", "state", "period", "served", "opened", "process", "preserved", "legal_review_days",
+_QUEUED = ("year", "row", "state", "period", "served", "opened", "process", "records_only", "preserved",
+           "legal_review_days",
            "u_pushback", "u_identified", "u_gag", "u_target_paid", "u_target_e2ee", "target_retention",
            "request_delay", "owners_per_warrant")
 
@@ -82,7 +83,12 @@ def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray | boo
     # (A warrant always reaches something; the other kinds, content or records as the law says.)
     reaches = ((process == WARRANT) | _process_rule(world, "reaches_content", process, epoch, state)
                | _process_rule(world, "reaches_records", process, epoch, state, kinds=PROCESS_TYPES[1:]))
-    rerouted = ~reaches & (cases["u_reroute"] < world.scenario.routes.unreachable_process_to_warrant)
+    routes = world.scenario.routes
+    rerouted = ~reaches & (cases["u_reroute"] < routes.unreachable_process_to_warrant)
+    # The warrant sought instead is for the same records; it asks for video too only at its own
+    # rate (on the same uniform, so that share of the rerouted demands, no new draw).
+    records_only = rerouted & (cases["u_reroute"] >= routes.unreachable_process_to_warrant
+                               * routes.blocked_process_warrant_seeks_content)
     dropped = ~reaches & ~rerouted
     tally.add_each("substitution.process_dropped", period[dropped])
     tally.add_each("substitution.process_to_warrant", period[rerouted])
@@ -99,22 +105,26 @@ def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray | boo
     refused = sought & (cases["u_judge"] < refusal[process])
     cases["period"] = period
     if world.tracing:
-        _narrate_demands(world, cases, days, asked, process, rerouted, dropped, preserved, served, refused)
+        _narrate_demands(world, cases, days, asked, process, rerouted, records_only, dropped, preserved, served,
+                         refused)
     end_cases(world, "legal", "legal demand", cases.pick(refused), ENDS, np.zeros(int(refused.sum()), int),
               served[refused])
     go_on = sought & ~refused
-    cases.columns.update(served=served, opened=days, process=process, preserved=preserved)
+    cases.columns.update(served=served, opened=days, process=process, preserved=preserved, records_only=records_only)
     world.legal_queue.append(Cases({name: cases[name][go_on] for name in _QUEUED}))
 
 
-def _narrate_demands(world, cases, days, asked, process, rerouted, dropped, preserved, served, refused) -> None:
+def _narrate_demands(world, cases, days, asked, process, rerouted, records_only, dropped, preserved, served,
+                     refused) -> None:
     """The trace of each demand up to the court's answer, in each case's order."""
     say = world.say_at
     for k, day in enumerate(days.tolist()):
         if rerouted[k] or dropped[k]:
+            then = ("the agency gives up on the platform" if dropped[k] else
+                    "the agency seeks a warrant for the same records" if records_only[k] else
+                    "the agency seeks a warrant, for the records and the video")
             say(day, cases, k, "the law lets the company hand over nothing under a {kind}: {then}",
-                kind=PROCESS_TYPES[asked[k]].replace("_", " "),
-                then="the agency seeks a warrant instead" if rerouted[k] else "the agency gives up on the platform")
+                kind=PROCESS_TYPES[asked[k]].replace("_", " "), then=then)
         if dropped[k]:
             say(day, cases, k, "legal demand ends: never served (the agency left the platform)")
             continue
@@ -164,7 +174,7 @@ def _answer(world, demands: Cases, answered: np.ndarray) -> None:
     notify = rule("notify_user")
     told = notify & (demands["u_gag"] >= rule("gag_order_probability"))
     tally.add_each("legal.users_notified", period[identified & told])
-    reaches_content = _process_rule(world, "reaches_content", process, epoch, state)
+    reaches_content = _process_rule(world, "reaches_content", process, epoch, state) & ~demands["records_only"]
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = demands["request_delay"] + np.where(demands["preserved"], 0.0, answered - demands["opened"])
     has_video = identified & reaches_content & world.targeted_footage_exists(demands, answered, epoch, age)
@@ -196,7 +206,8 @@ def _narrate_answers(world, demands, answered, epoch, pushed_back, identified, n
             say(at, demands, k, "the company finds no account for the camera the demand names")
             continue
         if not has_video[k]:
-            why = (f"a {kind} reaches account records only" if not reaches_content[k] else
+            why = ("the warrant named account records only" if demands["records_only"][k] else
+                   f"a {kind} reaches account records only" if not reaches_content[k] else
                    world.targeted_footage_missing(demands, k, at, epoch[k], age[k]))
             say(at, demands, k, f"account records handed over, no video: {why}")
             continue
