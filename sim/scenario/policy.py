@@ -81,25 +81,28 @@ def _apply(policy, changes: dict[str, Any], where: str, cls, scale: dict[str, fl
     """`policy` with the fields `changes` names set, and the rates `scale` names multiplied by their factors."""
     tree = CONVERTER.unstructure(policy)
     scaled_where = where.rsplit(".", 1)[0] + ".scale"
-    for dotted, value, place in [*((d, v, where) for d, v in changes.items()),
-                                 *((d, f, scaled_where) for d, f in (scale or {}).items())]:
+    edits = [(d, v, where, False) for d, v in changes.items()]
+    edits += [(d, f, scaled_where, True) for d, f in (scale or {}).items()]
+    for dotted, value, place, scales in edits:
         node = tree
         keys = dotted.split(".")
-        for depth, key in enumerate(keys):
+        for key in keys[:-1]:
             if not isinstance(node, dict) or key not in node:
                 raise StructureFailure(f"{place}.{dotted}", "no such policy field")
-            if depth < len(keys) - 1:
-                node = node[key]
-            elif isinstance(node[key], dict):
-                raise StructureFailure(f"{place}.{dotted}", "names a section, not a field")
-            elif place is where:
-                node[key] = value
-            elif isinstance(node[key], bool) or not isinstance(node[key], (int, float)):
-                raise StructureFailure(f"{place}.{dotted}", "a factor scales a number, not a yes/no or a list")
-            elif dotted in changes:
-                raise StructureFailure(f"{place}.{dotted}", "both set and scaled in one entry; say one")
-            else:
-                node[key] = node[key] * value
+            node = node[key]
+        key = keys[-1]
+        if not isinstance(node, dict) or key not in node:
+            raise StructureFailure(f"{place}.{dotted}", "no such policy field")
+        if isinstance(node[key], dict):
+            raise StructureFailure(f"{place}.{dotted}", "names a section, not a field")
+        if not scales:
+            node[key] = value
+        elif isinstance(node[key], bool) or not isinstance(node[key], (int, float)):
+            raise StructureFailure(f"{place}.{dotted}", "a factor scales a number, not a yes/no or a list")
+        elif dotted in changes:
+            raise StructureFailure(f"{place}.{dotted}", "both set and scaled in one entry; say one")
+        else:
+            node[key] = node[key] * value
     return structure(tree, cls, where)
 
 
