@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _interrupted() -> None:
-    _fail("interrupted; no report was written (a sweep or posterior build resumes where it stopped)", 130)
+    _fail("interrupted; no output was replaced or left half-written (a sweep or posterior build resumes where "
+          "it stopped)", 130)
 
 
 def _interrupt(signum, _frame) -> None:

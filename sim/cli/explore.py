@@ -77,7 +77,8 @@ def sweep(
     year: str = typer.Option("all", "--year", help="Year for the charts (default: all years)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/sweep-<scenario>)."),
     workers: int = EVERY_CORE_OPTION,
-    force: bool = typer.Option(False, "--force", help="Discard a previous sweep in the folder and start again."),
+    force: bool = typer.Option(False, "--force", help="Start again, discarding finished points; the folder's old "
+                                                      "sweep (ringsim's only) is replaced once the new one is whole."),
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
@@ -95,15 +96,19 @@ def sweep(
     out = out or Path("reports") / f"sweep-{base.name}"
     varies = varies or sweeping.declared_unknowns(base)  # resolved once, for the plan, the run and the charts
     total = len(sweeping.plan(varies, grid))
-    with executor_for(scheduler) as executor:
-        records = with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
-            base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
-            on_point=done, uncertainty=uncertainty))
     source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
               f"{reps} replications per point")
     from sim.report.sweep_charts import write_results
 
-    written = write_results(out, records, varies, grid, metric, year, source)
+    written: list[str] = []
+
+    def charts(records, folder):
+        written.extend(write_results(folder, records, varies, grid, metric, year, source))
+
+    with executor_for(scheduler) as executor:
+        with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
+            base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
+            on_point=done, uncertainty=uncertainty, charts=charts))
     out_console.print(f"{total} points ({reps} replications each); wrote {out}/: {', '.join(written)}")
 
 
@@ -127,7 +132,7 @@ def sensitivity(
     from sim.report.sensitivity_charts import first_order
 
     paths = list(scenarios) if scenarios else [p for p in default_scenarios() if "platform" not in p.parts]
-    check_writable(out, force)
+    check_writable(out, force, paths)
     with executor_for(scheduler) as executor:
         result = with_progress(f"sensitivity: {points} points", points * len(paths), lambda done: analyse(
             paths, year, points, seed, workers=workers, executor=executor, on_done=done))

@@ -54,7 +54,7 @@ def run(
     loaded = loader.load(scenario)
     _check_state(state, [loaded])
     out = out or Path("reports") / loaded.name
-    check_writable(out, force)
+    check_writable(out, force, inputs_of([loaded]))
     with executor_for(scheduler) as executor:
         result = with_progress(f"{loaded.name}", rule.ceiling if rule else reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
@@ -65,6 +65,11 @@ def run(
     out_console.print(state_table(result, state) if state else headline_table(result))
     _say_precision(result.precision)
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def inputs_of(loaded: list, *files: Path) -> list[str]:
+    """The files a run reads (scenarios and their bases, targets): --force never replaces a folder holding one."""
+    return [shown for one in loaded for shown, _digest in one.files] + [str(f) for f in files]
 
 
 def _check_state(state: str | None, loaded: list) -> None:
@@ -158,7 +163,7 @@ def compare(
     _check_state(state, loaded)
     period = _check_year(year, loaded[0])
     out = out or Path("reports") / f"compare-{loaded[0].name}"
-    check_writable(out, force)
+    check_writable(out, force, inputs_of(loaded))
     total = (rule.ceiling if rule else reps) * len(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"{len(loaded)} scenarios", total, lambda done: compare_scenarios(
@@ -215,7 +220,7 @@ def brief(
     year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
     rule = _precision(precision, reps, max_reps, year)
-    check_writable(out, force)
+    check_writable(out, force, inputs_of(loaded, targets))
     total = (rule.ceiling if rule else reps) * len(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
@@ -226,7 +231,7 @@ def brief(
                f"--seed {seed} "
                f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {state}" if state else ""))
     files = build_brief(comparison, year, known, command, targets_file=targets, state=state)
-    write_folder(out, files, force)
+    write_folder(out, files, force, inputs_of(loaded, targets))
     if comparison.variants:
         out_console.print(change_table(comparison.in_state(state) if state else comparison, period=year))
     _say_precision(comparison.base.precision)
@@ -266,7 +271,7 @@ def calibrate(
     known = load_targets(targets)
     loaded = loader.load(scenario)
     out = out or Path("reports") / f"calibrate-{loaded.name}"
-    check_writable(out, force)
+    check_writable(out, force, inputs_of([loaded], targets))
     with executor_for(scheduler) as executor:
         result = with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
@@ -286,7 +291,7 @@ def calibrate(
     if cross_validate:
         validated = _cross_validation(posterior, targets)
         files.update(validated[1])
-    write_folder(out, files, force)
+    write_folder(out, files, force, inputs_of([loaded], targets))
     out_console.print(calibration_table(rows, result))
     if validated:
         out_console.print(cross_validation_table(validated[0]))
