@@ -108,7 +108,8 @@ def sweep(
     with executor_for(scheduler) as executor:
         with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
             base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
-            on_point=done, uncertainty=uncertainty, charts=charts))
+            on_point=done, uncertainty=uncertainty, charts=charts,
+            say=lambda line: out_console.print(f"note: {line}", highlight=False, markup=False)))
     out_console.print(f"{total} points ({reps} replications each); wrote {out}/: {', '.join(written)}")
 
 

@@ -40,6 +40,7 @@ from sim.formatting import dump_json
 from sim.model.metrics import NAMES
 from sim.scenario import loader
 from sim.scenario.unknowns import trend_at_level, unknowns
+from sim.scenario.validators import field_bounds
 
 VARY = re.compile(r"^(?P<path>[A-Za-z_][\w.]*)=(?P<low>[^:]+):(?P<high>[^:]+)(?::(?P<steps>\d+))?$")
 MAX_POINTS = 10_000
@@ -107,15 +108,25 @@ def plan(varies: list[Vary], grid: bool) -> list[Point]:
     return points
 
 
-def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
-    """The loader overrides that realise a point: numbers as given, whole numbers rounded, trends shifted."""
+def overrides_for(base: loader.LoadedScenario, point: Point, notes: list[str] | None = None) -> dict:
+    """The loader overrides that realise a point: numbers as given, whole numbers rounded, trends scaled.
+
+    A trend scaled to a level keeps its points inside its field's bounds: a point that
+    would leave them is clipped to them, and a line saying so goes to `notes`.
+    """
     out = {}
     for path, value in point.settings:
         current = loader.lookup(base.resolved, path, leaves_only=False)
         if current is None:
             raise UsageError(f"--vary {path}: {base.path} has no such parameter")
         if isinstance(current, dict) and "points" in current:
-            out[path] = trend_at_level(current["points"], value)
+            bounds = field_bounds(path)
+            out[path] = trend_at_level(current["points"], value, bounds=bounds)
+            if bounds is not None and out[path] != trend_at_level(current["points"], value):
+                mean = float(np.mean([v for _d, v in out[path]["points"]]))
+                if notes is not None:
+                    notes.append(f"{path} at level {value:g}: points clipped to [{bounds[0]:g}, {bounds[1]:g}], "
+                                 f"so their mean is {mean:.4g}")
         elif isinstance(current, bool) or not isinstance(current, (int, float)):
             raise UsageError(f"--vary {path}: {current!r} is not a number, so it cannot be swept")
         elif isinstance(current, int):
@@ -137,14 +148,15 @@ def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> d
 
 def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, seed: int, out: Path, metric: str,
         workers: int = 1, executor=None, force: bool = False, on_point=None,
-        uncertainty: str | None = "none", charts=None) -> list[dict]:
+        uncertainty: str | None = "none", charts=None, say=None) -> list[dict]:
     """Run (or resume) a sweep of the loaded `base` into `out`; return one record per point.
 
     Finished points are kept beside `out`, in its hidden resume folder (`state_path`);
     `out` itself is replaced only once every point is done, by that folder, whole, with
     `charts(records, folder)` drawn into it first. An interrupted sweep leaves `out` as
-    it was. With `uncertainty`, every point's replication i draws the same unknowns,
-    except the swept parameter, which the point sets.
+    it was. `say(line)` hears of every trend clipped to its field's bounds. With
+    `uncertainty`, every point's replication i draws the same unknowns, except the swept
+    parameter, which the point sets.
     """
     check_run_size(reps, seed, workers)
     if metric not in NAMES:
@@ -152,7 +164,10 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
     if not varies:
         raise UsageError(f"{base.path}: no --vary given and no parameter declares a range")
     points = plan(varies, grid)
-    loaded = [base] + [loader.load(base.path, overrides=overrides_for(base, p)) for p in points[1:]]  # validate all
+    notes: list[str] = []
+    loaded = [base] + [loader.load(base.path, overrides=overrides_for(base, p, notes)) for p in points[1:]]
+    for note in notes if say is not None else ():
+        say(note)
     mode, posterior = resolve_mode(uncertainty)
     ident = {**identity(base, varies, grid, reps, seed, metric), "uncertainty": mode,
              "posterior": posterior.sha256 if posterior else None}

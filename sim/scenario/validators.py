@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+import attrs
+
 from sim.errors import FieldValueError
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -24,6 +26,7 @@ def in_range(low: float, high: float):
         if not (low <= value <= high):
             raise FieldValueError(attribute.name, value, f"must be in [{_fmt(low)}, {_fmt(high)}]")
 
+    check.bounds = (low, high)
     return check
 
 
@@ -56,12 +59,13 @@ def trend_in(low: float, high: float):
                 attribute.name, bad[0], f"every point must be in [{_fmt(low)}, {_fmt(high)}]"
             )
 
+    check.bounds = (low, high)
     return check
 
 
 def shares_sum_to_one(instance, attribute, mapping):
     for key, v in mapping.items():
-        if not 0 <= _share(v) <= 1:
+        if isinstance(_share(v), bool) or not 0 <= _share(v) <= 1:
             raise FieldValueError(f"{attribute.name}.{key}", _share(v), "a share must be in [0, 1]")
     total = sum(_share(v) for v in mapping.values())
     if abs(total - 1.0) > 1e-6:
@@ -107,6 +111,7 @@ def counts_in(low: float, high: float):
             if isinstance(value, bool) or not (low <= value <= high):
                 raise FieldValueError(f"{attribute.name}.{key}", value, f"must be in [{_fmt(low)}, {_fmt(high)}]")
 
+    check.bounds = (low, high)
     return check
 
 
@@ -114,3 +119,31 @@ def non_empty_or_none(instance, attribute, value):
     if value is not None and not value:
         raise FieldValueError(attribute.name, list(value), "must name at least one state (leave it out to mean every "
                                                            "state)")
+
+
+def field_bounds(path: str) -> tuple[float, float] | None:
+    """The [low, high] that the validator of the scenario field at dotted `path` declares, if any.
+
+    `timeline[i].set.emergency.grant_probability` names a policy field; a path through a
+    table of named entries (`investigations.incident_types.burglary.share`) passes the name.
+    """
+    import typing
+
+    from sim.scenario.schema import Policy, Scenario
+
+    entry = re.match(r"^timeline\[\d+\]\.set\.(.+)$", path)
+    cls, keys = (Policy, entry[1].split(".")) if entry else (Scenario, path.split("."))
+    while keys:
+        key, keys = keys[0], keys[1:]
+        fields = attrs.fields_dict(cls) if attrs.has(cls) else {}
+        if key not in fields:
+            return None
+        bounds = getattr(fields[key].validator, "bounds", None)
+        cls = typing.get_type_hints(cls).get(key)
+        if typing.get_origin(cls) is dict and keys:  # skip the entry's name
+            if len(keys) == 1:
+                return bounds  # a number in a table of names (state_population.IL)
+            cls, keys = typing.get_args(cls)[1], keys[1:]
+        elif not keys:
+            return bounds
+    return None
