@@ -94,3 +94,26 @@ def _progress_lines(label: str, total: int):
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def say_overrides(loaded: list) -> None:
+    """One line on stderr per same-day timeline entry a variant overrides (the rule is printed, never silent)."""
+    import sys
+
+    from sim.errors import printable
+
+    seen = set()
+    for one in loaded:
+        for line in one.policy_book.overrides:
+            if line not in seen:
+                seen.add(line)
+                print(f"ringsim: note: {printable(line)}", file=sys.stderr)
+
+
+def shown(text) -> str:
+    """Scenario text as data in a rich table or line: markup escaped, control characters shown escaped."""
+    from rich.markup import escape
+
+    from sim.errors import printable
+
+    return escape(printable(str(text)))

@@ -18,10 +18,12 @@ from sim.cli.app import (
     UNCERTAINTY_OPTION,
     app,
     out_console,
+    say_overrides,
+    shown,
     with_progress,
 )
 from sim.errors import RingsimError, UsageError
-from sim.experiments.runner import check_run_size, executor_for
+from sim.experiments.runner import check_effects, check_run_size, executor_for
 from sim.scenario.library import library_path
 
 
@@ -42,6 +44,7 @@ def trace(
     from sim.scenario import loader
 
     loaded = loader.load(scenario)
+    say_overrides([loaded])
     found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since))
     if as_csv:
         sys.stdout.write(csv_text(found))
@@ -90,6 +93,7 @@ def sweep(
     if grid and len(varies) < 2:
         raise UsageError("--grid needs at least two --vary")
     base = loader.load(scenario)
+    say_overrides([base])
     periods = (*base.years, "all")
     if year not in periods:
         raise UsageError(f"--year {year}: must be 'all' or one of the scenario's years ({periods[0]}-{periods[-2]})")
@@ -164,7 +168,7 @@ def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
     for column in ("name", "file", "description"):
         table.add_column(column, overflow="fold")
     for entry in entries(folder):
-        table.add_row(entry.name, str(entry.path), entry.description or f"[invalid] {entry.error}")
+        table.add_row(shown(entry.name), shown(entry.path), shown(entry.description or f"[invalid] {entry.error}"))
     out_console.print(table)
 
 
@@ -175,12 +179,13 @@ def scenarios_show(scenario: str = typer.Argument(..., help="A file, or a scenar
     from sim.scenario.catalog import parameters, resolve
 
     loaded = resolve(scenario, folder)
-    table = Table(title=f"{loaded.name}: {loaded.scenario.scenario.title} ({', '.join(p for p, _ in loaded.files)})",
+    table = Table(title=f"{loaded.name}: {shown(loaded.scenario.scenario.title)} "
+                        f"({shown(', '.join(p for p, _ in loaded.files))})",
                   title_justify="left")
     for column in ("parameter", "value", "source or note"):
         table.add_column(column, overflow="fold")
     for path, value, where in parameters(loaded):
-        table.add_row(path, _show(value), where)
+        table.add_row(shown(path), _show(value), shown(where))
     out_console.print(table)
 
 
@@ -193,7 +198,9 @@ def scenarios_validate(files: list[Path] = typer.Argument(..., help="Scenario fi
     for path in files:
         try:
             loaded = loader.load(path)
-            out_console.print(f"ok: {path} ({loaded.name})", highlight=False)
+            check_effects([loaded])
+            out_console.print(f"ok: {shown(path)} ({loaded.name})", highlight=False)
+            say_overrides([loaded])
         except RingsimError as err:
             failed += 1
             print(f"ringsim: error: {err}", file=sys.stderr)
@@ -214,9 +221,9 @@ def scenarios_diff(a: str = typer.Argument(..., help="First scenario (file or na
     for column in ("parameter", first.name, second.name):
         table.add_column(column, overflow="fold")
     for path, va, vb in rows:
-        table.add_row(path, _show(va), _show(vb))
+        table.add_row(shown(path), _show(va), _show(vb))
     out_console.print(table)
 
 
 def _show(value) -> str:
-    return "–" if value is None else str(value)
+    return "–" if value is None else shown(value)

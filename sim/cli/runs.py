@@ -20,6 +20,7 @@ from sim.cli.app import (
     UNCERTAINTY_OPTION,
     app,
     out_console,
+    say_overrides,
     with_progress,
 )
 from sim.cli.tables import calibration_table, change_table, cross_validation_table, headline_table, state_table
@@ -52,6 +53,7 @@ def run(
 
     rule = _precision(precision, reps, max_reps, "all")
     loaded = loader.load(scenario)
+    say_overrides([loaded])
     _check_state(state, [loaded])
     out = out or Path("reports") / loaded.name
     check_writable(out, force, inputs_of([loaded]))
@@ -160,6 +162,7 @@ def compare(
     rule = _precision(precision, reps, max_reps, "all")
     changes = _settings(sets or [])
     loaded = [loader.load(base), *(loader.load(p, overrides=changes or None) for p in variants)]
+    say_overrides(loaded)
     _check_state(state, loaded)
     period = _check_year(year, loaded[0])
     out = out or Path("reports") / f"compare-{loaded[0].name}"
@@ -216,6 +219,7 @@ def brief(
 
     paths = list(scenarios) if scenarios else default_scenarios()
     loaded = [loader.load(p) for p in paths]
+    say_overrides(loaded)
     _check_state(state, loaded)
     year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
@@ -270,6 +274,7 @@ def calibrate(
 
     known = load_targets(targets)
     loaded = loader.load(scenario)
+    say_overrides([loaded])
     out = out or Path("reports") / f"calibrate-{loaded.name}"
     check_writable(out, force, inputs_of([loaded], targets))
     with executor_for(scheduler) as executor:

@@ -25,7 +25,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 
-from sim.errors import UsageError
+from sim.errors import ScenarioError, UsageError
 from sim.experiments.precision import Precision
 from sim.experiments.shipped import Shipped
 from sim.experiments.store import ReplicationStore
@@ -156,6 +156,7 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
     The stores are laid out for the ceiling and read up to the replications run, so each
     batch adds to the same results; replication i is the same as in a fixed-size run.
     """
+    check_effects(loaded)
     results = _empty_results(loaded, precision.ceiling, seed, draws)
     seeds = replication_seeds(seed, precision.ceiling)
     done, target = 0, precision.first
@@ -183,10 +184,24 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     replications draw their unknowns (default: none are drawn). `seeds` overrides the
     replications' seeds (default: the first children of `seed`).
     """
+    check_effects(loaded)
     seeds = seeds if seeds is not None else replication_seeds(seed, replications)
     results = _empty_results(loaded, replications, seed, draws)
     _run_range(results, loaded, range(replications), seeds, pool, on_done, pool_workers, in_flight)
     return results
+
+
+def check_effects(loaded: list[loader.LoadedScenario]) -> None:
+    """Every metric a scenario names as its own effect (`[scenario] effects`) is one the model counts.
+
+    The scenario layer checks the names' form; the catalogue lives with the model, so the
+    runner, through which every run passes, checks them against it (and `scenarios validate`).
+    """
+    for one in loaded:
+        for i, name in enumerate(one.scenario.scenario.effects):
+            if name not in NAMES:
+                raise ScenarioError(one.origins.get("scenario.effects", one.path), f"scenario.effects[{i}]",
+                                    "not a metric (see the metric list in any manifest.json)", name)
 
 
 def _empty_results(loaded, replications: int, seed: int, draws) -> list[RunResult]:

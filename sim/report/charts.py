@@ -16,6 +16,8 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
+# Scenario text is data: "$5 to $10" in a title is money, never mathtext (and "$\\frac{$" never an error).
+matplotlib.rcParams["text.parse_math"] = False
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402

@@ -156,7 +156,8 @@ def set_outside(loaded: LoadedScenario, base_file: str) -> set[str]:
 def _structure(plain, own_entries: set[int], origins: dict, shown: str):
     try:
         scenario = structure_scenario(plain)
-        return scenario, PolicyBook.build(scenario, own_entries)
+        files = {i: file for i, file in _timeline_origins(origins)}
+        return scenario, PolicyBook.build(scenario, own_entries, files)
     except StructureFailure as err:
         raise ScenarioError(
             _origin(err.path, origins, shown), err.path, err.message, lookup(plain, err.path)

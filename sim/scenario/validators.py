@@ -119,6 +119,74 @@ def non_empty_or_none(instance, attribute, value):
     if value is not None and not value:
         raise FieldValueError(attribute.name, list(value), "must name at least one state (leave it out to mean every "
                                                            "state)")
+    for i, code in enumerate(value or ()):
+        _check_state(f"{attribute.name}[{i}]", code)
+        if code in value[:i]:
+            raise FieldValueError(f"{attribute.name}[{i}]", code, "names a state twice")
+
+
+# The 50 states, the District of Columbia and the five inhabited territories, by USPS code.
+STATES = ("AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+          "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND",
+          "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY")
+DISTRICT_AND_TERRITORIES = ("DC", "AS", "GU", "MP", "PR", "VI")
+STATE_CODES = frozenset(STATES + DISTRICT_AND_TERRITORIES)
+
+
+def _check_state(field: str, code) -> None:
+    if isinstance(code, str) and code.upper() in STATE_CODES and code != code.upper():
+        raise FieldValueError(field, code, f"state codes are upper-case ({code.upper()!r})")
+    if code not in STATE_CODES:
+        raise FieldValueError(field, code, "not a US state, DC or territory code (two capitals, e.g. 'IL', 'PR')")
+
+
+def state_table(low: float, high: float):
+    """A state code -> count table: codes from the fixed list, each count in [low, high]."""
+    counts = counts_in(low, high)
+
+    def check(instance, attribute, mapping):
+        if not mapping:
+            raise FieldValueError(attribute.name, {}, "must list at least one state")
+        for code in mapping:
+            _check_state(f"{attribute.name}.{code}", code)
+        counts(instance, attribute, mapping)
+
+    check.bounds = (low, high)
+    return check
+
+
+def text(longest: int, lines: bool = False):
+    """Text of at most `longest` characters, without control characters (newlines and tabs where `lines`)."""
+
+    def check(instance, attribute, value):
+        if len(value) > longest:
+            raise FieldValueError(attribute.name, value, f"at most {longest:,} characters (it has {len(value):,})")
+        allowed = "\n\t" if lines else ""
+        bad = next((ch for ch in value if (not ch.isprintable() and ch not in allowed and ch != " ")), None)
+        if bad is not None:
+            raise FieldValueError(attribute.name, value, f"holds the control character {bad!r}; write it out in "
+                                                         "words")
+
+    return check
+
+
+def increasing_trend(instance, attribute, trend):
+    """A cumulative count never falls: each point at least the one before."""
+    for (when, before), (_d, after) in zip(trend.points, trend.points[1:], strict=False):
+        if after < before:
+            raise FieldValueError(attribute.name, after, f"a cumulative count cannot fall (it was {before:g} on "
+                                                         f"{when})")
+
+
+METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
+
+
+def metric_names(instance, attribute, names):
+    """Dotted metric names in form (`emergency.destroyed_unratified`); the runner checks them against its catalogue."""
+    for i, name in enumerate(names):
+        if not isinstance(name, str) or not METRIC_NAME.fullmatch(name):
+            raise FieldValueError(f"{attribute.name}[{i}]", name, "must be a metric name such as "
+                                                                  "'emergency.disclosures'")
 
 
 def field_bounds(path: str) -> tuple[float, float] | None:
@@ -138,7 +206,9 @@ def field_bounds(path: str) -> tuple[float, float] | None:
         fields = attrs.fields_dict(cls) if attrs.has(cls) else {}
         if key not in fields:
             return None
-        bounds = getattr(fields[key].validator, "bounds", None)
+        validator = fields[key].validator
+        bounds = next((v.bounds for v in getattr(validator, "_validators", (validator,)) if hasattr(v, "bounds")),
+                      None)
         cls = typing.get_type_hints(cls).get(key)
         if typing.get_origin(cls) is dict and keys:  # skip the entry's name
             if len(keys) == 1:
