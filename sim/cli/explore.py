@@ -17,6 +17,7 @@ from sim.cli.app import (
     SEED_OPTION,
     UNCERTAINTY_OPTION,
     app,
+    check_posterior_file,
     out_console,
     say_overrides,
     shown,
@@ -89,11 +90,12 @@ def sweep(
     from sim.experiments import sweep as sweeping
     from sim.scenario import loader
 
+    check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     varies = [sweeping.parse_vary(v) for v in vary or []]
     if grid and len(varies) < 2:
         raise UsageError("--grid needs at least two --vary")
     base = loader.load(scenario)
-    say_overrides([base])
     periods = (*base.years, "all")
     if year not in periods:
         raise UsageError(f"--year {year}: must be 'all' or one of the scenario's years ({periods[0]}-{periods[-2]})")
@@ -109,6 +111,7 @@ def sweep(
     def charts(records, folder):
         written.extend(write_results(folder, records, varies, grid, metric, year, source))
 
+    say_overrides([base])
     with executor_for(scheduler) as executor:
         with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
             base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
@@ -131,6 +134,15 @@ def sensitivity(
 ) -> None:
     """Which unknowns matter: every prior varied at once, first-order Sobol indices per output and per law's effect."""
     check_run_size(1, seed, workers)
+    from sim.experiments.runner import MAX_REPLICATIONS
+    from sim.scenario.schema import SUPPORTED_SPAN
+
+    first, last = SUPPORTED_SPAN[0].year, SUPPORTED_SPAN[1].year
+    if not first <= year <= last:
+        raise UsageError(f"--year {year}: must be a year from {first} to {last} (the span ringsim supports)")
+    if not 1 <= points <= MAX_REPLICATIONS:
+        raise UsageError(f"--points {points}: must be between 1 and {MAX_REPLICATIONS:,} (each point is one "
+                         "replication of every scenario)")
     from sim.experiments.sensitivity import analyse
     from sim.files import check_writable, write_folder
     from sim.report.brief import default_scenarios

@@ -19,6 +19,7 @@ from sim.cli.app import (
     STATE_OPTION,
     UNCERTAINTY_OPTION,
     app,
+    check_posterior_file,
     out_console,
     say_overrides,
     with_progress,
@@ -49,14 +50,15 @@ def run(
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.scenario import loader
 
     rule = _precision(precision, reps, max_reps, "all")
     loaded = loader.load(scenario)
-    say_overrides([loaded])
     _check_state(state, [loaded])
     out = out or Path("reports") / loaded.name
     check_writable(out, force, inputs_of([loaded]))
+    say_overrides([loaded])
     with executor_for(scheduler) as executor:
         result = with_progress(f"{loaded.name}", rule.ceiling if rule else reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
@@ -155,6 +157,7 @@ def compare(
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.experiments.compare import compare_scenarios
     from sim.report.output import write_comparison
     from sim.scenario import loader
@@ -162,12 +165,12 @@ def compare(
     rule = _precision(precision, reps, max_reps, "all")
     changes = _settings(sets or [])
     loaded = [loader.load(base), *(loader.load(p, overrides=changes or None) for p in variants)]
-    say_overrides(loaded)
     _check_state(state, loaded)
     period = _check_year(year, loaded[0])
     out = out or Path("reports") / f"compare-{loaded[0].name}"
     check_writable(out, force, inputs_of(loaded))
     total = (rule.ceiling if rule else reps) * len(loaded)
+    say_overrides(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"{len(loaded)} scenarios", total, lambda done: compare_scenarios(
             loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i),
@@ -211,6 +214,7 @@ def brief(
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.experiments.calibration import load_targets
     from sim.experiments.compare import compare_scenarios
     from sim.files import write_folder
@@ -219,13 +223,13 @@ def brief(
 
     paths = list(scenarios) if scenarios else default_scenarios()
     loaded = [loader.load(p) for p in paths]
-    say_overrides(loaded)
     _check_state(state, loaded)
     year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
     rule = _precision(precision, reps, max_reps, year)
     check_writable(out, force, inputs_of(loaded, targets))
     total = (rule.ceiling if rule else reps) * len(loaded)
+    say_overrides(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
@@ -265,6 +269,7 @@ def calibrate(
     are drawn; with --uncertainty none, when the mean lies within the target's tolerance.
     """
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.experiments.calibration import applicable, load_targets, score
     from sim.files import write_folder
     from sim.report import charts
@@ -274,9 +279,9 @@ def calibrate(
 
     known = load_targets(targets)
     loaded = loader.load(scenario)
-    say_overrides([loaded])
     out = out or Path("reports") / f"calibrate-{loaded.name}"
     check_writable(out, force, inputs_of([loaded], targets))
+    say_overrides([loaded])
     with executor_for(scheduler) as executor:
         result = with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,

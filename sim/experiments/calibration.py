@@ -17,9 +17,10 @@ import numpy as np
 from sim.errors import FieldValueError, ScenarioError
 from sim.experiments.runner import RunResult
 from sim.experiments.stats import summarize
+from sim.files import read_regular
 from sim.model.metrics import NAMES
 from sim.scenario.library import library_path
-from sim.scenario.loader import lookup
+from sim.scenario.loader import MAX_FILE_BYTES, lookup
 from sim.scenario.structure import StructureFailure, structure
 from sim.scenario.validators import at_least, one_of
 
@@ -29,6 +30,8 @@ SOURCE_KINDS = ("company", "press")
 
 
 def _metric_names(_instance, attribute, value) -> None:
+    if attribute.name == "metrics" and not value:
+        raise FieldValueError(attribute.name, [], "must name at least one metric")
     for name in value:
         if name not in NAMES:
             raise FieldValueError(attribute.name, name, "unknown metric (see `ringsim run` summary.json for names)")
@@ -79,9 +82,13 @@ class Targets:
 def load_targets(path: str | Path = DEFAULT_TARGETS) -> tuple[Target, ...]:
     path = Path(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "no such targets file") from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), "", "is a folder, not a targets file") from None
+    except OSError as err:
+        raise ScenarioError(str(path), "", f"cannot read ({err.strerror})") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
     try:

@@ -34,9 +34,11 @@ probability = in_range(0.0, 1.0)
 
 
 def at_least(low: float):
+    """A finite number of at least `low` (infinity and NaN fail)."""
+
     def check(instance, attribute, value):
-        if not value >= low:
-            raise FieldValueError(attribute.name, value, f"must be >= {_fmt(low)}")
+        if not (value >= low and math.isfinite(value)):
+            raise FieldValueError(attribute.name, value, f"must be a finite number >= {_fmt(low)}")
 
     return check
 
