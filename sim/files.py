@@ -42,6 +42,9 @@ def check_writable(out: Path, force: bool, inputs: Iterable[str | Path] = ()) ->
     """Refuse an existing, non-empty output folder unless forced, and with force anything
     ringsim did not write (checked before a long run, and again when writing)."""
     out = Path(out)
+    if len(os.fsencode(out.name)) > MAX_NAME_BYTES:
+        raise OutputError(f"{out.name[:40]}...: a folder name may have at most {MAX_NAME_BYTES} bytes (it has "
+                          f"{len(os.fsencode(out.name))}; the file system allows 255 with room for staging)")
     if out.exists() or out.is_symlink():
         empty = out.is_dir() and not out.is_symlink() and not any(out.iterdir())
         if not empty and not force:
@@ -62,6 +65,7 @@ def check_writable(out: Path, force: bool, inputs: Iterable[str | Path] = ()) ->
 
 
 MARK = ".ringsim"
+MAX_NAME_BYTES = 200  # 255 on common file systems, less the staging prefix and suffix
 LEGACY_KINDS = {".json", ".csv", ".png", ".svg", ".html", ".pdf"}
 MAX_OWNED_ENTRIES = 200_000
 

@@ -6,6 +6,8 @@ Every user error (bad scenario, bad argument, existing output) is printed as one
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import threading
@@ -22,6 +24,12 @@ from sim.errors import RingsimError, printable
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the app, turning every user error into one line."""
     argv = sys.argv[1:] if argv is None else argv
+    _text_never_fails()
+    try:
+        os.getcwd()
+    except OSError as err:
+        _fail(f"the working folder cannot be read ({err.strerror}); it may have been deleted: change to a "
+              "folder that exists")
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGHUP, _interrupt)
@@ -42,6 +50,26 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(err.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         _interrupted()
+    except OSError as err:  # the environment: a full disk under stdout, a folder gone, a name too long
+        if err.filename:
+            _fail(f"{err.filename}: {err.strerror or err}")
+        _fail(f"cannot write the terminal output ({err.strerror or err})", drop_stdout=True)
+    _flush_stdout()
+
+
+def _text_never_fails() -> None:
+    """Output in any encoding: a character the terminal cannot show is written escaped (PYTHONIOENCODING=ascii)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _flush_stdout() -> None:
+    """Flush now, so a failure (stdout on a full disk) is one line, not Python's complaint at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as err:
+        _fail(f"cannot write the terminal output ({err.strerror})", drop_stdout=True)
 
 
 def _interrupted() -> None:
@@ -54,6 +82,10 @@ def _interrupt(signum, _frame) -> None:
     raise KeyboardInterrupt
 
 
-def _fail(message: str, status: int = 2) -> None:
-    print(f"ringsim: error: {printable(message)}", file=sys.stderr)
+def _fail(message: str, status: int = 2, drop_stdout: bool = False) -> None:
+    with contextlib.suppress(OSError):
+        print(f"ringsim: error: {printable(message)}", file=sys.stderr, flush=True)
+    if drop_stdout:  # stdout holds what a full disk refused: send it nowhere, so exit does not fail again
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.exit(status)
