@@ -37,6 +37,12 @@ def _metric_names(_instance, attribute, value) -> None:
             raise FieldValueError(attribute.name, name, "unknown metric (see `ringsim run` summary.json for names)")
 
 
+def _positive(_instance, attribute, value) -> None:
+    """A published figure is a finite count or share above zero (the model is compared with it as a ratio)."""
+    if not (0 < value < float("inf")):
+        raise FieldValueError(attribute.name, value, "must be a finite number above 0")
+
+
 @attrs.frozen(slots=True)
 class Target:
     """One published figure and the simulated quantity it is compared with."""
@@ -45,7 +51,7 @@ class Target:
     label: str
     metrics: tuple[str, ...] = attrs.field(converter=tuple, validator=_metric_names)
     period: str
-    value: float = attrs.field(validator=at_least(0.0))
+    value: float = attrs.field(validator=_positive)
     kind: str = attrs.field(validator=one_of(*TARGET_KINDS))
     tolerance: float = attrs.field(validator=at_least(0.0))
     source_kind: str = attrs.field(validator=one_of(*SOURCE_KINDS))
