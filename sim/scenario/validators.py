@@ -150,7 +150,10 @@ def state_table(low: float, high: float):
         if not mapping:
             raise FieldValueError(attribute.name, {}, "must list at least one state")
         for code in mapping:
-            _check_state(f"{attribute.name}.{code}", code)
+            try:
+                _check_state(attribute.name, code)
+            except FieldValueError as err:
+                raise FieldValueError(attribute.name, None, f"{code!r}: {err.message}") from None
         counts(instance, attribute, mapping)
 
     check.bounds = (low, high)
@@ -174,10 +177,10 @@ def text(longest: int, lines: bool = False):
 
 def increasing_trend(instance, attribute, trend):
     """A cumulative count never falls: each point at least the one before."""
-    for (when, before), (_d, after) in zip(trend.points, trend.points[1:], strict=False):
+    for (when, before), (then, after) in zip(trend.points, trend.points[1:], strict=False):
         if after < before:
-            raise FieldValueError(attribute.name, after, f"a cumulative count cannot fall (it was {before:g} on "
-                                                         f"{when})")
+            raise FieldValueError(attribute.name, None, f"a cumulative count cannot fall ({before:g} on {when}, "
+                                                        f"then {after:g} on {then})")
 
 
 METRIC_NAME = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
