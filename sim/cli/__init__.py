@@ -12,13 +12,10 @@ import signal
 import sys
 import threading
 
-import typer
-from typer.exceptions import TyperException
+from sim.errors import RingsimError, UsageError, printable
 
-from sim.cli import explore, posterior, runs, serve  # noqa: F401  (registers the commands on `app`)
-from sim.cli.app import app
-from sim.cli.tables import change_table, headline_table  # noqa: F401  (part of the module's API)
-from sim.errors import RingsimError, printable
+# The commands, typer and the model are imported inside `main`, after the signal handlers
+# are set: Ctrl-C in the first second (while numpy and scipy load) is one line too.
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -33,28 +30,49 @@ def main(argv: list[str] | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGHUP, _interrupt)
-    command = typer.main.get_command(app)
-    if not argv:
-        argv = ["--help"]
     try:
-        status = command.main(args=argv, prog_name="ringsim", standalone_mode=False)
+        status = _run(argv or ["--help"])
         if status == 130:  # typer returns Ctrl-C (KeyboardInterrupt) as a bare exit status
             _interrupted()
         if isinstance(status, int) and status:
             sys.exit(status)
+    except KeyboardInterrupt:
+        _interrupted()
     except RingsimError as err:
         _fail(str(err))
-    except TyperException as err:
-        _fail(" ".join(err.format_message().split()))
-    except typer.Exit as err:
-        sys.exit(err.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        _interrupted()
     except OSError as err:  # the environment: a full disk under stdout, a folder gone, a name too long
         if err.filename:
             _fail(f"{err.filename}: {err.strerror or err}")
         _fail(f"cannot write the terminal output ({err.strerror or err})", drop_stdout=True)
     _flush_stdout()
+
+
+def _run(argv: list[str]):
+    """The typer app on `argv`; its own usage errors become UsageError, its Abort a KeyboardInterrupt."""
+    import typer
+    from typer.exceptions import TyperException
+
+    from sim.cli import explore, posterior, runs, serve  # noqa: F401  (registers the commands on `app`)
+    from sim.cli.app import app
+
+    command = typer.main.get_command(app)
+    try:
+        return command.main(args=argv, prog_name="ringsim", standalone_mode=False)
+    except TyperException as err:
+        raise UsageError(" ".join(err.format_message().split())) from None
+    except typer.Exit as err:
+        sys.exit(err.exit_code)
+    except typer.Abort:
+        raise KeyboardInterrupt from None
+
+
+def __getattr__(name: str):
+    """`change_table` and `headline_table` stay part of the module's API, imported when first asked for."""
+    if name in ("change_table", "headline_table"):
+        from sim.cli import tables
+
+        return getattr(tables, name)
+    raise AttributeError(name)
 
 
 def _text_never_fails() -> None:
