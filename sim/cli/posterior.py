@@ -66,7 +66,7 @@ def _check_work(work: Path, force: bool) -> None:
         return
     if not work.is_dir():
         raise UsageError(f"--work {work}: not a folder")
-    own = re.compile(r"^(build\.json|wave\d+-\d{3}\.json|\..+\.tmp-\d+\..+)$")
+    own = re.compile(r"^(build\.\w+|wave\d+-\d+\.\w+|\..+\.tmp-\d+\..+)$")  # the build's manifest, chunks, temps
     foreign = sorted(p.name for p in work.iterdir() if not own.match(p.name))
     if foreign:
         raise UsageError(f"--work {work}: holds {foreign[0]}, which a posterior build did not write; choose "
