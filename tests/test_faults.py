@@ -185,7 +185,7 @@ def test_a_zero_width_range_draws_its_one_value(library, tmp_path):
 
 
 def test_posterior_draws_outside_a_range_blame_the_posterior(library):
-    from sim.experiments.runner import check_draws
+    from sim.experiments.checks import check_draws
     from sim.experiments.uncertainty import Draws, Posterior
     from sim.scenario.unknowns import unknowns
 

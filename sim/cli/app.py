@@ -102,7 +102,7 @@ def say_overrides(loaded: list) -> None:
     import sys
 
     from sim.errors import printable
-    from sim.experiments.runner import check_effects
+    from sim.experiments.checks import check_effects
 
     check_effects(loaded)
     seen = set()

@@ -24,7 +24,8 @@ from sim.cli.app import (
     with_progress,
 )
 from sim.errors import RingsimError, UsageError
-from sim.experiments.runner import check_effects, check_run_size, executor_for
+from sim.experiments.checks import check_effects
+from sim.experiments.runner import check_run_size, executor_for
 from sim.scenario.library import library_path
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 import attrs
 import numpy as np
 
-from sim.errors import ScenarioError, UsageError
+from sim.errors import UsageError
+from sim.experiments.checks import check_draws, check_effects
 from sim.experiments.cluster import executor_for  # noqa: F401  (part of the runner's API)
 from sim.experiments.precision import Precision
 from sim.experiments.shipped import Shipped
@@ -192,36 +193,6 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     results = _empty_results(loaded, replications, seed, draws)
     _run_range(results, loaded, range(replications), seeds, pool, on_done, pool_workers, in_flight)
     return results
-
-
-def check_effects(loaded: list[loader.LoadedScenario]) -> None:
-    """Every metric a scenario names as its own effect (`[scenario] effects`) is one the model counts.
-
-    The scenario layer checks the names' form; the catalogue lives with the model, so the
-    runner, through which every run passes, checks them against it (and `scenarios validate`).
-    """
-    for one in loaded:
-        for i, name in enumerate(one.scenario.scenario.effects):
-            if name not in NAMES:
-                raise ScenarioError(one.origins.get("scenario.effects", one.path), f"scenario.effects[{i}]",
-                                    "not a metric (see the metric list in any manifest.json)", name)
-
-
-def check_draws(draws: list[Draws]) -> None:
-    """A posterior's every value lies in the range its scenario declares for that unknown, so a
-    replication never gets a value the file does not allow (the posterior is blamed, not the scenario)."""
-    for plan in draws:
-        if plan.posterior is None:
-            continue
-        for u, column in zip(plan.unknowns, plan.columns, strict=True):
-            if column < 0:
-                continue
-            values = plan.posterior.draws[:, column]
-            outside = values[(values < u.low) | (values > u.high)]
-            if outside.size:
-                raise ScenarioError(plan.posterior.path, f"draws.{u.path}",
-                                    f"outside the range [{u.low:g}, {u.high:g}] the scenario declares; rebuild the "
-                                    "posterior with `ringsim posterior`", float(outside[0]))
 
 
 def _empty_results(loaded, replications: int, seed: int, draws) -> list[RunResult]:

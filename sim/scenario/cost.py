@@ -14,7 +14,8 @@ from sim.errors import FieldValueError
 
 MAX_INVESTIGATIONS_PER_YEAR = 3_000_000
 MAX_OWNER_CONTACTS_PER_YEAR = 50_000_000
-MAX_ENROLLED = 5_000_000  # agencies joining over a horizon (the US has about 18,000 police agencies): memory, not meaning
+# Agencies joining over a horizon (the US has about 18,000 police agencies): a bound on memory, not on meaning.
+MAX_ENROLLED = 5_000_000
 
 
 def check_cost(scenario) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import tomli_w
 
 from sim.errors import RingsimError, ScenarioError
-from sim.experiments.runner import check_effects
+from sim.experiments.checks import check_effects
 from sim.scenario import loader
 from sim.web.compose import APP_NOTE, _lever_words, _own_parts, base_scenario
 
