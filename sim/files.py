@@ -113,7 +113,8 @@ def _listed(out: Path) -> set[str] | None:
             return {str(f) for f in mark["files"]}
     except (OSError, ValueError):
         pass
-    for manifest in (*out.glob("manifest.json"), *out.glob("sweep.json"), *out.glob("*/manifest.json")):
+    for manifest in (*out.glob("manifest.json"), *out.glob("sweep.json"), *out.glob("*/manifest.json"),
+                     *out.glob("*/*/manifest.json")):  # a run, a sweep, a comparison or calibration, a brief
         with contextlib.suppress(OSError, ValueError):
             doc = json.loads(read_regular(manifest, 50_000_000))
             if isinstance(doc, dict) and (str(doc.get("command", "")).startswith("ringsim ")

@@ -102,6 +102,12 @@ def test_force_replaces_a_marked_folder_and_an_older_ringsim_report(tmp_path):
     (legacy / "summary.json").write_text("{}")
     write_folder(legacy, {"c.csv": "3"}, force=True)
     assert "c.csv" in snapshot(legacy)
+    brief = tmp_path / "brief"  # an older brief: its manifests two levels down
+    (brief / "runs" / "timeline").mkdir(parents=True)
+    (brief / "runs" / "timeline" / "manifest.json").write_text('{"command": "ringsim brief"}')
+    (brief / "brief.html").write_text("<html>")
+    write_folder(brief, {"brief.html": "<html>new"}, force=True)
+    assert snapshot(brief)["brief.html"] == b"<html>new"
     (legacy / "mine.toml").write_text("x")
     (legacy / MARK).unlink()
     (legacy / "manifest.json").write_text('{"command": "ringsim run x.toml"}')
