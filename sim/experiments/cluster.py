@@ -60,8 +60,12 @@ def _connect(scheduler: str):
     if "client" in outcome:
         return outcome["client"]
     err = outcome.get("error")
-    reason = " ".join(str(err).split()) or type(err).__name__ if err is not None else (
-        f"no Dask scheduler answered within {CONNECT_SECONDS} s")
+    if err is None:
+        reason = f"no Dask scheduler answered within {CONNECT_SECONDS} s"
+    elif isinstance(err, (OSError, TimeoutError, ValueError)):
+        reason = " ".join(str(err).split()) or type(err).__name__
+    else:  # a server that answers, but not in Dask's protocol (an HTTP server, say)
+        reason = f"the server there does not speak Dask's protocol ({type(err).__name__})"
     raise UsageError(f"--scheduler {scheduler}: cannot connect ({reason})")
 
 
