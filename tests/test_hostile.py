@@ -111,11 +111,14 @@ def test_output_under_a_file_is_refused_before_running(tmp_path):
     assert "is not a folder" in stderr
 
 
-def test_force_onto_a_file_replaces_it_whole(tmp_path):
+def test_force_onto_a_file_refuses_it_and_keeps_it(tmp_path):
+    from sim.errors import OutputError
+
     target = tmp_path / "f"
     target.write_text("old")
-    write_folder(target, {"a.txt": "new"}, force=True)
-    assert (target / "a.txt").read_text() == "new"
+    with pytest.raises(OutputError, match="not a folder ringsim wrote"):
+        write_folder(target, {"a.txt": "new"}, force=True)
+    assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
 
 
@@ -291,7 +294,8 @@ def test_a_sweep_resumes_however_its_scenario_was_typed_and_from_a_bare_folder(l
     again = sweep.run(loader.load("small.toml"), varies, False, 2, 3, out, "emergency.disclosures",
                       on_point=calls.append)  # relative this time: the same sweep, resumed
     assert again == first and len(calls) == len(first)
-    killed = tmp_path / "killed"  # killed right after its folder appeared: sweep.json is already inside
-    sweep._prepare(killed, {"x": 1}, force=False)
-    assert sorted(p.name for p in killed.iterdir()) == ["points", "sweep.json"]
-    sweep._prepare(killed, {"x": 1}, force=False)  # resumes, no "exists and is not a sweep"
+    killed = tmp_path / "killed"  # killed right after its resume folder appeared: sweep.json is already inside
+    sweep._prepare(killed, {"x": 1}, force=False, inputs=[])
+    assert sorted(p.name for p in sweep.state_path(killed).iterdir()) == ["points", "sweep.json"]
+    assert not killed.exists()
+    sweep._prepare(killed, {"x": 1}, force=False, inputs=[])  # resumes, no "exists and is not a sweep"

@@ -95,7 +95,7 @@ def _variant(folder: Path, body: str, name: str = "x.toml") -> Path:
         ('[[timeline]]\ndate = 2022-01-01\nlabel = "x"\nset = { "portal.opened" = false }\n',
          "timeline[9].set.portal.opened = False: no such policy field"),
         ('[[timeline]]\ndate = 2022-01-01\nlabel = "x"\nstates = ["ZZ"]\nset = { "portal.open" = false }\n',
-         "timeline[9].states: unknown state 'ZZ'"),
+         "timeline[9].states[0] = 'ZZ': not a US state, DC or territory code"),
         ('[colour]\nx = 1\n', "colour: unknown key in a variant"),
         ('[set]\n"policy.legal.pushback_probability" = {value = 0.5, range = [0.0, 0.3]}\n',
          "policy.legal.pushback_probability = 0.5: must lie in its stated range [0, 0.3]"),

@@ -35,14 +35,19 @@ def test_an_interrupted_sweep_resumes_without_recomputing_and_ends_identical(lib
 
     with pytest.raises(Stop):
         _run(library, tmp_path / "cut", on_point=stop_after_three)
-    assert sorted(p.name for p in (tmp_path / "cut" / "points").iterdir()) == ["00000.json", "00001.json",
-                                                                                "00002.json"]
+    assert not (tmp_path / "cut").exists()  # the report appears only when whole
+    resume = sweep.state_path(tmp_path / "cut")
+    assert sorted(p.name for p in (resume / "points").iterdir()) == ["00000.json", "00001.json", "00002.json"]
     calls = []
     original = sweep.run_checked
     monkeypatch.setattr(sweep, "run_checked", lambda *a, **k: calls.append(1) or original(*a, **k))
     resumed = _run(library, tmp_path / "cut")
     assert len(calls) == len(whole) - 3  # finished points are read back, not recomputed
     assert json.dumps(resumed) == json.dumps(whole)
+    assert not resume.exists() and (tmp_path / "cut" / "points" / "00000.json").is_file()
+    calls.clear()
+    assert json.dumps(_run(library, tmp_path / "cut")) == json.dumps(whole)  # a finished sweep lends its points
+    assert not calls
 
 
 def test_points_share_replication_seeds_so_the_base_point_repeats_exactly(library, tmp_path):

@@ -218,7 +218,7 @@ def test_a_form_scenario_runs_unchanged_from_any_folder(tmp_path):
 @pytest.mark.parametrize("name, date, states, field, message", [
     ("bad name", dt.date(2023, 1, 1), ["CA"], "name", "x.toml: scenario.name = 'bad name': must be"),
     ("fine", dt.date(2031, 1, 1), ["CA"], "date", "x.toml: timeline[9].date = 2031-01-01: outside the horizon"),
-    ("fine", dt.date(2023, 1, 1), ["ZZ"], "states", "x.toml: timeline[9].states: unknown state 'ZZ'"),
+    ("fine", dt.date(2023, 1, 1), ["ZZ"], "states", "x.toml: timeline[9].states[0] = 'ZZ': not a US state"),
 ])
 def test_a_form_error_is_the_cli_line_beside_its_field(name, date, states, field, message):
     error = check(scenario_text("laws/vermont-h602", name, "", date, states, {}), "x.toml")

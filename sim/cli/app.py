@@ -29,7 +29,7 @@ SCHEDULER_HELP = "Run on a Dask cluster at this address (e.g. tcp://10.0.0.5:878
 # Options several commands share, declared once (typer only reads these defaults).
 SCHEDULER_OPTION = typer.Option(None, "--scheduler", help=SCHEDULER_HELP)
 IN_FLIGHT_OPTION = typer.Option(
-    None, "--in-flight", min=1, show_default="4 per worker, or per thread of the --scheduler cluster",
+    None, "--in-flight", min=1, max=1_000_000, show_default="4 per worker, or per thread of the --scheduler cluster",
     help="Most replications submitted and not yet collected (each holds its results in memory).")
 FORCE_OPTION = typer.Option(False, "--force", help="Replace the output folder if it exists.")
 SEED_OPTION = typer.Option(1, "--seed", help="Root random seed (same seed, same numbers).")
@@ -94,3 +94,50 @@ def _progress_lines(label: str, total: int):
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def say_overrides(loaded: list) -> None:
+    """Once every input is checked, just before a run: the effects each scenario names are metrics, and
+    one line on stderr per same-day timeline entry a variant overrides (the rule is printed, never silent)."""
+    import sys
+
+    from sim.errors import printable
+    from sim.experiments.checks import check_effects
+
+    check_effects(loaded)
+    seen = set()
+    for one in loaded:
+        for line in one.policy_book.overrides:
+            if line not in seen:
+                seen.add(line)
+                print(f"ringsim: note: {printable(line)}", file=sys.stderr)
+
+
+def shown(text) -> str:
+    """Scenario text as data in a rich table or line: markup escaped, control characters shown escaped."""
+    from rich.markup import escape
+
+    from sim.errors import printable
+
+    return escape(printable(str(text)))
+
+
+def check_posterior_file(uncertainty: str | None) -> None:
+    """The posterior the run would read is a regular file (a FIFO would block, a folder would fail late)."""
+    import stat
+
+    from sim.errors import UsageError
+    from sim.experiments.uncertainty import DEFAULT_POSTERIOR
+
+    if uncertainty == "none":
+        return
+    try:
+        mode = os.stat(DEFAULT_POSTERIOR).st_mode
+    except FileNotFoundError:
+        return  # no posterior: stated values (or a clear error when one is asked for)
+    except OSError as err:
+        raise UsageError(f"{DEFAULT_POSTERIOR}: cannot read ({err.strerror})") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise UsageError(f"{DEFAULT_POSTERIOR}: {kind}, not a posterior file; replace it (`ringsim posterior`) "
+                         "or pass --uncertainty none")

@@ -17,10 +17,14 @@ from sim.cli.app import (
     SEED_OPTION,
     UNCERTAINTY_OPTION,
     app,
+    check_posterior_file,
     out_console,
+    say_overrides,
+    shown,
     with_progress,
 )
 from sim.errors import RingsimError, UsageError
+from sim.experiments.checks import check_effects
 from sim.experiments.runner import check_run_size, executor_for
 from sim.scenario.library import library_path
 
@@ -42,6 +46,7 @@ def trace(
     from sim.scenario import loader
 
     loaded = loader.load(scenario)
+    say_overrides([loaded])
     found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since))
     if as_csv:
         sys.stdout.write(csv_text(found))
@@ -77,7 +82,8 @@ def sweep(
     year: str = typer.Option("all", "--year", help="Year for the charts (default: all years)."),
     out: Path = typer.Option(None, "--out", help="Output folder (default reports/sweep-<scenario>)."),
     workers: int = EVERY_CORE_OPTION,
-    force: bool = typer.Option(False, "--force", help="Discard a previous sweep in the folder and start again."),
+    force: bool = typer.Option(False, "--force", help="Start again, discarding finished points; the folder's old "
+                                                      "sweep (ringsim's only) is replaced once the new one is whole."),
     scheduler: str = SCHEDULER_OPTION,
     uncertainty: str = UNCERTAINTY_OPTION,
 ) -> None:
@@ -85,6 +91,8 @@ def sweep(
     from sim.experiments import sweep as sweeping
     from sim.scenario import loader
 
+    check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     varies = [sweeping.parse_vary(v) for v in vary or []]
     if grid and len(varies) < 2:
         raise UsageError("--grid needs at least two --vary")
@@ -95,15 +103,21 @@ def sweep(
     out = out or Path("reports") / f"sweep-{base.name}"
     varies = varies or sweeping.declared_unknowns(base)  # resolved once, for the plan, the run and the charts
     total = len(sweeping.plan(varies, grid))
-    with executor_for(scheduler) as executor:
-        records = with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
-            base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
-            on_point=done, uncertainty=uncertainty))
     source = (f"ringsim {sim.__version__}, scenario file {Path(base.path).name}; seed {seed}, "
               f"{reps} replications per point")
     from sim.report.sweep_charts import write_results
 
-    written = write_results(out, records, varies, grid, metric, year, source)
+    written: list[str] = []
+
+    def charts(records, folder):
+        written.extend(write_results(folder, records, varies, grid, metric, year, source))
+
+    say_overrides([base])
+    with executor_for(scheduler) as executor:
+        with_progress(f"sweep: {total} points", total, lambda done: sweeping.run(
+            base, varies, grid, reps, seed, out, metric, workers=workers, executor=executor, force=force,
+            on_point=done, uncertainty=uncertainty, charts=charts,
+            say=lambda line: out_console.print(f"note: {line}", highlight=False, markup=False)))
     out_console.print(f"{total} points ({reps} replications each); wrote {out}/: {', '.join(written)}")
 
 
@@ -121,13 +135,22 @@ def sensitivity(
 ) -> None:
     """Which unknowns matter: every prior varied at once, first-order Sobol indices per output and per law's effect."""
     check_run_size(1, seed, workers)
+    from sim.experiments.runner import MAX_REPLICATIONS
+    from sim.scenario.schema import SUPPORTED_SPAN
+
+    first, last = SUPPORTED_SPAN[0].year, SUPPORTED_SPAN[1].year
+    if not first <= year <= last:
+        raise UsageError(f"--year {year}: must be a year from {first} to {last} (the span ringsim supports)")
+    if not 1 <= points <= MAX_REPLICATIONS:
+        raise UsageError(f"--points {points}: must be between 1 and {MAX_REPLICATIONS:,} (each point is one "
+                         "replication of every scenario)")
     from sim.experiments.sensitivity import analyse
     from sim.files import check_writable, write_folder
     from sim.report.brief import default_scenarios
     from sim.report.sensitivity_charts import first_order
 
     paths = list(scenarios) if scenarios else [p for p in default_scenarios() if "platform" not in p.parts]
-    check_writable(out, force)
+    check_writable(out, force, paths)
     with executor_for(scheduler) as executor:
         result = with_progress(f"sensitivity: {points} points", points * len(paths), lambda done: analyse(
             paths, year, points, seed, workers=workers, executor=executor, on_done=done))
@@ -158,7 +181,7 @@ def scenarios_list(folder: Path = FOLDER_OPTION) -> None:
     for column in ("name", "file", "description"):
         table.add_column(column, overflow="fold")
     for entry in entries(folder):
-        table.add_row(entry.name, str(entry.path), entry.description or f"[invalid] {entry.error}")
+        table.add_row(shown(entry.name), shown(entry.path), shown(entry.description or f"[invalid] {entry.error}"))
     out_console.print(table)
 
 
@@ -169,12 +192,13 @@ def scenarios_show(scenario: str = typer.Argument(..., help="A file, or a scenar
     from sim.scenario.catalog import parameters, resolve
 
     loaded = resolve(scenario, folder)
-    table = Table(title=f"{loaded.name}: {loaded.scenario.scenario.title} ({', '.join(p for p, _ in loaded.files)})",
+    table = Table(title=f"{loaded.name}: {shown(loaded.scenario.scenario.title)} "
+                        f"({shown(', '.join(p for p, _ in loaded.files))})",
                   title_justify="left")
     for column in ("parameter", "value", "source or note"):
         table.add_column(column, overflow="fold")
     for path, value, where in parameters(loaded):
-        table.add_row(path, _show(value), where)
+        table.add_row(shown(path), _show(value), shown(where))
     out_console.print(table)
 
 
@@ -187,7 +211,9 @@ def scenarios_validate(files: list[Path] = typer.Argument(..., help="Scenario fi
     for path in files:
         try:
             loaded = loader.load(path)
-            out_console.print(f"ok: {path} ({loaded.name})", highlight=False)
+            check_effects([loaded])
+            out_console.print(f"ok: {shown(path)} ({loaded.name})", highlight=False)
+            say_overrides([loaded])
         except RingsimError as err:
             failed += 1
             print(f"ringsim: error: {err}", file=sys.stderr)
@@ -208,9 +234,9 @@ def scenarios_diff(a: str = typer.Argument(..., help="First scenario (file or na
     for column in ("parameter", first.name, second.name):
         table.add_column(column, overflow="fold")
     for path, va, vb in rows:
-        table.add_row(path, _show(va), _show(vb))
+        table.add_row(shown(path), _show(va), _show(vb))
     out_console.print(table)
 
 
 def _show(value) -> str:
-    return "–" if value is None else str(value)
+    return "–" if value is None else shown(value)

@@ -19,7 +19,9 @@ from sim.cli.app import (
     STATE_OPTION,
     UNCERTAINTY_OPTION,
     app,
+    check_posterior_file,
     out_console,
+    say_overrides,
     with_progress,
 )
 from sim.cli.tables import calibration_table, change_table, cross_validation_table, headline_table, state_table
@@ -48,13 +50,15 @@ def run(
 ) -> None:
     """Run a scenario and write summary.json, replications.csv and manifest.json."""
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.scenario import loader
 
     rule = _precision(precision, reps, max_reps, "all")
     loaded = loader.load(scenario)
     _check_state(state, [loaded])
     out = out or Path("reports") / loaded.name
-    check_writable(out, force)
+    check_writable(out, force, inputs_of([loaded]))
+    say_overrides([loaded])
     with executor_for(scheduler) as executor:
         result = with_progress(f"{loaded.name}", rule.ceiling if rule else reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
@@ -65,6 +69,11 @@ def run(
     out_console.print(state_table(result, state) if state else headline_table(result))
     _say_precision(result.precision)
     out_console.print(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def inputs_of(loaded: list, *files: Path) -> list[str]:
+    """The files a run reads (scenarios and their bases, targets): --force never replaces a folder holding one."""
+    return [shown for one in loaded for shown, _digest in one.files] + [str(f) for f in files]
 
 
 def _check_state(state: str | None, loaded: list) -> None:
@@ -148,6 +157,7 @@ def compare(
 ) -> None:
     """Run a base and its variants with common random numbers; write paired differences."""
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.experiments.compare import compare_scenarios
     from sim.report.output import write_comparison
     from sim.scenario import loader
@@ -158,8 +168,9 @@ def compare(
     _check_state(state, loaded)
     period = _check_year(year, loaded[0])
     out = out or Path("reports") / f"compare-{loaded[0].name}"
-    check_writable(out, force)
+    check_writable(out, force, inputs_of(loaded))
     total = (rule.ceiling if rule else reps) * len(loaded)
+    say_overrides(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"{len(loaded)} scenarios", total, lambda done: compare_scenarios(
             loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor, on_done=lambda _s, i: done(i),
@@ -203,6 +214,7 @@ def brief(
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.experiments.calibration import load_targets
     from sim.experiments.compare import compare_scenarios
     from sim.files import write_folder
@@ -215,8 +227,9 @@ def brief(
     year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
     rule = _precision(precision, reps, max_reps, year)
-    check_writable(out, force)
+    check_writable(out, force, inputs_of(loaded, targets))
     total = (rule.ceiling if rule else reps) * len(loaded)
+    say_overrides(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
@@ -226,7 +239,7 @@ def brief(
                f"--seed {seed} "
                f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {state}" if state else ""))
     files = build_brief(comparison, year, known, command, targets_file=targets, state=state)
-    write_folder(out, files, force)
+    write_folder(out, files, force, inputs_of(loaded, targets))
     if comparison.variants:
         out_console.print(change_table(comparison.in_state(state) if state else comparison, period=year))
     _say_precision(comparison.base.precision)
@@ -256,6 +269,7 @@ def calibrate(
     are drawn; with --uncertainty none, when the mean lies within the target's tolerance.
     """
     check_run_size(reps, seed, workers)
+    check_posterior_file(uncertainty)
     from sim.experiments.calibration import applicable, load_targets, score
     from sim.files import write_folder
     from sim.report import charts
@@ -266,7 +280,8 @@ def calibrate(
     known = load_targets(targets)
     loaded = loader.load(scenario)
     out = out or Path("reports") / f"calibrate-{loaded.name}"
-    check_writable(out, force)
+    check_writable(out, force, inputs_of([loaded], targets))
+    say_overrides([loaded])
     with executor_for(scheduler) as executor:
         result = with_progress(f"calibrate {loaded.name}", reps, lambda done: simulate(
             loaded, reps, seed, workers=workers, executor=executor, on_done=done, uncertainty=uncertainty,
@@ -286,7 +301,7 @@ def calibrate(
     if cross_validate:
         validated = _cross_validation(posterior, targets)
         files.update(validated[1])
-    write_folder(out, files, force)
+    write_folder(out, files, force, inputs_of([loaded], targets))
     out_console.print(calibration_table(rows, result))
     if validated:
         out_console.print(cross_validation_table(validated[0]))

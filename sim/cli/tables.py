@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from sim.cli.app import shown
 from sim.experiments.runner import RunResult
 from sim.formatting import figure as _cal
 from sim.formatting import number
@@ -13,7 +14,7 @@ from sim.report.findings import clear
 
 def headline_table(result: RunResult) -> Table:
     """Headline metrics (columns) by calendar year (rows): means, then the 95% CI of all years."""
-    table = Table(title=f"{result.loaded.scenario.scenario.title}: mean of {result.replications} "
+    table = Table(title=f"{shown(result.loaded.scenario.scenario.title)}: mean of {result.replications} "
                         f"replications, seed {result.seed}", title_justify="left")
     table.add_column("year", no_wrap=True)
     for name in TERMINAL_HEADLINE:
@@ -34,7 +35,7 @@ TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclo
 
 def state_table(result: RunResult, state: str) -> Table:
     """One state's headline measures (columns) by calendar year (rows), with the 90% range of all years."""
-    table = Table(title=f"{result.loaded.scenario.scenario.title}, agencies in {state}: mean of "
+    table = Table(title=f"{shown(result.loaded.scenario.scenario.title)}, agencies in {state}: mean of "
                         f"{result.replications} replications, seed {result.seed}", title_justify="left")
     table.add_column("year", no_wrap=True)
     for name in CHANGE_WORDS:
@@ -94,10 +95,10 @@ def calibration_table(rows: list[dict], result) -> Table:
                             ("test", "left"), ("source", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     for r in rows:
-        table.add_row(r["label"], r["period"], _cal(r["published"]),
+        table.add_row(shown(r["label"]), r["period"], _cal(r["published"]),
                       f"{_cal(r['simulated_mean'])} [{_cal(r['ci95_low'])}, {_cal(r['ci95_high'])}]",
                       f"{_cal(r['ui90_low'])}–{_cal(r['ui90_high'])}",
-                      ("pass" if r["passed"] else "FAIL") + f" ({r['rule']})", r["source"])
+                      ("pass" if r["passed"] else "FAIL") + f" ({r['rule']})", shown(r["source"]))
     return table
 
 
@@ -109,7 +110,7 @@ def cross_validation_table(rows: list[dict]) -> Table:
                             ("predicted [90%]", "right"), ("result", "left")):
         table.add_column(column, justify=justify, overflow="fold")
     for r in rows:
-        table.add_row(r["label"], r["period"], _cal(r["published"]),
+        table.add_row(shown(r["label"]), r["period"], _cal(r["published"]),
                       f"{_cal(r['predicted_median'])} [{_cal(r['ui90_low'])}, {_cal(r['ui90_high'])}]",
                       "inside" if r["inside_ui90"] else "OUTSIDE")
     return table

@@ -17,9 +17,10 @@ import numpy as np
 from sim.errors import FieldValueError, ScenarioError
 from sim.experiments.runner import RunResult
 from sim.experiments.stats import summarize
+from sim.files import read_regular
 from sim.model.metrics import NAMES
 from sim.scenario.library import library_path
-from sim.scenario.loader import lookup
+from sim.scenario.loader import MAX_FILE_BYTES, lookup
 from sim.scenario.structure import StructureFailure, structure
 from sim.scenario.validators import at_least, one_of
 
@@ -29,9 +30,17 @@ SOURCE_KINDS = ("company", "press")
 
 
 def _metric_names(_instance, attribute, value) -> None:
+    if attribute.name == "metrics" and not value:
+        raise FieldValueError(attribute.name, [], "must name at least one metric")
     for name in value:
         if name not in NAMES:
             raise FieldValueError(attribute.name, name, "unknown metric (see `ringsim run` summary.json for names)")
+
+
+def _positive(_instance, attribute, value) -> None:
+    """A published figure is a finite count or share above zero (the model is compared with it as a ratio)."""
+    if not (0 < value < float("inf")):
+        raise FieldValueError(attribute.name, value, "must be a finite number above 0")
 
 
 @attrs.frozen(slots=True)
@@ -42,7 +51,7 @@ class Target:
     label: str
     metrics: tuple[str, ...] = attrs.field(converter=tuple, validator=_metric_names)
     period: str
-    value: float = attrs.field(validator=at_least(0.0))
+    value: float = attrs.field(validator=_positive)
     kind: str = attrs.field(validator=one_of(*TARGET_KINDS))
     tolerance: float = attrs.field(validator=at_least(0.0))
     source_kind: str = attrs.field(validator=one_of(*SOURCE_KINDS))
@@ -85,9 +94,13 @@ class Targets:
 def load_targets(path: str | Path = DEFAULT_TARGETS) -> tuple[Target, ...]:
     path = Path(path)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        doc = tomllib.loads(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "no such targets file") from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), "", "is a folder, not a targets file") from None
+    except OSError as err:
+        raise ScenarioError(str(path), "", f"cannot read ({err.strerror})") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ScenarioError(str(path), "", f"not valid TOML: {err}") from None
     try:

@@ -131,4 +131,8 @@ def check_comparable(loaded: list) -> None:
         if (info.start, info.end) != (base.start, base.end):
             raise UsageError(f"{one.path}: its horizon ({info.start} to {info.end}) differs from the base's "
                              f"({base.start} to {base.end}); a paired comparison needs the same years")
+        if one.policy_book.states != loaded[0].policy_book.states:
+            odd = sorted(set(one.policy_book.states) ^ set(loaded[0].policy_book.states))
+            raise UsageError(f"{one.path}: population.state_population lists other states than the base's (first "
+                             f"difference: {odd[0]}); a paired comparison needs the same states")
 

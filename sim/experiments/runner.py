@@ -26,6 +26,8 @@ import attrs
 import numpy as np
 
 from sim.errors import UsageError
+from sim.experiments.checks import check_draws, check_effects
+from sim.experiments.cluster import executor_for  # noqa: F401  (part of the runner's API)
 from sim.experiments.precision import Precision
 from sim.experiments.shipped import Shipped
 from sim.experiments.store import ReplicationStore
@@ -156,6 +158,8 @@ def run_sequential(loaded: list[loader.LoadedScenario], seed: int, pool: cf.Exec
     The stores are laid out for the ceiling and read up to the replications run, so each
     batch adds to the same results; replication i is the same as in a fixed-size run.
     """
+    check_effects(loaded)
+    check_draws(draws or [])
     results = _empty_results(loaded, precision.ceiling, seed, draws)
     seeds = replication_seeds(seed, precision.ceiling)
     done, target = 0, precision.first
@@ -183,6 +187,8 @@ def run_checked(loaded: list[loader.LoadedScenario], replications: int, seed: in
     replications draw their unknowns (default: none are drawn). `seeds` overrides the
     replications' seeds (default: the first children of `seed`).
     """
+    check_effects(loaded)
+    check_draws(draws or [])
     seeds = seeds if seeds is not None else replication_seeds(seed, replications)
     results = _empty_results(loaded, replications, seed, draws)
     _run_range(results, loaded, range(replications), seeds, pool, on_done, pool_workers, in_flight)
@@ -355,31 +361,6 @@ def _worker_start(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="ringsim-parent-watch").start()
-
-
-@contextlib.contextmanager
-def executor_for(scheduler: str | None):
-    """A Dask distributed cluster's executor for `--scheduler ADDRESS`, or None (run locally).
-
-    Results come back by replication index, so a cluster gives byte-identical output.
-    Workers need ringsim installed (the same version) to unpickle the tasks.
-    """
-    if not scheduler:
-        yield None
-        return
-    try:
-        from distributed import Client
-    except ImportError:
-        raise UsageError("--scheduler needs Dask: pip install 'ringsim[cluster]'") from None
-    try:
-        client = Client(scheduler, timeout="5s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as err:
-        raise UsageError(f"--scheduler {scheduler}: cannot connect ({' '.join(str(err).split()) or type(err).__name__})"
-                         ) from None
-    try:
-        yield client.get_executor()
-    finally:
-        client.close()
 
 
 def check_run_size(replications: int, seed: int, workers: int) -> None:

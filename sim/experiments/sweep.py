@@ -3,9 +3,11 @@
 A sweep is a plan of points, each a set of dotted-path overrides of one scenario; point
 0 is the scenario itself. Every point runs the same replication seeds (common random
 numbers), so the difference between two points is the parameter's effect, not noise.
-Each finished point is written at once (to a temporary name, then renamed), so a sweep
-that is interrupted and started again with the same arguments skips what is done and
-never leaves a half-written file.
+Each finished point is written at once (to a temporary name, then renamed) into a
+hidden resume folder beside the output (`.NAME.sweep-resume`), so a sweep that is
+interrupted and started again with the same arguments skips what is done and never
+leaves a half-written file. The output folder is replaced only when the sweep is whole:
+an interrupted sweep, `--force` or not, leaves the previous report as it was.
 
 Without `--vary`, every parameter that carries a `range` in the scenario is swept to
 the two ends of its range: the tornado of the scenario's declared unknowns. A trend
@@ -20,8 +22,10 @@ import io
 import itertools
 import json
 import math
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import attrs
@@ -31,11 +35,12 @@ from sim.errors import OutputError, UsageError
 from sim.experiments.runner import check_run_size, run_checked, worker_pool
 from sim.experiments.stats import paired_difference
 from sim.experiments.uncertainty import Draws, resolve_mode
-from sim.files import write_atomic, write_folder
+from sim.files import MARK, check_writable, mark, read_regular, replace_with, write_atomic
 from sim.formatting import dump_json
 from sim.model.metrics import NAMES
 from sim.scenario import loader
 from sim.scenario.unknowns import trend_at_level, unknowns
+from sim.scenario.validators import field_bounds
 
 VARY = re.compile(r"^(?P<path>[A-Za-z_][\w.]*)=(?P<low>[^:]+):(?P<high>[^:]+)(?::(?P<steps>\d+))?$")
 MAX_POINTS = 10_000
@@ -103,15 +108,25 @@ def plan(varies: list[Vary], grid: bool) -> list[Point]:
     return points
 
 
-def overrides_for(base: loader.LoadedScenario, point: Point) -> dict:
-    """The loader overrides that realise a point: numbers as given, whole numbers rounded, trends shifted."""
+def overrides_for(base: loader.LoadedScenario, point: Point, notes: list[str] | None = None) -> dict:
+    """The loader overrides that realise a point: numbers as given, whole numbers rounded, trends scaled.
+
+    A trend scaled to a level keeps its points inside its field's bounds: a point that
+    would leave them is clipped to them, and a line saying so goes to `notes`.
+    """
     out = {}
     for path, value in point.settings:
         current = loader.lookup(base.resolved, path, leaves_only=False)
         if current is None:
             raise UsageError(f"--vary {path}: {base.path} has no such parameter")
         if isinstance(current, dict) and "points" in current:
-            out[path] = trend_at_level(current["points"], value)
+            bounds = field_bounds(path)
+            out[path] = trend_at_level(current["points"], value, bounds=bounds)
+            if bounds is not None and out[path] != trend_at_level(current["points"], value):
+                mean = float(np.mean([v for _d, v in out[path]["points"]]))
+                if notes is not None:
+                    notes.append(f"{path} at level {value:g}: points clipped to [{bounds[0]:g}, {bounds[1]:g}], "
+                                 f"so their mean is {mean:.4g}")
         elif isinstance(current, bool) or not isinstance(current, (int, float)):
             raise UsageError(f"--vary {path}: {current!r} is not a number, so it cannot be swept")
         elif isinstance(current, int):
@@ -133,11 +148,15 @@ def identity(base: loader.LoadedScenario, varies, grid, reps, seed, metric) -> d
 
 def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, seed: int, out: Path, metric: str,
         workers: int = 1, executor=None, force: bool = False, on_point=None,
-        uncertainty: str | None = "none") -> list[dict]:
+        uncertainty: str | None = "none", charts=None, say=None) -> list[dict]:
     """Run (or resume) a sweep of the loaded `base` into `out`; return one record per point.
 
-    With `uncertainty`, every point's replication i draws the same unknowns, except the
-    swept parameter, which the point sets.
+    Finished points are kept beside `out`, in its hidden resume folder (`state_path`);
+    `out` itself is replaced only once every point is done, by that folder, whole, with
+    `charts(records, folder)` drawn into it first. An interrupted sweep leaves `out` as
+    it was. `say(line)` hears of every trend clipped to its field's bounds. With
+    `uncertainty`, every point's replication i draws the same unknowns, except the swept
+    parameter, which the point sets.
     """
     check_run_size(reps, seed, workers)
     if metric not in NAMES:
@@ -145,11 +164,16 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
     if not varies:
         raise UsageError(f"{base.path}: no --vary given and no parameter declares a range")
     points = plan(varies, grid)
-    loaded = [base] + [loader.load(base.path, overrides=overrides_for(base, p)) for p in points[1:]]  # validate all
+    notes: list[str] = []
+    loaded = [base] + [loader.load(base.path, overrides=overrides_for(base, p, notes)) for p in points[1:]]
+    for note in notes if say is not None else ():
+        say(note)
     mode, posterior = resolve_mode(uncertainty)
     ident = {**identity(base, varies, grid, reps, seed, metric), "uncertainty": mode,
              "posterior": posterior.sha256 if posterior else None}
-    done_dir = _prepare(out, ident, force)
+    inputs = [shown for shown, _digest in base.files]
+    state = _prepare(out, ident, force, inputs)
+    done_dir = state / "points"
     records = []
     with worker_pool(workers, executor) as pool:
         sized = workers if executor is None and pool is not None else None
@@ -168,33 +192,72 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
                 records.append(json.loads(text))  # as a resumed sweep would read it back
             if on_point is not None:
                 on_point(point)
+    _publish(state, out, records, charts, inputs)
     return records
 
 
-def _prepare(out: Path, ident: dict, force: bool) -> Path:
-    """The sweep's folder, new or resumed. A new one appears whole, its manifest already
-    inside, so a sweep killed at any moment leaves a folder it can resume, or none."""
-    manifest = out / "sweep.json"
+def state_path(out: Path) -> Path:
+    """Where a sweep into `out` keeps its finished points until it is whole: hidden, beside `out`."""
+    out = Path(out)
+    return (out.parent if str(out.parent) else Path(".")) / f".{out.name}.sweep-resume"
+
+
+def _prepare(out: Path, ident: dict, force: bool, inputs: list[str]) -> Path:
+    """The sweep's resume folder, new or resumed; `out` is checked but never touched.
+
+    A new resume folder appears whole, its sweep.json already inside, so a sweep killed
+    at any moment leaves one it can resume, or none. A finished sweep with the same
+    arguments in `out` lends its points to the new folder (nothing is recomputed).
+    """
+    state = state_path(out)
+    same_out = not force and _holds_sweep(out, ident, "the folder")
+    check_writable(out, force or same_out, inputs)  # a finished sweep of the same arguments is replaced whole
     try:
-        if force and (out.exists() or out.is_symlink()):
-            shutil.rmtree(out) if out.is_dir() and not out.is_symlink() else out.unlink()
-        if out.exists() and out.is_dir() and not any(out.iterdir()):
-            out.rmdir()  # an empty folder is as good as none (as for `run`)
-        if out.exists():
-            if not out.is_dir() or not manifest.is_file():
-                raise OutputError(f"{out}: exists and is not a sweep; pass --force to replace it")
-            try:
-                saved = json.loads(manifest.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                raise OutputError(f"{out}: its sweep.json is damaged; pass --force to start again") from None
-            if saved != json.loads(dump_json(ident)):
-                raise OutputError(f"{out}: holds a sweep with other arguments; pass --force to start again")
+        if force and state.exists():
+            _holds_sweep(state, None, f"its resume folder {state.name}")
+            shutil.rmtree(state)
+        if state.exists():
+            _holds_sweep(state, ident, f"its resume folder {state.name}")
         else:
-            write_folder(out, {"sweep.json": dump_json(ident)}, force=False)
-        (out / "points").mkdir(exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}.", dir=state.parent))
+            (staging / "points").mkdir()
+            if same_out:
+                for done in (out / "points").glob("*.json"):
+                    shutil.copyfile(done, staging / "points" / done.name)
+            (staging / "sweep.json").write_text(dump_json(ident), encoding="utf-8")
+            os.rename(staging, state)
     except OSError as err:
         raise OutputError(f"{out}: cannot write ({err.strerror})") from None
-    return out / "points"
+    return state
+
+
+def _holds_sweep(folder: Path, ident: dict | None, what: str) -> bool:
+    """Whether `folder` holds a sweep (with arguments `ident`, unless None); refuses anything else."""
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return False
+    manifest = folder / "sweep.json"
+    if not folder.is_dir() or not manifest.is_file():
+        raise OutputError(f"{folder}: exists and is not a sweep; pass --force to replace it")
+    try:
+        saved = json.loads(read_regular(manifest, 10_000_000))
+    except (OSError, ValueError):
+        raise OutputError(f"{folder}: {what}'s sweep.json is damaged; pass --force to start again") from None
+    if ident is not None and saved != json.loads(dump_json(ident)):
+        raise OutputError(f"{folder}: {what} holds a sweep with other arguments; pass --force to start again")
+    return True
+
+
+def _publish(state: Path, out: Path, records: list[dict], charts, inputs: list[str]) -> None:
+    """Draw the charts into the finished resume folder, mark it, and switch it into place at `out`."""
+    try:
+        if charts is not None:
+            charts(records, state)
+        files = [p.relative_to(state).as_posix() for p in state.rglob("*") if p.is_file()]
+        (state / MARK).write_text(mark(files), encoding="utf-8")
+        replace_with(state, out, force=True, inputs=inputs)  # out was checked: a matching sweep, or --force
+    except OSError as err:
+        raise OutputError(f"{out}: cannot write ({err.strerror}); finished points are kept in {state}, run the "
+                          "same command to resume") from None
 
 
 def _record(point: Point, result, metric: str) -> dict:

@@ -16,6 +16,8 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window
+# Scenario text is data: "$5 to $10" in a title is money, never mathtext (and "$\\frac{$" never an error).
+matplotlib.rcParams["text.parse_math"] = False
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -303,7 +305,8 @@ def calibration(rows: list[dict], source: str) -> Chart:
         mean = r["simulated_mean"] / r["published"] if r["simulated_mean"] is not None else np.nan
         lo = r["ci95_low"] / r["published"] if r["ci95_low"] is not None else mean
         hi = r["ci95_high"] / r["published"] if r["ci95_high"] is not None else mean
-        rlo, rhi = r["ui90_low"] / r["published"], r["ui90_high"] / r["published"]
+        rlo, rhi = ((r["ui90_low"] / r["published"], r["ui90_high"] / r["published"]) if r["ui90_low"] is not None
+                    else (mean, mean))  # a run in which the figure never happens has no range
         ax.plot([rlo, rhi], [yi, yi], color=PALETTE["grey"], linewidth=1.0)
         ax.errorbar([mean], [yi], xerr=[[mean - lo], [hi - mean]], fmt="o",
                     color=PALETTE["green"] if r["passed"] else PALETTE["vermillion"], markersize=5, capsize=2.5)

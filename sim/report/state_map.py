@@ -28,6 +28,9 @@ TILES = {
     "DC": (5, 9),
     "OK": (6, 4), "LA": (6, 5), "MS": (6, 6), "AL": (6, 7), "GA": (6, 8),
     "HI": (7, 0), "TX": (7, 4), "FL": (7, 9),
+    # The territories a scenario may list (sim.scenario.validators.STATE_CODES): the Pacific ones beside
+    # Hawaii, the Caribbean ones beside Florida, so no state of a scenario ever drops off the map.
+    "GU": (7, 1), "MP": (7, 2), "AS": (7, 3), "PR": (7, 10), "VI": (7, 11),
 }
 METRIC = "total.owners_disclosed_without_consent"
 MAP_NOTE = ("A change is clear when 90% of its plausible paired changes (5th-95th percentile of replications) lie on "

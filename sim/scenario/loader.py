@@ -24,7 +24,8 @@ from sim.scenario.library import LIBRARY
 from sim.scenario.policy import PolicyBook
 from sim.scenario.provenance import AnnotationError, Provenance, is_value_table, strip
 from sim.scenario.structure import StructureFailure, structure_scenario
-from sim.scenario.unknowns import TIMELINE_PATH
+from sim.scenario.unknowns import TIMELINE_PATH, unknowns
+from sim.scenario.validators import field_bounds
 
 VARIANT_KEYS = {"extends", "scenario", "set", "timeline"}
 MAX_EXTENDS_DEPTH = 16
@@ -81,7 +82,7 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
     # Overrides act as a variant layer that adds no entries: then every entry is inherited.
     own_entries = set() if overrides else {i for i, file in _timeline_origins(origins) if file == shown}
     scenario, book = _structure(plain, own_entries, origins, shown)
-    return LoadedScenario(
+    loaded = LoadedScenario(
         scenario=scenario,
         path=shown,
         files=tuple(chain.files),
@@ -91,6 +92,32 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedSce
         tree=tree,
         origins=origins,
     )
+    _check_ranges(loaded)
+    return loaded
+
+
+def _check_ranges(loaded: LoadedScenario) -> None:
+    """Every value an unknown may draw is one its field accepts: each range inside its field's
+    bounds, and the scenario still valid with every unknown at the low ends together, and at the high."""
+    found = unknowns(loaded)
+    for u in found:
+        bounds = field_bounds(u.path)
+        if bounds is not None and not bounds[0] <= u.low <= u.high <= bounds[1]:
+            raise ScenarioError(_origin(u.path, loaded.origins, loaded.path), f"{u.path}.range",
+                                f"must lie inside the field's bounds [{bounds[0]:g}, {bounds[1]:g}]", [u.low, u.high])
+    for end in ("low", "high"):
+        try:
+            with_values(loaded, {u.path: u.setting(getattr(u, end)) for u in found})
+        except ScenarioError as joint:
+            for u in found:
+                try:
+                    with_values(loaded, {u.path: u.setting(getattr(u, end))})
+                except ScenarioError as err:
+                    raise ScenarioError(_origin(u.path, loaded.origins, loaded.path), f"{u.path}.range",
+                                        f"its {end} end breaks a rule ({err.field}: {err.message})",
+                                        [u.low, u.high]) from None
+            raise ScenarioError(loaded.path, joint.field, f"{joint.message}, with every unknown at the {end} end of "
+                                "its range") from None
 
 
 def with_values(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedScenario:
@@ -129,7 +156,8 @@ def set_outside(loaded: LoadedScenario, base_file: str) -> set[str]:
 def _structure(plain, own_entries: set[int], origins: dict, shown: str):
     try:
         scenario = structure_scenario(plain)
-        return scenario, PolicyBook.build(scenario, own_entries)
+        files = {i: file for i, file in _timeline_origins(origins)}
+        return scenario, PolicyBook.build(scenario, own_entries, files)
     except StructureFailure as err:
         raise ScenarioError(
             _origin(err.path, origins, shown), err.path, err.message, lookup(plain, err.path)

@@ -29,9 +29,11 @@ class Epoch:
 class PolicyBook:
     states: tuple[str, ...]
     epochs: tuple[Epoch, ...]
+    overrides: tuple[str, ...] = ()  # same-day entries of a variant that override its base's, in words
 
     @classmethod
-    def build(cls, scenario, own_entries: set[int]) -> PolicyBook:
+    def build(cls, scenario, own_entries: set[int], files: dict[int, str] | None = None) -> PolicyBook:
+        """The epochs of `scenario`; `files` names the file of each timeline entry (for same-day rules)."""
         from sim.scenario.schema import Policy
 
         info = scenario.scenario
@@ -41,6 +43,7 @@ class PolicyBook:
         _check_policy(scenario, scenario.policy, "policy")
         epochs = [Epoch(info.start, (info.start_label,), tuple(current))]
         order = sorted(range(len(scenario.timeline)), key=lambda i: scenario.timeline[i].date)
+        overrides = same_day(scenario.timeline, order, files or {})
         for i in order:
             change = scenario.timeline[i]
             where = f"timeline[{i}]"
@@ -66,7 +69,7 @@ class PolicyBook:
                 epochs[-1] = Epoch(date, (*epochs[-1].labels, change.label), tuple(current))
             else:
                 epochs.append(Epoch(date, (change.label,), tuple(current)))
-        return cls(states=states, epochs=tuple(epochs))
+        return cls(states=states, epochs=tuple(epochs), overrides=overrides)
 
     def policy_on(self, date: dt.date, state: str):
         """The policy in force for `state` on `date` (for reports and tests)."""
@@ -113,3 +116,58 @@ def _check_policy(scenario, policy, where: str) -> None:
             raise StructureFailure(
                 f"{where}.emergency.qualifying_incidents", f"unknown incident type {name!r}"
             )
+
+
+def same_day(timeline, order: list[int], files: dict[int, str]) -> tuple[str, ...]:
+    """Entries of one date that set one field differently for a state both bind.
+
+    The rule: within one file they contradict each other and the scenario is refused; an
+    entry of a variant overrides an entry of the file it extends (that is how a variant
+    rewrites its base's history), and the book keeps a line saying so, which every command
+    prints. File order never decides in silence.
+    """
+    notes = []
+    for k, i in enumerate(order):
+        first = timeline[i]
+        for j in order[k + 1:]:
+            second = timeline[j]
+            if second.date != first.date:
+                break
+            if first.states is not None and second.states is not None and not set(first.states) & set(second.states):
+                continue
+            for field in {**second.set, **second.scale}:
+                if field not in first.set and field not in first.scale:
+                    continue
+                if field in first.set and field in second.set and first.set[field] == second.set[field]:
+                    continue
+                a, b = sorted((i, j))
+                whom = _whom(first.states, second.states)
+                if files.get(a) == files.get(b):
+                    raise StructureFailure(
+                        f"timeline[{b}].{'set' if field in timeline[b].set else 'scale'}.{field}",
+                        f"contradicts timeline[{a}], which {_change_words(timeline[a], field)} on the same date "
+                        f"({first.date}) for {whom}; give one entry another date, or the same value")
+                notes.append(f"{files.get(b)}: timeline[{b}] overrides timeline[{a}] of {files.get(a)} on "
+                             f"{first.date} for {whom}: {field} {_change_sign(timeline[b], field)}, not "
+                             f"{_change_sign(timeline[a], field)} (a variant's entry wins over its base's on the same "
+                             "date)")
+    return tuple(notes)
+
+
+def _change_words(entry, field: str) -> str:
+    """What one entry does to a field: sets it to a value, or scales it by a factor."""
+    if field in entry.set:
+        return f"sets it to {entry.set[field]!r}"
+    return f"scales it by {entry.scale[field]!r}"
+
+
+def _change_sign(entry, field: str) -> str:
+    """The same, as a formula: `= value` or `× factor`."""
+    return f"= {entry.set[field]!r}" if field in entry.set else f"× {entry.scale[field]!r}"
+
+
+def _whom(a, b) -> str:
+    if a is None and b is None:
+        return "every state"
+    common = sorted(set(a or b) & set(b or a))
+    return ", ".join(common[:5]) + (" and more" if len(common) > 5 else "")

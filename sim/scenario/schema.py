@@ -19,12 +19,16 @@ from sim.scenario.trend import Trend
 from sim.scenario.validators import (
     counts_in,
     in_range,
+    increasing_trend,
+    metric_names,
     non_empty_or_none,
     one_of,
     probability,
     shares_sum_to_one,
     slug,
+    state_table,
     support_in,
+    text,
     trend_in,
 )
 
@@ -37,19 +41,26 @@ class ScenarioInfo:
 
     # Names output folders (reports/<name>), so a slug: never a path, never empty.
     name: str = attrs.field(validator=slug)
-    title: str
-    description: str
+    # Text is data: shown as written (escaped for the terminal and the charts), one line,
+    # no control characters, and short enough for a chart title or a table row.
+    title: str = attrs.field(validator=text(200))
+    description: str = attrs.field(validator=text(2_000, lines=True))
     start: dt.date
     end: dt.date
-    start_label: str = "initial policy"  # what is in force on the first day, for charts and traces
+    start_label: str = attrs.field(default="initial policy", validator=text(200))  # in force on the first day
     # For a variant: why it changes what it changes, or why it changes nothing, in plain
     # words drawn from its text (the brief prints it beside the numbers).
-    mechanism: str = ""
+    mechanism: str = attrs.field(default="", validator=text(4_000, lines=True))
     # For a variant: the metrics that show its own effect, when the headline need not move
     # (Vermont: emergency.destroyed_unratified). Checked against the metric catalogue when run.
-    effects: tuple[str, ...] = ()
+    effects: tuple[str, ...] = attrs.field(default=(), validator=metric_names)
 
     def __attrs_post_init__(self):
+        for name in ("start", "end"):
+            when = getattr(self, name)
+            if not SUPPORTED_SPAN[0] <= when <= SUPPORTED_SPAN[1]:
+                raise FieldValueError(name, when, f"must lie between {SUPPORTED_SPAN[0]} and {SUPPORTED_SPAN[1]}, "
+                                                  "the span ringsim supports")
         if self.end < self.start:
             raise FieldValueError("end", self.end, f"must not be before start ({self.start})")
         if (self.end - self.start).days > MAX_HORIZON_YEARS * 366:
@@ -62,6 +73,13 @@ class ScenarioInfo:
 
 
 MAX_HORIZON_YEARS = 50
+# The dates a horizon may cover. From 2010: home cloud cameras and their police routes
+# begin in the 2010s (Ring's founding as Doorbot, 2013; the portal, 2018), and an earlier
+# start simulates a world the parameters do not describe. To 2050: every trend's last
+# published point is at most a few years past today, after which values stay flat and
+# enrollment compounds at its yearly growth; a quarter-century past that is already a
+# long extrapolation, and the cost check (sim.scenario.cost) needs a bounded horizon.
+SUPPORTED_SPAN = (dt.date(2010, 1, 1), dt.date(2050, 12, 31))
 
 # --- population -----------------------------------------------------------------
 
@@ -73,7 +91,7 @@ class AgencyParams:
     police_agencies: int = attrs.field(validator=in_range(1, 100_000))
     # Relative rate of investigations; rescaled to mean 1.
     size: Distribution = attrs.field(validator=support_in(0, 1e6))
-    enrolled_cumulative: Trend = attrs.field(validator=trend_in(0, 100_000))
+    enrolled_cumulative: Trend = attrs.field(validator=[trend_in(0, 100_000), increasing_trend])
     fire_share_of_enrolled: float = attrs.field(validator=probability)
     enrollment_size_bias: float = attrs.field(validator=in_range(0, 3))
     # Yearly growth of enrollment after the trend's last point (the last published count).
@@ -119,7 +137,7 @@ class OwnerParams:
 class Population:
     agencies: AgencyParams
     owners: OwnerParams
-    state_population: dict[str, int] = attrs.field(validator=counts_in(0, 1_000_000_000))
+    state_population: dict[str, int] = attrs.field(validator=state_table(1, 1_000_000_000))
 
 
 # --- investigations and route choice ---------------------------------------------
@@ -334,7 +352,7 @@ class PolicyChange:
     """
 
     date: dt.date
-    label: str
+    label: str = attrs.field(validator=text(200))
     set: dict[str, Any] = attrs.field(factory=dict)
     states: tuple[str, ...] | None = attrs.field(default=None, validator=non_empty_or_none)  # None: every state
     scale: dict[str, float] = attrs.field(factory=dict, validator=_factors)

@@ -49,7 +49,9 @@ class Unknown:
         return sps.uniform(loc=self.low, scale=width)
 
     def ppf(self, q):
-        """Values at prior quantiles `q` (a number or an array in [0, 1))."""
+        """Values at prior quantiles `q` (a number or an array in [0, 1)); a range of zero width gives its one value."""
+        if self.high <= self.low:
+            return np.full_like(np.asarray(q, dtype=float), self.low)
         return self.distribution().ppf(q)
 
     def setting(self, x: float) -> Any:

@@ -8,6 +8,7 @@ slider spans exactly the declared range and is labelled with the parameter's not
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 
 import attrs
@@ -71,10 +72,9 @@ class Lever:
             if text not in self.options:
                 raise ValueError(f"must be one of {', '.join(self.options)}")
             return text
-        try:
-            value = float(text)
-        except ValueError:
-            raise ValueError("must be a number") from None
+        value = plain_number(text)
+        if value is None:
+            raise ValueError("must be a number written in ASCII digits, e.g. 0.5")
         if not self.low <= value <= self.high:
             raise ValueError(f"must be in [{self.low:g}, {self.high:g}]")
         return int(value) if self.step >= 1 and value == int(value) else value
@@ -107,3 +107,17 @@ LEVERS = (
           low=1, high=180, step=1),
 )
 LEVER_BY_PATH = {lever.path: lever for lever in LEVERS}
+
+
+NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+WHOLE = re.compile(r"[-+]?[0-9]+")
+
+
+def plain_number(text: str) -> float | None:
+    """A finite decimal number in ASCII digits (no '1_0', no other scripts' digits, no inf or nan), else None."""
+    return float(text) if NUMBER.fullmatch(text) and abs(float(text)) < float("inf") else None
+
+
+def plain_whole(text: str) -> int | None:
+    """A whole number in ASCII digits (Python's int() also takes '1_0' and Arabic-Indic digits), else None."""
+    return int(text) if WHOLE.fullmatch(text) else None

@@ -17,6 +17,7 @@ from pathlib import Path
 import tomli_w
 
 from sim.errors import RingsimError, ScenarioError
+from sim.experiments.checks import check_effects
 from sim.scenario import loader
 from sim.web.compose import APP_NOTE, _lever_words, _own_parts, base_scenario
 
@@ -82,7 +83,7 @@ def check(text: str, shown: str) -> ScenarioError | None:
         path = Path(folder) / Path(shown).name
         path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
         try:
-            loader.load(path)
+            check_effects([loader.load(path)])
         except ScenarioError as err:
             return ScenarioError(Path(shown).name, err.field, err.message, err.value)
         except RingsimError as err:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlencode
 import attrs
 
 from sim.errors import UsageError
-from sim.web.choices import BASES, LEVER_BY_PATH, library
+from sim.web.choices import BASES, LEVER_BY_PATH, library, plain_number, plain_whole
 
 MAX_APP_REPS = 200  # the page answers in seconds; the CLI runs more
 MAX_STACKED = 8  # alternatives stacked in one what-if (the library has about 20)
@@ -83,7 +83,7 @@ def from_query(query: str, unknown_ranges: dict[str, tuple[float, float]] | None
         if twice:
             raise UsageError(f"link: {field} {twice[0]} is given twice")
     horizon = one.get("horizon", DEFAULT_HORIZON)
-    if horizon != "timeline" and (years and horizon not in years or not horizon.isdigit()):
+    if horizon != "timeline" and (years and horizon not in years or plain_whole(horizon) is None):
         raise UsageError(f"link: horizon = {horizon!r}: must be 'timeline' or one of the years "
                          f"{years[0] if years else ''}-{years[-1] if years else ''}")
     state = one.get("state") or None
@@ -118,10 +118,9 @@ def _lever(text: str) -> tuple[str, object]:
 
 def _pin(text: str, ranges) -> tuple[str, float]:
     path, value = _split("pin", text)
-    try:
-        number = float(value)
-    except ValueError:
-        raise UsageError(f"link: pin {path} = {value}: must be a number") from None
+    number = plain_number(value)
+    if number is None:
+        raise UsageError(f"link: pin {path} = {value}: must be a number in ASCII digits")
     if ranges is not None:
         if path not in ranges:
             raise UsageError(f"link: pin {path}: not an unknown of the base")
@@ -141,10 +140,9 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _whole(field: str, text: str, low: int, high: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"link: {field} = {text!r}: must be a whole number") from None
+    value = plain_whole(text)
+    if value is None:
+        raise UsageError(f"link: {field} = {text!r}: must be a whole number in ASCII digits")
     if not low <= value <= high:
         raise UsageError(f"link: {field} = {value}: must be between {low} and {high:,}")
     return value
