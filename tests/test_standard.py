@@ -116,3 +116,18 @@ def test_the_story_of_a_blocked_subpoena_says_the_warrant_is_for_the_same_record
     told = [text for s in stories(loaded, 2, route="legal", n=30, since=dt.date(2020, 1, 1)) for _w, text in s.lines]
     assert any("seeks a warrant for the same records" in t for t in told)
     assert not any("handed over under the warrant" in t for t in told if "same records" in t)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**16), to_court=st.floats(0.0, 1.0))
+def test_narrowing_the_forms_admitted_never_cuts_the_warrants_of_ordinary_cases(seed, to_court):
+    """A shut-portal case that would file a form the company refuses goes to a court as often
+    (the same draw) whether the form is refused or not admitted at all."""
+    common = {**SHUT, "routes__closed_portal_to_emergency": 0.3, "routes__denied_emergency_to_legal": to_court,
+              "policy__emergency__other_claim_grant_probability": 0.0,
+              **{k.replace(".", "__"): v for k, v in ORDINARY_ONLY.items()}}
+    refused = table(small(**common), seed=seed)
+    closed = table(small(**common, policy__emergency__open=False), seed=seed)
+    assert _value(closed, "emergency.requests") == 0
+    assert _value(closed, "legal.demands") == _value(refused, "legal.demands")
+    assert _value(closed, "substitution.to_legal") >= _value(refused, "substitution.to_legal")

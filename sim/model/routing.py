@@ -90,17 +90,23 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     share_emergency = np.where(portal_open, routes.not_posted_to_emergency, routes.closed_portal_to_emergency)
     v = (u - direct) / np.maximum(1.0 - direct, 1e-12)
     to_legal = shut & (v < share_legal)
-    to_emergency = shut & ~to_legal & qualifies & (v < share_legal + share_emergency)
+    wants_form = shut & ~to_legal & (v < share_legal + share_emergency)
+    to_emergency = wants_form & qualifies
+    # A form the rules in force do not admit goes to a court as often as a refused form does
+    # (the same uniform): whether an agency seeks a warrant must not hinge on first filing a
+    # form the company would refuse, so narrowing the forms admitted never cuts warrants.
+    no_form_to_court = wants_form & ~qualifies & (a["u_denied_to_legal"] < routes.denied_emergency_to_legal)
     code[to_legal] = LEGAL
     code[to_emergency] = EMERGENCY
+    code[no_form_to_court] = WARRANT
 
     if world.tracing:
         _narrate(world, batch, code, shut, portal_open)
     tally = world.tally
     tally.add("substitution.imminent_to_legal", period, int(imminent_to_legal.sum()))
-    tally.add("substitution.to_legal", period, int(to_legal.sum()))
+    tally.add("substitution.to_legal", period, int((to_legal | no_form_to_court).sum()))
     tally.add("substitution.to_emergency", period, int(to_emergency.sum()))
-    tally.add("substitution.off_platform", period, int((shut & ~to_legal & ~to_emergency).sum()))
+    tally.add("substitution.off_platform", period, int((shut & ~to_legal & ~to_emergency & ~no_form_to_court).sum()))
     tally.add("substitution.not_posted_to_legal", period, int((to_legal & portal_open).sum()))
     return code, epoch
 
@@ -156,8 +162,10 @@ def _narrate(world, batch, code, shut, portal_open) -> None:
         elif route == EMERGENCY:
             how = (f"{_why_not_portal(portal_open[j])}: turns to the emergency route" if shut[j]
                    else "imminent danger: turns to the company's emergency route")
-        elif route == WARRANT:  # only imminent cases the emergency route does not take
-            how = "the emergency route does not cover this: goes to a court"
+        elif route == WARRANT:  # cases the emergency rules do not admit a form for
+            how = ("the emergency route does not cover this: goes to a court" if not shut[j] else
+                   f"{_why_not_portal(portal_open[j])}, and the emergency rules admit no form for it: "
+                   "seeks a warrant")
         elif route == LEGAL:  # a shut portal, a non-enrolled agency, or a case that goes direct
             how = (f"{_why_not_portal(portal_open[j])}: turns to legal process" if shut[j]
                    else "goes straight to legal process")
