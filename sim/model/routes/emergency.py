@@ -111,7 +111,9 @@ def _decide(world, forms: Cases, now: np.ndarray) -> None:
                  refused, destroyed, age)
     end_cases(world, "emergency", "emergency form", forms, ENDS, ending, np.where(has_video, later, now))
     # A refused form the agency takes to a court: a warrant application, dated the refusal.
-    tally.add_each("substitution.imminent_to_legal", period[to_court])
+    # (an imminent-danger case, or an ordinary one that came off a shut portal)
+    tally.add_each("substitution.imminent_to_legal", period[to_court & claims_danger])
+    tally.add_each("substitution.to_legal", period[to_court & ~claims_danger])
     legal.demand_many(world, forms.pick(to_court), now[to_court], warrant=True)
 
 
