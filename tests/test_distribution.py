@@ -1,8 +1,8 @@
 """The model's distributions are unchanged by changes that only reshuffle random streams.
 
 `tests/data/distribution-40dd4a7.json` holds per-replication metric tables that the
-model made at commit 40dd4a7 (the emergency standard, substitution per situation and the count of refused ordinary forms;
-re-recorded then because that change moves distributions on purpose), written by
+model made at commit 40dd4a7 (re-recorded with each change that moves distributions on
+purpose: here the emergency standard and substitution per situation), written by
 `tests/distribution_reference.py`. The current model, on another seed, must not differ
 from them: for every metric of every year with any spread, the means (Welch's t-test)
 and the spreads (Brown-Forsythe's test) agree, at a family-wise level of 1% (Holm).

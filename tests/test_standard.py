@@ -80,7 +80,8 @@ def test_a_shut_portal_uses_its_own_shares_not_those_of_a_request_not_posted(see
     # The small world crosses into the public-post era (2021-06-07): posts not made use not-posted shares.
     posts = table(small(routes__not_posted_to_legal=share, routes__closed_portal_to_legal=0.0,
                         routes__public_post_use_share={"points": [["2021-06-07", 0.2]]}), seed=seed)
-    assert _value(posts, "substitution.to_legal") == _value(posts, "substitution.not_posted_to_legal") > 0
+    # (refused forms about ordinary cases that go to a court count as substitutions to legal process too)
+    assert _value(posts, "substitution.to_legal") >= _value(posts, "substitution.not_posted_to_legal") > 0
 
 
 @SETTINGS
