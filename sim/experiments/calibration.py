@@ -132,7 +132,8 @@ def score(targets, result: RunResult) -> list[dict]:
     predictive = result.uncertainty == "posterior"
     rows = []
     for t in applicable(targets, result):
-        s = summarize(t.simulated(result))
+        values = t.simulated(result)
+        s = summarize(values)
         inside = s["ui90"][0] is not None and (
             s["ui90"][1] >= t.value if t.kind == "lower_bound" else
             s["ui90"][0] <= t.value if t.kind == "upper_bound" else s["ui90"][0] <= t.value <= s["ui90"][1])
@@ -145,5 +146,16 @@ def score(targets, result: RunResult) -> list[dict]:
             "rule": "published figure inside the posterior predictive ui90" if predictive else t.rule(),
             "passed": inside if predictive else t.passes(s["mean"]),
             "source_kind": t.source_kind, "source": t.source,
+            # A bound's words can be broken: the share of single replications on the wrong side of it.
+            "share_beyond_bound": _share_beyond(t, values),
         })
     return rows
+
+
+def _share_beyond(target, values: np.ndarray) -> float | None:
+    """For a floor, the share of replications below it; for a ceiling, above it; None for a point."""
+    finite = values[np.isfinite(values)]
+    if target.kind == "point" or not finite.size:
+        return None
+    beyond = finite < target.value if target.kind == "lower_bound" else finite > target.value
+    return round(float(beyond.mean()), 3)

@@ -321,12 +321,12 @@ def calibration(rows: list[dict], source: str) -> Chart:
              else f"The model reproduces {passed} of {len(rows)} published figures within their tolerances")
     table = [[r["id"], r["label"], r["period"], r["published"], r["kind"], r["tolerance"], r["simulated_mean"],
               r["ci95_low"], r["ci95_high"], r["ui90_low"], r["ui90_high"],
-              "pass" if r["passed"] else "FAIL", r["source"]] for r in rows]
+              "pass" if r["passed"] else "FAIL", r.get("share_beyond_bound"), r["source"]] for r in rows]
     return render(fig, "calibration", title, source,
                   "Each published figure beside the model's: the dot is the simulated mean as a multiple of the "
                   "published figure, the grey band the tolerance argued in targets.toml.",
                   ["id", "figure", "year", "published", "kind", "tolerance", "simulated_mean", "ci95_low",
-                   "ci95_high", "ui90_low", "ui90_high", "result", "source"], table,
+                   "ci95_high", "ui90_low", "ui90_high", "result", "share_beyond_bound", "source"], table,
                   interval_note="Dots: simulated mean (green: passes; vermillion: fails), with the 95% confidence "
                                 "interval of the mean; grey band: the target's tolerance; thin grey line: where 90% "
                                 "of single replications fall (the posterior predictive range when unknowns are "
