@@ -6,6 +6,13 @@ model's expectation: Monte Carlo error only). `ui90` and `range95` are the 5-95 
 When each replication draws its unknowns from the posterior, `ui90` counts what is
 unknown as well as chance: 90% of plausible outcomes. Both use scipy/numpy, never
 hand-rolled formulas.
+
+A verdict on a paired change ("fewer", "more", "no clear change") is only as good as
+the ends of its 90% range, and at a few replications those ends are single values.
+`verdicts` bounds each end's Monte Carlo error over replications (an exact,
+distribution-free interval from order statistics, scipy.stats.quantile_test) and gives
+a verdict only when it survives that error; otherwise the change is "not settled" at
+that many replications.
 """
 
 from __future__ import annotations
@@ -54,3 +61,54 @@ def _nanmean(x) -> float | None:
     x = np.asarray(x, dtype=float)
     x = x[~np.isnan(x)]
     return float(x.mean()) if x.size else None
+
+
+FEWER, MORE, NO_CLEAR, NO_CHANGE, UNSETTLED = "fewer", "more", "no clear change", "no change", "not settled"
+VERDICT_CONFIDENCE = 0.95  # two-sided, around each end of the 90% range
+
+
+def range_end_errors(differences: np.ndarray) -> np.ndarray:
+    """Confidence intervals of the 5th and 95th percentiles of each row of `differences` (k, n).
+
+    Returns (k, 2, 2): per row, [[low end's lower, low end's upper], [high end's lower,
+    high end's upper]], NaN where the replications are too few to bound an end
+    (scipy.stats.quantile_test: the exact, distribution-free interval from order
+    statistics; a bootstrap could never see past the largest replication, so at 20 it
+    would call a verdict the data cannot carry). NaN entries are dropped row by row.
+    """
+    x = np.atleast_2d(np.asarray(differences, dtype=float))
+    out = np.full((x.shape[0], 2, 2), np.nan)
+    for i, row in enumerate(x):
+        row = row[~np.isnan(row)]
+        if row.size < 2:
+            continue
+        for j, p in enumerate((0.05, 0.95)):
+            ci = sps.quantile_test(row, q=0.0, p=p).confidence_interval(VERDICT_CONFIDENCE)
+            out[i, j] = ci.low, ci.high
+    return out
+
+
+def verdicts(differences: np.ndarray) -> list[str]:
+    """One verdict per row of paired differences (k rows of n replications).
+
+    "fewer" or "more" when the whole 90% range lies on one side of zero even at the far
+    end of its Monte Carlo error (`range_end_errors`); "no clear change" when it spans
+    zero with the same margin; "no change" when every difference is zero; else
+    "not settled" (too close to tell at this many replications).
+    """
+    x = np.atleast_2d(np.asarray(differences, dtype=float))
+    errors = range_end_errors(x)
+    out = []
+    for row, ((_low_lo, low_hi), (high_lo, high_hi)), ((low_lo, _), _) in zip(x, errors, errors, strict=True):
+        kept = row[~np.isnan(row)]
+        if kept.size and not np.any(kept != 0):
+            out.append(NO_CHANGE)
+        elif high_hi < 0:
+            out.append(FEWER)
+        elif low_lo > 0:
+            out.append(MORE)
+        elif low_hi <= 0 <= high_lo:
+            out.append(NO_CLEAR)
+        else:
+            out.append(UNSETTLED)
+    return out
