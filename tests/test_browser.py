@@ -58,3 +58,44 @@ def test_the_brief_reads_in_a_browser(brief, browser, size, tmp_path):
         assert findings["y"] + 20 < height, "the key findings are below the first screen"
         assert first_row["y"] + first_row["height"] <= height, "the first headline row is below the first screen"
     page.close()
+
+
+TABLES_FIT = """() => {
+  const bad = [];
+  const width = window.innerWidth;
+  for (const table of document.querySelectorAll('table')) {
+    const box = table.getBoundingClientRect();
+    if (box.right > width + 1 || table.scrollWidth > table.clientWidth + 1) {
+      bad.push((table.id || 'table') + ': ' + Math.round(box.width) + ' px wide, ' + table.scrollWidth + ' scrolled');
+    }
+    for (const cell of table.querySelectorAll('td, th')) {
+      const c = cell.getBoundingClientRect();
+      const headings = cell.closest('thead');  // on a phone the headings move into each cell (data-label)
+      if (headings && getComputedStyle(headings).display === 'none') continue;
+      const outside = c.right > width + 1 || c.left < -1;
+      if (outside || cell.scrollWidth > cell.clientWidth + 1) {
+        bad.push((table.id || 'table') + ' cell: ' + (cell.textContent || '').trim().slice(0, 40));
+      }
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_table_of_the_default_brief_fits(default_brief, browser, size, tmp_path):
+    """The default brief, with the posterior's draws in its assumptions table: every table, every cell, on screen
+    with no column hidden, at a laptop's and a phone's width."""
+    width, height = SIZES[size]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto((default_brief / "brief.html").as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(tmp_path / f"default-{size}-first-screen.png"))
+    page.screenshot(path=str(tmp_path / f"default-{size}-whole.png"), full_page=True)
+    assert page.evaluate(TABLES_FIT) == []
+    assert page.evaluate(OVERFLOW) == []
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, f"the page scrolls sideways at {width} px ({scroll_width} px wide)"
+    first_screen = page.evaluate("document.querySelector('#definitions').getBoundingClientRect().top")
+    assert first_screen < height, "the definitions are below the first screen"
+    page.close()

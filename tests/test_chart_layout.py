@@ -27,7 +27,8 @@ def _overlaps(fig) -> list[tuple[str, str]]:
 
 def _diff(mean: float, spread: float) -> dict:
     return {"mean": mean, "ui90": [mean - spread, mean + spread], "ci95": [mean - spread / 2, mean + spread / 2],
-            "base_mean": 1000.0, "variant_mean": 1000.0 + mean}
+            "base_mean": 1000.0, "variant_mean": 1000.0 + mean,
+            "verdict": "fewer" if mean + spread < 0 else "more" if mean - spread > 0 else "no clear change"}
 
 
 @pytest.mark.parametrize("n", [2, 5, 12])
@@ -35,8 +36,10 @@ def test_the_change_chart_keeps_its_labels_apart(monkeypatch, n):
     figures = _captured(monkeypatch)
     labels = [f"A law with a long descriptive title number {i} (from 2022)" for i in range(n)]
     diffs = [_diff(-2500.0 if i == 0 else (-1) ** i * 15.0 * i, 40.0) for i in range(n)]
-    charts.change_against_base(labels, diffs, "The real timeline", "owners whose video left without consent",
-                               "2026", "ringsim test; seed 1")
+    emergency = [_diff((-1) ** i * 30.0 * i, 20.0) for i in range(n)]
+    charts.change_against_base(labels, [("owners whose video left with neither their consent nor a warrant", emergency),
+                                        ("owners whose video left under a search warrant", diffs)],
+                               "The real timeline", "2026 (projected)", "ringsim test; seed 1")
     assert _overlaps(figures[-1]) == []
 
 

@@ -154,7 +154,9 @@ def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]],
     Each panel has its own scale (a warrant count moves by thousands where the emergency
     count moves by tens); every bar carries its change, rounded as people read it.
     """
-    fig, axes = figure(1, len(panels), height=0.3 * len(labels) + 1.3, sharey=True, squeeze=False)
+    wrapped = ["\n".join(textwrap.wrap(lb, 36)) for lb in labels]
+    lines = sum(w.count("\n") + 1 for w in wrapped)
+    fig, axes = figure(1, len(panels), height=0.17 * lines + 0.1 * len(labels) + 1.1, sharey=True, squeeze=False)
     rows = []
     for ax, (words, diffs) in zip(axes[0], panels, strict=True):
         _change_panel(ax, diffs)
@@ -162,7 +164,7 @@ def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]],
         ax.set_xlabel(f"change in {when.split(' ')[0]} (owners)")
         rows += [[when, words, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0],
                   d["ui90"][1], d.get("verdict", "")] for label, d in zip(labels, diffs, strict=True)]
-    axes[0, 0].set_yticks(np.arange(len(labels)), ["\n".join(textwrap.wrap(lb, 30)) for lb in labels])
+    axes[0, 0].set_yticks(np.arange(len(labels)), wrapped)
     axes[0, 0].invert_yaxis()
     title = _change_title(labels, panels, when)
     return render(fig, "change_without_consent", title, source,

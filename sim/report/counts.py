@@ -93,8 +93,8 @@ def projection_warning(targets, year: str) -> str:
         return (f"The published record runs to {last}: numbers for {year} are anchored where a published figure "
                 f"for that route lies within a year (the calibration section lists them).")
     return (f"{year} is a projection: the published record (the company's and the press's figures) ends in {last}. "
-            f"Numbers for {year} follow from the model's mechanisms and the unknowns' ranges, not from a figure of "
-            f"that year; {last}, the last year the record anchors, is shown beside them.")
+            f"Numbers for {year} follow from the model's mechanisms and ranges over its unknowns, not from a figure of "
+            f"that year; {last}, the last anchored year, is shown beside them.")
 
 
 def definitions() -> list[tuple[str, str]]:

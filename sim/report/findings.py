@@ -143,12 +143,15 @@ def key_findings(comparison, year: str, when: str | None = None, anchor_year: st
              if all(d["verdict"] in (NO_CLEAR, NO_CHANGE) for c in LEADING for w, d in changes[c.metric] if w is v)]
     unsettled = [v for v in comparison.variants
                  if any(d["verdict"] == UNSETTLED for c in LEADING for w, d in changes[c.metric] if w is v)]
+    quiet = []
     if still:
-        found.append(f"No clear change in either count under {', '.join(_quoted(_title(v)) for v in still)}: what "
-                     "each does instead is named below.")
+        quiet.append(f"No clear change in either count under {', '.join(_quoted(_title(v)) for v in still)}")
     if unsettled:
-        found.append(f"Not settled at {reps:,} replications (the ends of the range are within their Monte Carlo "
-                     f"error of zero) for at least one count under {', '.join(_quoted(_title(v)) for v in unsettled)}.")
+        quiet.append(f"not settled at {reps:,} replications (a range's end within its Monte Carlo error of zero) "
+                     f"for one count or both under {', '.join(_quoted(_title(v)) for v in unsettled)}")
+    if quiet:
+        text = "; ".join(quiet)
+        found.append(text[0].upper() + text[1:] + ": what each does instead is named below.")
     return found
 
 
