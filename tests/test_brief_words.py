@@ -115,6 +115,7 @@ def test_page_one_of_the_pdf_stands_alone(default_brief):
     words = " ".join(page1.split())
     assert "neither their consent nor a warrant" in words and "under a search warrant" in words
     assert "is a projection" in words and "(projected)" in words
+    assert "--uncertainty" in words.split("Regenerate:")[-1], "page 1 runs over: its command is cut"
     before_command = words.split("Regenerate:")[0]
     assert FRACTION.findall(before_command) == [] and ASCII_MINUS.findall(before_command) == []
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout

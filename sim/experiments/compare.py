@@ -38,7 +38,7 @@ class Comparison:
         return {**paired_difference(base, other), "verdict": verdicts(np.asarray(other) - np.asarray(base))[0]}
 
     def state_changes(self, variant: RunResult, metric: str, period: str = "all") -> dict[str, dict]:
-        """`change` in every state (its agencies), the verdicts bootstrapped together."""
+        """`change` in every state (its agencies), each with its own verdict."""
         states = self.base.states
         pairs = [(self.base.state_column(metric, s, period), variant.state_column(metric, s, period)) for s in states]
         found = verdicts(np.array([np.asarray(o, float) - np.asarray(b, float) for b, o in pairs]))

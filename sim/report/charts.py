@@ -154,7 +154,7 @@ def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]],
     Each panel has its own scale (a warrant count moves by thousands where the emergency
     count moves by tens); every bar carries its change, rounded as people read it.
     """
-    wrapped = ["\n".join(textwrap.wrap(lb, 36)) for lb in labels]
+    wrapped = ["\n".join(textwrap.wrap(lb, 44)) for lb in labels]
     lines = sum(w.count("\n") + 1 for w in wrapped)
     fig, axes = figure(1, len(panels), height=0.17 * lines + 0.1 * len(labels) + 1.1, sharey=True, squeeze=False)
     rows = []

@@ -41,8 +41,8 @@ def make_pdf(pages: list[str], title: str, subject: str, made: dt.date) -> bytes
     pdf.set_lang("en")
     for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Oblique"), ("BI", "-BoldOblique")):
         pdf.add_font("DejaVu", style, str(FONT_DIR / f"DejaVuSans{suffix}.ttf"))
-    pdf.set_margins(14, 12, 14)
-    pdf.set_auto_page_break(True, margin=12)
+    pdf.set_margins(14, 10, 14)
+    pdf.set_auto_page_break(True, margin=10)
     for html in pages:
         pdf.add_page()
         pdf.set_font("DejaVu", size=9.5)

@@ -33,7 +33,7 @@ TILES = {
 METRIC = "total.owners_disclosed_without_consent"
 MAP_NOTE = ("A state is coloured only where its own change is settled: 90% of its plausible paired changes "
             "(5th-95th percentile of replications) lie on one side of zero even allowing for the Monte Carlo error "
-            "of those ends (bootstrap over replications); population: the scenario's state_population.")
+            "of those ends (an exact interval from order statistics); population: the scenario's state_population.")
 
 
 def change_by_state(comparison, variant, year: str, population: dict[str, int], source: str,
