@@ -157,3 +157,15 @@ def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
         found.append({(v.loaded.name, k.metric): c.change(v, k.metric, year)["verdict"]
                       for v in c.variants for k in LEADING})
     assert found[0] == found[1]
+
+
+def test_each_year_says_whether_a_published_figure_anchors_it():
+    from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
+    from sim.report.counts import NEITHER, WARRANT, anchoring, last_published, year_label
+
+    targets = load_targets(DEFAULT_TARGETS)
+    last = last_published(targets)
+    assert anchoring(targets, WARRANT.metric, str(last + 1)) == "projected"
+    assert year_label(targets, str(last + 4)) == f"{last + 4} (projected)"
+    assert anchoring(targets, NEITHER.metric, str(last)) == "anchored"  # the emergency figure of 2022
+    assert anchoring(targets, NEITHER.metric, "2018") == "not anchored"  # inside the record, no figure near it

@@ -178,15 +178,17 @@ def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]],
 
 
 def _change_title(labels: list[str], panels: list[tuple[str, list[dict]]], when: str) -> str:
-    """Which alternative cuts each count most, naming the count; or that none settles a cut."""
-    parts = []
-    for words, diffs in panels:
-        fewer = [(d["mean"], label) for label, d in zip(labels, diffs, strict=True) if d.get("verdict") == "fewer"]
-        if fewer:
-            parts.append(f"“{min(fewer)[1]}” cuts {words} the most")
-    if not parts:
-        return f"No alternative clearly cuts either count in {when}"
-    return f"In {when}: " + "; ".join(parts)
+    """How many alternatives settle a cut or a rise in either count: no ranking, so no count left unnamed."""
+    cut = {label for _words, diffs in panels for label, d in zip(labels, diffs, strict=True)
+           if d.get("verdict") == "fewer"}
+    rise = {label for _words, diffs in panels for label, d in zip(labels, diffs, strict=True)
+            if d.get("verdict") == "more"}
+    head = f"Each alternative's change in the two counts without consent, {when}"
+    if not cut and not rise:
+        return f"{head}: none is settled"
+    parts = [f"{len(found)} of {len(labels)} {verb if len(found) == 1 else verb[:-1]} one or both"
+             for found, verb in ((cut, "cuts"), (rise, "raises")) if found]
+    return f"{head}: " + "; ".join(parts)
 
 
 def _change_panel(ax, diffs: list[dict]) -> None:
