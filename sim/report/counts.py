@@ -84,8 +84,9 @@ def year_label(targets, year: str) -> str:
     return f"{year} (projected)" if int(year) > last else f"{year} (published figures to {last})"
 
 
-def projection_warning(targets, year: str) -> str:
-    """One sentence for page 1: which of the brief's numbers are projections."""
+def projection_warning(targets, year: str, beside: bool = True) -> str:
+    """One sentence for page 1: which of the brief's numbers are projections (`beside`: the last anchored year's
+    numbers are shown too)."""
     last = last_published(targets)
     if last is None:
         return "No published figure anchors these numbers."
@@ -94,7 +95,7 @@ def projection_warning(targets, year: str) -> str:
                 f"for that route lies within a year (the calibration section lists them).")
     return (f"{year} is a projection: the published record (the company's and the press's figures) ends in {last}. "
             f"Numbers for {year} follow from the model's mechanisms and ranges over its unknowns, not from a figure of "
-            f"that year; {last}, the last anchored year, is shown beside them.")
+            f"that year" + (f"; {last}, the last anchored year, is shown beside them." if beside else "."))
 
 
 def definitions() -> list[tuple[str, str]]:

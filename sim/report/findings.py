@@ -63,11 +63,11 @@ def verdict_words(stats: dict | None, replications: int) -> str:
 
 
 def ranged(stats: dict, paired: bool = False) -> str:
-    """`2,800 [1,900 to 4,000]`, or a signed change `−98 [−220 to −17]`."""
+    """`2,800 (1,900 to 4,000)`, or a signed change `−98 (−220 to −17)`."""
     low, high = stats["ui90"]
     if paired:
-        return f"{change(stats['mean'])} [{change_range(low, high)}]"
-    return f"{count(stats['mean'])} [{count_range(low, high)}]"
+        return f"{change(stats['mean'])} ({change_range(low, high)})"
+    return f"{count(stats['mean'])} ({count_range(low, high)})"
 
 
 def own_effects(comparison, variant, year: str) -> list[dict]:
@@ -183,7 +183,7 @@ def _also(comparison, variant, year: str, ranked, title: bool = False) -> str:
         if clear(d):
             moved.append(f"{'cut' if d['mean'] < 0 else 'raise'} {words} ({_share(d, bare=True) or change(d['mean'])})")
     if not moved:
-        return ", with no clear change in the other counts" if title else ""
+        return ", with no settled change in the other counts" if title else ""
     return (" and " if title else "; it would also ") + " and ".join(moved)
 
 
@@ -196,7 +196,7 @@ def _quoted(text: str) -> str:
 
 
 def _count(n: int, of: int) -> str:
-    return f"{n} of the {of} alternatives" if n > 1 else f"1 of the {of} alternatives"
+    return "The alternative" if of == 1 else f"{n} of the {of} alternatives"
 
 
 def _share(d: dict, bare: bool = False) -> str:

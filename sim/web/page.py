@@ -25,10 +25,17 @@ from sim.web.whatif import DEFAULT_APP_REPS, DEFAULT_HORIZON, MAX_APP_REPS, MAX_
 ROUTES = {"portal": "Portal: police ask owners (consent)", "emergency": "Emergency: the company decides alone",
           "legal": "Legal process: warrant, subpoena, court order"}
 CSS = """
-.rs-num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.rs-table { width: 100%; }
-.rs-table td, .rs-table th { padding: 0.25rem 0.5rem; vertical-align: top; }
-.rs-table td:first-child, .rs-table th:first-child { min-width: 10rem; }
+.rs-num { text-align: right; font-variant-numeric: tabular-nums; }
+.rs-band { white-space: nowrap; color: #555; font-size: 0.85em; }
+.rs-table { width: 100%; table-layout: fixed; }
+.rs-table td, .rs-table th { padding: 0.25rem 0.5rem; vertical-align: top; overflow-wrap: break-word; }
+@media (max-width: 700px) {  /* a phone: one card per count, each cell with its heading */
+  .rs-table thead { display: none; }
+  .rs-table, .rs-table tbody, .rs-table tr, .rs-table td { display: block; width: auto; }
+  .rs-table tr { border: 1px solid #ddd; margin-bottom: 0.5rem; }
+  .rs-table td { text-align: left; border: none; }
+  .rs-table td::before { content: attr(data-label); display: block; font-size: 0.75rem; color: #666; }
+}
 .rs-scroll { overflow-x: auto; }
 .rs-error { color: #b00020; font-size: 0.9rem; overflow-wrap: anywhere; }
 .rs-ok { color: #1b6e20; font-size: 0.9rem; overflow-wrap: anywhere; }

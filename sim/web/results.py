@@ -62,7 +62,10 @@ class Results:
 
     def definitions(self) -> list[tuple[str, str]]:
         """What the counts mean, and whether the period is a projection: shown above the answer's table."""
-        return [*counts.definitions(), ("Published figures", counts.projection_warning(_targets(), self.period))]
+        last = counts.last_published(_targets())
+        beside = self.period != "all" and str(last) in self.comparison.base.periods
+        return [*counts.definitions(),
+                ("Published figures", counts.projection_warning(_targets(), self.period, beside))]
 
     def table(self) -> Tag:
         view, period = self.view, self.period
@@ -73,13 +76,14 @@ class Results:
             head += [f"alternative: {variant.loaded.scenario.scenario.title}", "change (90% of runs)"]
         rows = []
         for metric, words in ((c.metric, c.words) for c in counts.HEADLINE):
-            cells = [ui.tags.td(words), _number_cell(base.summary(metric, period), metric, "base")]
+            cells = [ui.tags.td(words, **{"data-label": head[0]}),
+                     _number_cell(base.summary(metric, period), metric, "base", head[1])]
             if variant is not None:
                 d = view.change(variant, metric, period)
-                cells += [_number_cell(variant.summary(metric, period), metric, "variant"),
-                          ui.tags.td(_change(d, base.replications), class_="rs-num",
+                cells += [_number_cell(variant.summary(metric, period), metric, "variant", head[2]),
+                          ui.tags.td(*_change(d, base.replications), class_="rs-num",
                                      **{"data-metric": metric, "data-role": "change", "data-value": repr(d["mean"]),
-                                        "data-verdict": d["verdict"]})]
+                                        "data-verdict": d["verdict"], "data-label": head[3]})]
             rows.append(ui.tags.tr(*cells))
         return ui.tags.table(ui.tags.thead(ui.tags.tr(*(ui.tags.th(h) for h in head))), ui.tags.tbody(*rows),
                              class_="table table-sm rs-table", id="headline")
@@ -202,19 +206,21 @@ def _targets():
     return load_targets(DEFAULT_TARGETS)
 
 
-def _number_cell(stats: dict, metric: str, role: str) -> Tag:
+def _number_cell(stats: dict, metric: str, role: str, label: str) -> Tag:
     lo, hi = stats["ui90"]
-    band = f" ({count_range(lo, hi)})" if lo is not None else ""
-    return ui.tags.td(f"{count(stats['mean'])}{band}", class_="rs-num",
-                      **{"data-metric": metric, "data-role": role, "data-value": repr(stats["mean"])})
+    band = ui.tags.span(f"({count_range(lo, hi)})", class_="rs-band") if lo is not None else ""
+    return ui.tags.td(count(stats["mean"]), " ", band, class_="rs-num",
+                      **{"data-metric": metric, "data-role": role, "data-value": repr(stats["mean"]),
+                         "data-label": label})
 
 
-def _change(d: dict, replications: int) -> str:
+def _change(d: dict, replications: int) -> tuple:
+    """The verdict in words, then the change and its range."""
     if not d["mean"]:
-        return "no change"
+        return ("no change",)
     lo, hi = d["ui90"]
-    verdict = findings.verdict_words(d, replications)
-    return f"{verdict}: {change_text(d['mean'])} ({change_range(lo, hi)})"
+    return (findings.verdict_words(d, replications), ui.tags.br(), change_text(d["mean"]), " ",
+            ui.tags.span(f"({change_range(lo, hi)})", class_="rs-band"))
 
 
 def story_view(spec: WhatIf, route: str, before, after, case: str) -> Tag:
