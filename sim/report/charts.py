@@ -125,7 +125,7 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
         highs = [(s["ui90"][1] if s["ui90"][1] is not None else m) - m for m, s in zip(means, stats, strict=True)]
         ax.barh(y, means, color=ROUTE_COLOURS[route], height=0.65)
         ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
-        ax.set_title(ROUTE_LABELS[route].replace(" (", "\n("), fontsize=9.5)
+        ax.set_title("\n".join(textwrap.wrap(ROUTE_LABELS[route], 18)), fontsize=9.5)
         ax.set_xlabel("owners per year")
         ax.grid(axis="y", visible=False)
         right = max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1)

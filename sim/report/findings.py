@@ -108,12 +108,14 @@ def effect_sentence(effects: list[dict], replications: int) -> str:
     return "; ".join(parts)
 
 
-def key_findings(comparison, year: str, when: str | None = None, anchor_year: str | None = None) -> list[str]:
+def key_findings(comparison, year: str, when: str | None = None, anchor_year: str | None = None,
+                 below: str = ": what each does instead is named below") -> list[str]:
     """Three to six sentences that answer the brief's question, each with its range.
 
     `year` is the period of the numbers ("all" for the whole horizon); `when` how the
     sentences name it (default: the year); `anchor_year`, if given and not `year`, the last
-    year published figures anchor, whose two counts are given beside."""
+    year published figures anchor, whose two counts are given beside; `below` ends the sentence on alternatives
+    that change neither count (where the reader finds what they do)."""
     base = comparison.base
     title = base.loaded.scenario.scenario.title
     level = {c.metric: base.summary(c.metric, year) for c in (NEITHER, WARRANT, CONSENT, TOTAL, NEVER_TOLD)}
@@ -151,7 +153,7 @@ def key_findings(comparison, year: str, when: str | None = None, anchor_year: st
                      f"for one count or both under {', '.join(_quoted(_title(v)) for v in unsettled)}")
     if quiet:
         text = "; ".join(quiet)
-        found.append(text[0].upper() + text[1:] + ": what each does instead is named below.")
+        found.append(text[0].upper() + text[1:] + below + ".")
     return found
 
 

@@ -58,7 +58,8 @@ class Results:
     def findings(self) -> list[str]:
         last = counts.last_published(_targets())
         anchor = str(last) if last is not None and str(last) in self.comparison.base.periods else None
-        return findings.key_findings(self.view, self.period, self.when, anchor if self.period != "all" else None)
+        return findings.key_findings(self.view, self.period, self.when, anchor if self.period != "all" else None,
+                                     below="")
 
     def definitions(self) -> list[tuple[str, str]]:
         """What the counts mean, and whether the period is a projection: shown above the answer's table."""
