@@ -2,16 +2,21 @@
 
 `build_brief` takes a finished comparison (the base and its variants, run with common
 random numbers) and returns every file of the brief as bytes or text: brief.html
-(charts embedded, no network needed), brief.pdf (from the same numbers, through a
-second template, with pip-only dependencies), each chart as PNG, SVG and CSV,
-headline.csv, calibration.csv, comparison.json/.csv and each scenario's contract files.
-The CLI writes them atomically with `output.write_folder`.
+(charts embedded, no network needed), brief.pdf (`pdf.make_pdf`, from the same numbers
+through two more templates: page 1 standing alone, then the full brief), each chart as
+PNG, SVG and CSV, headline.csv (for people) and runs/headline-exact.csv, calibration.csv,
+comparison.json/.csv and each scenario's contract files. The CLI writes them atomically.
+
+What the brief counts and which years a published figure anchors live in `counts`; its
+sentences in `findings`; its tables' rows in `brief_tables`. The headline year, when it
+comes after the published record, is shown with the last anchored year beside it.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import struct
 from pathlib import Path
 
 import jinja2
@@ -150,8 +155,6 @@ def _print_width(chart) -> float | None:
     """The main chart's width in points when printed at its own size (so its 8 pt text stays 8 pt)."""
     if chart is None:
         return None
-    import struct
-
     width_px = struct.unpack(">I", chart.png[16:20])[0]  # the PNG header's IHDR width
     return round(min(width_px * 72 / charts.DPI, 540.0), 1)
 
