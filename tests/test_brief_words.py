@@ -46,7 +46,9 @@ def test_a_verdict_needs_enough_replications_to_bound_the_ends_of_its_range():
     assert verdicts(np.stack([rng.normal(0, 10, 200), np.zeros(200), -clearly_fewer])) == [
         "no clear change", "no change", "more"]
     borderline = rng.normal(16.45, 10, 200)  # its 5th percentile sits on zero
-    assert verdicts(borderline[None, :]) == ["not settled"]
+    assert verdicts(borderline[None, :]) == ["no clear change"]
+    assert verdicts(clearly_fewer[None, :], confidence=1 - 0.05 / 51)[0] == "fewer"  # a map's 51 states at once
+    assert verdicts(clearly_fewer[None, :100], confidence=1 - 0.05 / 51)[0] == "not settled"
 
 
 class _Text(HTMLParser):
@@ -143,10 +145,12 @@ def test_the_apps_answer_reads_the_same_way():
 
 @pytest.mark.slow
 def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
+    """Every verdict the default brief prints (each alternative on each headline count) and the states its map
+    shows, with seed 1 and with seed 2, at the default replication count."""
     from sim.experiments.compare import compare_scenarios
     from sim.report import DEFAULT_BRIEF_REPS
-    from sim.report.brief import default_scenarios
-    from sim.report.counts import LEADING
+    from sim.report.brief import _mapped, default_scenarios
+    from sim.report.brief_tables import SHOWN
     from sim.scenario import loader
 
     loaded = [loader.load(p) for p in default_scenarios()]
@@ -154,8 +158,12 @@ def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
     found = []
     for seed in (1, 2):
         c = compare_scenarios(loaded[0], loaded[1:], DEFAULT_BRIEF_REPS, seed, workers=2, uncertainty=None)
-        found.append({(v.loaded.name, k.metric): c.change(v, k.metric, year)["verdict"]
-                      for v in c.variants for k in LEADING})
+        verdicts_shown = {(v.loaded.name, k.metric): c.change(v, k.metric, year)["verdict"]
+                          for v in c.variants for k in SHOWN}
+        mapped, shown = _mapped(c, year)
+        states = c.state_changes(mapped, shown.metric, year)
+        found.append((verdicts_shown, mapped.loaded.name,
+                      sorted(s for s, d in states.items() if d["verdict"] in ("fewer", "more"))))
     assert found[0] == found[1]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.errors import UsageError
 from sim.experiments.runner import RunResult
-from sim.experiments.stats import paired_difference, verdicts
+from sim.experiments.stats import VERDICT_CONFIDENCE, paired_difference, verdicts
 from sim.model.metrics import NAMES, STATE_METRICS
 
 
@@ -38,10 +38,12 @@ class Comparison:
         return {**paired_difference(base, other), "verdict": verdicts(np.asarray(other) - np.asarray(base))[0]}
 
     def state_changes(self, variant: RunResult, metric: str, period: str = "all") -> dict[str, dict]:
-        """`change` in every state (its agencies), each with its own verdict."""
+        """`change` in every state (its agencies). Read together, the states' verdicts share one confidence
+        (Bonferroni: 95% for the whole map), so a map with 51 chances of a fluke does not show one."""
         states = self.base.states
         pairs = [(self.base.state_column(metric, s, period), variant.state_column(metric, s, period)) for s in states]
-        found = verdicts(np.array([np.asarray(o, float) - np.asarray(b, float) for b, o in pairs]))
+        family = 1 - (1 - VERDICT_CONFIDENCE) / max(len(states), 1)
+        found = verdicts(np.array([np.asarray(o, float) - np.asarray(b, float) for b, o in pairs]), family)
         return {s: {**paired_difference(b, o), "verdict": v} for s, (b, o), v in zip(states, pairs, found, strict=True)}
 
     def table(self) -> dict[tuple[str, str, str], dict]:

@@ -10,9 +10,9 @@ hand-rolled formulas.
 A verdict on a paired change ("fewer", "more", "no clear change") is only as good as
 the ends of its 90% range, and at a few replications those ends are single values.
 `verdicts` bounds each end's Monte Carlo error over replications (an exact,
-distribution-free interval from order statistics, scipy.stats.quantile_test) and gives
-a verdict only when it survives that error; otherwise the change is "not settled" at
-that many replications.
+distribution-free interval from order statistics, scipy.stats.quantile_test) and says
+"fewer" or "more" only when the verdict survives that error; otherwise "no clear
+change", or "not settled" when the replications are too few to bound the ends at all.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ FEWER, MORE, NO_CLEAR, NO_CHANGE, UNSETTLED = "fewer", "more", "no clear change"
 VERDICT_CONFIDENCE = 0.95  # two-sided, around each end of the 90% range
 
 
-def range_end_errors(differences: np.ndarray) -> np.ndarray:
+def range_end_errors(differences: np.ndarray, confidence: float = VERDICT_CONFIDENCE) -> np.ndarray:
     """Confidence intervals of the 5th and 95th percentiles of each row of `differences` (k, n).
 
     Returns (k, 2, 2): per row, [[low end's lower, low end's upper], [high end's lower,
@@ -83,32 +83,35 @@ def range_end_errors(differences: np.ndarray) -> np.ndarray:
         if row.size < 2:
             continue
         for j, p in enumerate((0.05, 0.95)):
-            ci = sps.quantile_test(row, q=0.0, p=p).confidence_interval(VERDICT_CONFIDENCE)
+            ci = sps.quantile_test(row, q=0.0, p=p).confidence_interval(confidence)
             out[i, j] = ci.low, ci.high
     return out
 
 
-def verdicts(differences: np.ndarray) -> list[str]:
+def verdicts(differences: np.ndarray, confidence: float = VERDICT_CONFIDENCE) -> list[str]:
     """One verdict per row of paired differences (k rows of n replications).
 
     "fewer" or "more" when the whole 90% range lies on one side of zero even at the far
-    end of its Monte Carlo error (`range_end_errors`); "no clear change" when it spans
-    zero with the same margin; "no change" when every difference is zero; else
-    "not settled" (too close to tell at this many replications).
+    end of its Monte Carlo error (`range_end_errors`); "no change" when every difference
+    is zero; "not settled" when the replications are too few to bound the ends at all
+    (fewer than 73 at 95%); otherwise "no clear change". There is deliberately no third
+    shade between these (a range that "nearly" excludes zero): each boundary between two
+    words is a place where a second seed can flip the word, so there is only the one.
+    Pass a higher `confidence` for many verdicts read together (a map of states).
     """
     x = np.atleast_2d(np.asarray(differences, dtype=float))
-    errors = range_end_errors(x)
+    errors = range_end_errors(x, confidence)
     out = []
-    for row, ((_low_lo, low_hi), (high_lo, high_hi)), ((low_lo, _), _) in zip(x, errors, errors, strict=True):
+    for row, ((low_lo, _low_hi), (_high_lo, high_hi)) in zip(x, errors, strict=True):
         kept = row[~np.isnan(row)]
         if kept.size and not np.any(kept != 0):
             out.append(NO_CHANGE)
+        elif np.isnan(low_lo) or np.isnan(high_hi):
+            out.append(UNSETTLED)
         elif high_hi < 0:
             out.append(FEWER)
         elif low_lo > 0:
             out.append(MORE)
-        elif low_hi <= 0 <= high_lo:
-            out.append(NO_CLEAR)
         else:
-            out.append(UNSETTLED)
+            out.append(NO_CLEAR)
     return out

@@ -33,7 +33,8 @@ TILES = {
 METRIC = "total.owners_disclosed_without_consent"
 MAP_NOTE = ("A state is coloured only where its own change is settled: 90% of its plausible paired changes "
             "(5th-95th percentile of replications) lie on one side of zero even allowing for the Monte Carlo error "
-            "of those ends (an exact interval from order statistics); population: the scenario's state_population.")
+            "of those ends (an exact interval from order statistics, at 95% for the whole map, so about 150 "
+            "replications before any state can be settled); population: the scenario's state_population.")
 
 
 def change_by_state(comparison, variant, year: str, population: dict[str, int], source: str,
@@ -67,7 +68,8 @@ def change_by_state(comparison, variant, year: str, population: dict[str, int], 
     shown = sorted(s for s in settled if settled[s])
     headline = (f"Where “{title}” changes {words}, {when or year}: settled in {len(shown)} "
                 f"state{'s' if len(shown) != 1 else ''}" if shown else
-                f"No state shows a settled change in {words} under “{title}”, {when or year}")
+                f"No state shows a settled change in {words} under “{title}”, {when or year}, at "
+                f"{comparison.base.replications} replications")
     rows = [[year, s, d["mean"], d["ui90"][0], d["ui90"][1], d["verdict"], per_100k[s], population.get(s)]
             for s, d in sorted(changes.items())]
     return render(fig, "change_by_state", headline, source,
