@@ -149,7 +149,7 @@ def key_findings(comparison, year: str, when: str | None = None, anchor_year: st
     if still:
         quiet.append(f"No clear change in either count under {', '.join(_quoted(_title(v)) for v in still)}")
     if unsettled:
-        quiet.append(f"not settled at {reps:,} replications (a range's end within its Monte Carlo error of zero) "
+        quiet.append(f"not settled at {reps:,} replications (too few to bound the ends of a range) "
                      f"for one count or both under {', '.join(_quoted(_title(v)) for v in unsettled)}")
     if quiet:
         text = "; ".join(quiet)

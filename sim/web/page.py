@@ -478,7 +478,7 @@ def _about_ui():
              ui.tags.b("neither consent nor a warrant"), " — the company granted an emergency form; ",
              ui.tags.b("under a search warrant"), " — a judge signed it; ", ui.tags.b("no clear change"),
              " — a change whose 90% range includes zero; ", ui.tags.b("not settled"),
-             " — too close to zero to tell at that many replications."),
+             " — too few replications to bound the ends of the range."),
         class_="container", style="max-width: 48rem")
 
 
