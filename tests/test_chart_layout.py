@@ -51,3 +51,19 @@ def test_the_routes_chart_keeps_its_labels_apart(monkeypatch, n):
              for route in ("portal", "emergency", "legal")}
     charts.routes_by_variant(labels, stats, "2026", "ringsim test; seed 1")
     assert _overlaps(figures[-1]) == []
+
+
+def test_the_page_one_chart_prints_no_text_below_8_pt(monkeypatch):
+    """The change chart is printed on page 1 of the PDF at its own size (sim.report.brief._print_width)."""
+    from sim.report.brief import _print_width
+
+    figures = _captured(monkeypatch)
+    labels = [f"An alternative {i} (from 2022)" for i in range(9)]
+    made = charts.change_against_base(labels, [("neither consent nor a warrant", [_diff(-30.0, 10.0)] * 9),
+                                               ("under a search warrant", [_diff(5.0, 40.0)] * 9)],
+                                      "The real timeline", "2026 (projected)", "ringsim test; seed 1")
+    small = [(t.get_text(), t.get_fontsize()) for t in figures[-1].findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < 8]
+    assert small == []
+    width_inches = int.from_bytes(made.png[16:20], "big") / charts.DPI
+    assert _print_width(made) == pytest.approx(72 * width_inches, abs=0.1), "printed smaller than its own size"
