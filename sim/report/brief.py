@@ -28,7 +28,7 @@ from sim.experiments.runner import RunResult
 from sim.formatting import change, change_range, count, count_range, dump_json, figure
 from sim.report import brief_tables, charts, counts, findings, state_map
 from sim.report.output import run_files
-from sim.report.pdf import brief_date, make_pdf
+from sim.report.pdf import brief_date, fits_one_page, make_pdf
 from sim.scenario.library import library_path
 
 SCENARIOS = library_path("")
@@ -96,11 +96,23 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
     }
     files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)
     context["main_width"] = _print_width(context["main_chart"])
-    files["brief.pdf"] = make_pdf([TEMPLATES.get_template(name).render(**context)
-                                   for name in ("brief_pdf_summary.html.j2", "brief_pdf.html.j2")],
+    files["brief.pdf"] = make_pdf([_page_one(context), TEMPLATES.get_template("brief_pdf.html.j2").render(**context)],
                                   title=title, subject=f"ringsim brief: police access to home-camera video, {when}",
                                   made=made_on)
     return files
+
+
+def _page_one(context: dict) -> str:
+    """Page 1 with as many key findings as fit (the first ones: the two counts, then the alternatives that cut them);
+    any left over are named as following on page 2, never spilled onto it."""
+    template = TEMPLATES.get_template("brief_pdf_summary.html.j2")
+    findings_all = context["findings"]
+    for shown in range(len(findings_all), 0, -1):
+        html = template.render(**{**context, "page_one_findings": findings_all[:shown],
+                                  "findings_left": len(findings_all) - shown})
+        if fits_one_page(html):
+            return html
+    return html
 
 
 def _anchor_year(targets, year: str, base: RunResult) -> str | None:
@@ -120,7 +132,7 @@ def _charts(comparison: Comparison, national: Comparison, year: str, when: str, 
                                               for route, m in ROUTE_METRICS.items()}, when, source_all)]
     if variants:
         made.append(charts.change_against_base(
-            labels[1:], [(c.words, [comparison.change(v, c.metric, year) for v in variants]) for c in counts.LEADING],
+            labels[1:], [(c.short, [comparison.change(v, c.metric, year) for v in variants]) for c in counts.LEADING],
             labels[0], when, source_all))
     years = list(base.periods[:-1])
     events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs]

@@ -156,12 +156,12 @@ def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]],
     """
     wrapped = ["\n".join(textwrap.wrap(lb, 44)) for lb in labels]
     lines = sum(w.count("\n") + 1 for w in wrapped)
-    fig, axes = figure(1, len(panels), height=0.17 * lines + 0.1 * len(labels) + 1.1, sharey=True, squeeze=False)
+    fig, axes = figure(1, len(panels), height=0.16 * lines + 0.06 * len(labels) + 1.0, sharey=True, squeeze=False)
     rows = []
     for ax, (words, diffs) in zip(axes[0], panels, strict=True):
         _change_panel(ax, diffs)
         ax.set_title("\n".join(textwrap.wrap(words, 34)), fontsize=9, loc="left")
-        ax.set_xlabel(f"change in {when.split(' ')[0]} (owners)")
+        ax.set_xlabel(f"change in owners, {when.split(' ')[0]}")
         rows += [[when, words, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0],
                   d["ui90"][1], d.get("verdict", "")] for label, d in zip(labels, diffs, strict=True)]
     axes[0, 0].set_yticks(np.arange(len(labels)), wrapped)

@@ -29,9 +29,27 @@ def brief_date() -> dt.date:
     return dt.datetime.now(tz=dt.UTC).date()
 
 
+def fits_one_page(html: str) -> bool:
+    """Whether this HTML part fills no more than one page (page 1 must stand alone: nothing may spill over)."""
+    pdf = _blank()
+    pdf.add_page()
+    pdf.set_font("DejaVu", size=9.5)
+    pdf.write_html(html, font_family="DejaVu")
+    return pdf.page_no() == 1
+
+
+def _blank() -> FPDF:
+    pdf = FPDF(format="letter", unit="mm")
+    for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Oblique"), ("BI", "-BoldOblique")):
+        pdf.add_font("DejaVu", style, str(FONT_DIR / f"DejaVuSans{suffix}.ttf"))
+    pdf.set_margins(14, 10, 14)
+    pdf.set_auto_page_break(True, margin=10)
+    return pdf
+
+
 def make_pdf(pages: list[str], title: str, subject: str, made: dt.date) -> bytes:
     """The PDF: each HTML part from a new page (page 1, the one-page summary; then the full brief)."""
-    pdf = FPDF(format="letter", unit="mm")
+    pdf = _blank()
     pdf.set_creation_date(dt.datetime(made.year, made.month, made.day, tzinfo=dt.UTC))
     pdf.set_creator(f"ringsim {sim.__version__}")
     pdf.set_producer(f"ringsim {sim.__version__} (fpdf2)")
@@ -39,10 +57,6 @@ def make_pdf(pages: list[str], title: str, subject: str, made: dt.date) -> bytes
     pdf.set_subject(subject)
     pdf.set_author("ringsim")
     pdf.set_lang("en")
-    for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Oblique"), ("BI", "-BoldOblique")):
-        pdf.add_font("DejaVu", style, str(FONT_DIR / f"DejaVuSans{suffix}.ttf"))
-    pdf.set_margins(14, 10, 14)
-    pdf.set_auto_page_break(True, margin=10)
     for html in pages:
         pdf.add_page()
         pdf.set_font("DejaVu", size=9.5)
