@@ -18,6 +18,7 @@ change", or "not settled" when the replications are too few to bound the ends at
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy import stats as sps
@@ -78,13 +79,15 @@ def range_end_errors(differences: np.ndarray, confidence: float = VERDICT_CONFID
     """
     x = np.atleast_2d(np.asarray(differences, dtype=float))
     out = np.full((x.shape[0], 2, 2), np.nan)
-    for i, row in enumerate(x):
-        row = row[~np.isnan(row)]
-        if row.size < 2:
-            continue
-        for j, p in enumerate((0.05, 0.95)):
-            ci = sps.quantile_test(row, q=0.0, p=p).confidence_interval(confidence)
-            out[i, j] = ci.low, ci.high
+    with warnings.catch_warnings():  # an end too far out to bound is NaN, as documented; no need to warn
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for i, row in enumerate(x):
+            row = row[~np.isnan(row)]
+            if row.size < 2:
+                continue
+            for j, p in enumerate((0.05, 0.95)):
+                ci = sps.quantile_test(row, q=0.0, p=p).confidence_interval(confidence)
+                out[i, j] = ci.low, ci.high
     return out
 
 
