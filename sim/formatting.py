@@ -1,7 +1,12 @@
-"""Numbers as text, one formatter per purpose: files (`fmt`, `dump_json`) and people (`number`, `signed`).
+"""Numbers as text, one formatter per purpose: files (`fmt`, `dump_json`) and people.
 
 Ground floor: every stage may import it. File formats are deterministic (12
 significant digits), so the same seed gives byte-identical files.
+
+Counts of people as people read them (`count`, `change`, their ranges, `percent`): two
+significant figures from 10 up (2,677 -> "2,700"; 96.7 -> "97"), whole numbers below,
+"fewer than 1" rather than a fraction of a person, and one minus sign, U+2212,
+everywhere. `number` and `signed` remain for quantities that are not people.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ def signed(x: float | None) -> str:
     """A change for people: always signed, with a true minus sign."""
     if x is None:
         return "–"
-    return ("+" if x > 0 else "−" if x < 0 else "±") + number(abs(x))
+    return ("+" if x > 0 else MINUS if x < 0 else "±") + number(abs(x))
 
 
 def figure(x: float | None) -> str:
@@ -56,6 +61,55 @@ def figure(x: float | None) -> str:
     if x is None:
         return "–"
     return f"{x:.3f}" if abs(x) < 1 else number(x)
+
+
+MINUS = "\u2212"
+
+
+def _two_figures(x: float) -> float:
+    """`x` rounded to two significant figures from 10 up, to a whole number below."""
+    if abs(x) < 10:
+        return float(round(x))
+    digits = math.floor(math.log10(abs(x))) + 1
+    return float(round(x, 2 - digits))
+
+
+def count(x: float | None) -> str:
+    """A count of people (a mean over replications, say): "2,700", "97", "3", "fewer than 1", "0"."""
+    if x is None or math.isnan(x):
+        return "–"
+    if x == 0:
+        return "0"
+    if abs(x) < 1:
+        return "fewer than 1"
+    return f"{_two_figures(x):,.0f}".replace("-", MINUS)
+
+
+def change(x: float | None) -> str:
+    """A change in a count of people, always signed: "+130", "−2,400", "+<1" (a fraction of a person), "±0"."""
+    if x is None or math.isnan(x):
+        return "–"
+    if x == 0:
+        return "±0"
+    sign = "+" if x > 0 else MINUS
+    return sign + ("<1" if abs(x) < 1 else f"{_two_figures(abs(x)):,.0f}")
+
+
+def count_range(low: float | None, high: float | None) -> str:
+    """The range of a count, each end as `count` writes it: "1,700 to 4,300"."""
+    return f"{count(low)} to {count(high)}"
+
+
+def change_range(low: float | None, high: float | None) -> str:
+    """The range of a change, each end as `change` writes it: "−4,000 to −1,400"."""
+    return f"{change(low)} to {change(high)}"
+
+
+def percent(share: float | None) -> str:
+    """A signed share as a percentage, two significant figures: "−90%", "+5%", "+<1%"."""
+    if share is None or math.isnan(share):
+        return ""
+    return change(100 * share) + "%"
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

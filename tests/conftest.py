@@ -118,3 +118,12 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def default_brief(tmp_path_factory) -> Path:
+    """The default brief (every shipped alternative, the posterior's draws) at a few replications: its words
+    and layout are what a reader meets, whatever the replication count."""
+    out = tmp_path_factory.mktemp("default") / "brief"
+    assert run_cli("brief", "--reps", "4", "--seed", "1", "--out", str(out), "--workers", "2") == 0
+    return out

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, run_cli
 
-from sim.formatting import number, signed
+from sim.formatting import change, count
 
 CHARTS = ("routes_by_variant", "change_without_consent", "timeline", "portal_funnel", "change_by_state", "calibration")
 
@@ -82,29 +82,32 @@ def test_every_headline_number_is_the_runs_own(brief):
     cells = _parsed(brief).cells
     year = "2021"
     comparison = json.loads((brief / "runs" / "comparison.json").read_text())
-    assert len(cells) == 2 * 6 - 1  # the base has no change against itself
+    assert len(cells) == 2 * 4  # two scenarios, four counts (the base has no change against itself)
     for cell in cells:
-        if cell["data-column"] == "change":
-            stats = comparison["variants"][cell["scenario"]]["by_period"][year][cell["data-metric"]]
-            shown = signed
-        else:
-            summary = json.loads((brief / "runs" / cell["scenario"] / "summary.json").read_text())
-            stats = summary["by_period"][year][cell["data-metric"]]
-            shown = number
+        summary = json.loads((brief / "runs" / cell["scenario"] / "summary.json").read_text())
+        stats = summary["by_period"][year][cell["data-metric"]]
         assert json.loads(cell["data-value"]) == pytest.approx(stats["mean"], rel=1e-11, abs=1e-12)
-        assert json.loads(cell["data-ci95-low"]) == pytest.approx(stats["ci95"][0], rel=1e-11, abs=1e-12)
+        assert json.loads(cell["data-ui90-low"]) == pytest.approx(stats["ui90"][0], rel=1e-11, abs=1e-12)
         text = " ".join(cell["text"].split())
-        assert text.startswith(shown(stats["mean"])), (cell, text)
+        assert text.startswith(count(stats["mean"])), (cell, text)
+        if "data-change" in cell and cell["data-verdict"] != "no change":
+            moved = comparison["variants"][cell["scenario"]]["by_period"][year][cell["data-metric"]]
+            assert json.loads(cell["data-change"]) == pytest.approx(moved["mean"], rel=1e-11, abs=1e-12)
+            assert change(moved["mean"]) in text
 
 
-def test_the_headline_csv_matches_the_html(brief):
+def test_the_headline_csvs_match_the_html(brief):
     import csv
 
-    rows = list(csv.DictReader((brief / "headline.csv").open()))
-    cells = {(c["scenario"], c["data-column"]): json.loads(c["data-value"]) for c in _parsed(brief).cells}
-    assert {(r["scenario"], r["column"]) for r in rows} == set(cells)
+    rows = list(csv.DictReader((brief / "runs" / "headline-exact.csv").open()))
+    cells = {(c["scenario"], c["data-metric"]): json.loads(c["data-value"]) for c in _parsed(brief).cells}
+    assert set(cells) <= {(r["scenario"], r["metric"]) for r in rows}
     for r in rows:
-        assert float(r["mean"]) == pytest.approx(cells[(r["scenario"], r["column"])], rel=1e-12)
+        if (r["scenario"], r["metric"]) in cells:
+            assert float(r["mean"]) == pytest.approx(cells[(r["scenario"], r["metric"])], rel=1e-11)
+    people = list(csv.DictReader((brief / "headline.csv").open()))
+    assert len(people) == len(rows)
+    assert {r["owners"] for r in people} == {count(float(r["mean"])) for r in rows}
 
 
 def test_same_seed_same_brief_whatever_the_workers(library, brief, tmp_path):

@@ -261,7 +261,7 @@ def test_the_brief_download_is_the_brief_of_what_is_on_screen(service):
     assert {"brief/brief.html", "brief/brief.pdf", "brief/headline.csv", "README.txt"} <= set(names)
     assert set(compose(spec).files) <= set(names)
     view = Results(spec, comparison)
-    assert view.findings()[0].startswith("In 2023 in IL (agencies there)")
+    assert view.findings()[0].startswith("In 2023 (projected) in IL (agencies there)")
     assert view.command().startswith("ringsim compare timeline-2023.toml whatif-") and "--state IL" in view.command()
 
 

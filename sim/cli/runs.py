@@ -29,6 +29,7 @@ from sim.errors import UsageError
 from sim.experiments.calibration import DEFAULT_TARGETS
 from sim.experiments.runner import check_run_size, executor_for, simulate
 from sim.files import check_writable
+from sim.report import DEFAULT_BRIEF_REPS
 from sim.report.output import write_run
 from sim.scenario.library import library_path
 
@@ -197,7 +198,8 @@ def compare(
 def brief(
     scenarios: list[Path] = typer.Argument(None, help="Base scenario, then variants (default: the real timeline "
                                                       "against every shipped law, nationally, and platform choice)."),
-    reps: int = typer.Option(20, "--reps", help="Replications per scenario (with --precision: the first batch)."),
+    reps: int = typer.Option(DEFAULT_BRIEF_REPS, "--reps",
+                             help="Replications per scenario (with --precision: the first batch)."),
     seed: int = PAIRED_SEED_OPTION,
     year: str = typer.Option(None, "--year", help="Year of the headline numbers (default: the last year)."),
     out: Path = typer.Option(Path("reports/brief"), "--out", help="Output folder."),

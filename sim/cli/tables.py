@@ -52,7 +52,7 @@ def state_table(result: RunResult, state: str) -> Table:
 def change_table(comparison, period: str = "all") -> Table:
     """Each variant against the base, a section each: before → after and the change, with the
     range of 90% of plausible changes. Fits 100 columns however many variants there are;
-    a change whose range spans zero is shown as "no clear change" (the brief's rule)."""
+    a change without a settled verdict is shown as "no clear change" or "not settled" (the brief's rule)."""
     base = comparison.base
     when = "all years" if period == "all" else period
     where = f", agencies in {base.state}" if base.state else ""
@@ -66,10 +66,10 @@ def change_table(comparison, period: str = "all") -> Table:
     for variant in comparison.variants:
         table.add_row(f"[bold]{variant.loaded.name}[/bold]", "", "", "", end_section=False)
         for k, (name, words) in enumerate(CHANGE_WORDS.items()):
-            d = comparison.difference(variant, name, period)
+            d = comparison.change(variant, name, period)  # with the brief's verdict
             lo, hi = d["ui90"]
             change = (f"{_signed(d['mean'])} [{_signed(lo)}, {_signed(hi)}]" if clear(d) or not d["mean"]
-                      else f"no clear change [{_signed(lo)}, {_signed(hi)}]")
+                      else f"{d['verdict']} [{_signed(lo)}, {_signed(hi)}]")
             table.add_row(f"  {_short(words)}", number(d["base_mean"]), number(d["variant_mean"]),
                           change if d["mean"] else "no change", end_section=k == len(CHANGE_WORDS) - 1)
     return table

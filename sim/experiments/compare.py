@@ -3,6 +3,8 @@
 Replication i of every scenario sees the same investigations (common random numbers),
 so the difference variant - base is taken replication by replication and summarised
 as a mean with a 95% t-interval: far tighter than comparing two independent runs.
+`change` adds the verdict a reader sees ("fewer", "more", "no clear change", "not
+settled"), which holds only if it survives the Monte Carlo error of the range's ends.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import csv
 import io
 
 import attrs
+import numpy as np
 
 from sim.errors import UsageError
 from sim.experiments.runner import RunResult
-from sim.experiments.stats import paired_difference
+from sim.experiments.stats import VERDICT_CONFIDENCE, paired_difference, verdicts
 from sim.model.metrics import NAMES, STATE_METRICS
 
 
@@ -28,6 +31,20 @@ class Comparison:
     def difference(self, variant: RunResult, metric: str, period: str = "all") -> dict:
         """Paired difference variant - base: mean, ci95 and the two means."""
         return paired_difference(self.base.column(metric, period), variant.column(metric, period))
+
+    def change(self, variant: RunResult, metric: str, period: str = "all") -> dict:
+        """`difference` with its `verdict` (see `sim.experiments.stats.verdicts`)."""
+        base, other = self.base.column(metric, period), variant.column(metric, period)
+        return {**paired_difference(base, other), "verdict": verdicts(np.asarray(other) - np.asarray(base))[0]}
+
+    def state_changes(self, variant: RunResult, metric: str, period: str = "all") -> dict[str, dict]:
+        """`change` in every state (its agencies). Read together, the states' verdicts share one confidence
+        (Bonferroni: 95% for the whole map), so a map with 51 chances of a fluke does not show one."""
+        states = self.base.states
+        pairs = [(self.base.state_column(metric, s, period), variant.state_column(metric, s, period)) for s in states]
+        family = 1 - (1 - VERDICT_CONFIDENCE) / max(len(states), 1)
+        found = verdicts(np.array([np.asarray(o, float) - np.asarray(b, float) for b, o in pairs]), family)
+        return {s: {**paired_difference(b, o), "verdict": v} for s, (b, o), v in zip(states, pairs, found, strict=True)}
 
     def table(self) -> dict[tuple[str, str, str], dict]:
         """Every paired difference once: (variant, period, metric) -> difference."""

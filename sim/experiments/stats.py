@@ -6,11 +6,19 @@ model's expectation: Monte Carlo error only). `ui90` and `range95` are the 5-95 
 When each replication draws its unknowns from the posterior, `ui90` counts what is
 unknown as well as chance: 90% of plausible outcomes. Both use scipy/numpy, never
 hand-rolled formulas.
+
+A verdict on a paired change ("fewer", "more", "no clear change") is only as good as
+the ends of its 90% range, and at a few replications those ends are single values.
+`verdicts` bounds each end's Monte Carlo error over replications (an exact,
+distribution-free interval from order statistics, scipy.stats.quantile_test) and says
+"fewer" or "more" only when the verdict survives that error; otherwise "no clear
+change", or "not settled" when the replications are too few to bound the ends at all.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from scipy import stats as sps
@@ -54,3 +62,59 @@ def _nanmean(x) -> float | None:
     x = np.asarray(x, dtype=float)
     x = x[~np.isnan(x)]
     return float(x.mean()) if x.size else None
+
+
+FEWER, MORE, NO_CLEAR, NO_CHANGE, UNSETTLED = "fewer", "more", "no clear change", "no change", "not settled"
+VERDICT_CONFIDENCE = 0.95  # two-sided, around each end of the 90% range
+
+
+def range_end_errors(differences: np.ndarray, confidence: float = VERDICT_CONFIDENCE) -> np.ndarray:
+    """Confidence intervals of the 5th and 95th percentiles of each row of `differences` (k, n).
+
+    Returns (k, 2, 2): per row, [[low end's lower, low end's upper], [high end's lower,
+    high end's upper]], NaN where the replications are too few to bound an end
+    (scipy.stats.quantile_test: the exact, distribution-free interval from order
+    statistics; a bootstrap could never see past the largest replication, so at 20 it
+    would call a verdict the data cannot carry). NaN entries are dropped row by row.
+    """
+    x = np.atleast_2d(np.asarray(differences, dtype=float))
+    out = np.full((x.shape[0], 2, 2), np.nan)
+    with warnings.catch_warnings():  # an end too far out to bound is NaN, as documented; no need to warn
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for i, row in enumerate(x):
+            row = row[~np.isnan(row)]
+            if row.size < 2:
+                continue
+            for j, p in enumerate((0.05, 0.95)):
+                ci = sps.quantile_test(row, q=0.0, p=p).confidence_interval(confidence)
+                out[i, j] = ci.low, ci.high
+    return out
+
+
+def verdicts(differences: np.ndarray, confidence: float = VERDICT_CONFIDENCE) -> list[str]:
+    """One verdict per row of paired differences (k rows of n replications).
+
+    "fewer" or "more" when the whole 90% range lies on one side of zero even at the far
+    end of its Monte Carlo error (`range_end_errors`); "no change" when every difference
+    is zero; "not settled" when the replications are too few to bound the ends at all
+    (fewer than 73 at 95%); otherwise "no clear change". There is deliberately no third
+    shade between these (a range that "nearly" excludes zero): each boundary between two
+    words is a place where a second seed can flip the word, so there is only the one.
+    Pass a higher `confidence` for many verdicts read together (a map of states).
+    """
+    x = np.atleast_2d(np.asarray(differences, dtype=float))
+    errors = range_end_errors(x, confidence)
+    out = []
+    for row, ((low_lo, _low_hi), (_high_lo, high_hi)) in zip(x, errors, strict=True):
+        kept = row[~np.isnan(row)]
+        if kept.size and not np.any(kept != 0):
+            out.append(NO_CHANGE)
+        elif np.isnan(low_lo) or np.isnan(high_hi):
+            out.append(UNSETTLED)
+        elif high_hi < 0:
+            out.append(FEWER)
+        elif low_lo > 0:
+            out.append(MORE)
+        else:
+            out.append(NO_CLEAR)
+    return out

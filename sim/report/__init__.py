@@ -6,3 +6,9 @@ Owns the contract files (`output`), charts (`charts`, `sweep_charts`), the brief
 May import: every earlier stage (experiments, model, scenario) and the ground floor.
 The command line (`sim.cli`) sits above it.
 """
+
+# Replications per scenario of the default brief: enough that each change's verdict can
+# survive the Monte Carlo error of its range's ends (that needs at least 73 replications;
+# see sim.experiments.stats.verdicts), few enough that `make report` takes about three
+# minutes on two cores (bench/brief_time.py measures it).
+DEFAULT_BRIEF_REPS = 100

@@ -23,14 +23,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter  # noqa: E402
 
-from sim.formatting import number, signed  # noqa: E402
+from sim.formatting import change, count  # noqa: E402
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
            "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F"}
 ROUTE_COLOURS = {"portal": PALETTE["blue"], "emergency": PALETTE["vermillion"], "legal": PALETTE["green"]}
-ROUTE_LABELS = {"portal": "portal (owner consents)", "emergency": "emergency (company decides)",
-                "legal": "legal process (court)"}
+ROUTE_LABELS = {"portal": "portal (owner consents)", "emergency": "emergency (neither consent nor warrant)",
+                "legal": "legal process (search warrant)"}
 UP, DOWN = PALETTE["vermillion"], PALETTE["blue"]
 # Every interval a chart draws is ui90: where 90% of single simulated years fall when each
 # replication draws the unknowns from the posterior (with --uncertainty none: chance only).
@@ -77,9 +77,9 @@ def render(fig, name: str, title: str, source: str, description: str, header: li
             for axis in (ax.xaxis, ax.yaxis):
                 if axis.get_scale() == "linear" and isinstance(axis.get_major_formatter(), ScalarFormatter):
                     axis.set_major_formatter(FuncFormatter(_tick))
-        foot = textwrap.wrap(key, 145) + textwrap.wrap(f"{interval_note or LEVEL_NOTE} Source: {source}", 145)
-        fig.text(0.01, 0.005, "\n".join(foot), ha="left", va="bottom", fontsize=7, color="#333333")
-        foot_inches = 0.1 + 0.13 * len(foot)  # 7 pt lines with leading, and a gap above them
+        foot = textwrap.wrap(key, 128) + textwrap.wrap(f"{interval_note or LEVEL_NOTE} Source: {source}", 128)
+        fig.text(0.01, 0.005, "\n".join(foot), ha="left", va="bottom", fontsize=8, color="#333333")
+        foot_inches = 0.1 + 0.15 * len(foot)  # 8 pt lines (at least 8 pt in print) with leading, and a gap
         title_inches = 0.12 + 0.22 * len(title_lines)  # 11.5 pt lines
         # The title and the foot get room of their own: the figure grows by them rather than
         # squeezing the panels (a squeezed layout fails, and labels then overlap).
@@ -127,7 +127,7 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
         highs = [(s["ui90"][1] if s["ui90"][1] is not None else m) - m for m, s in zip(means, stats, strict=True)]
         ax.barh(y, means, color=ROUTE_COLOURS[route], height=0.65)
         ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
-        ax.set_title(ROUTE_LABELS[route].replace(" (", "\n("), fontsize=9.5)
+        ax.set_title("\n".join(textwrap.wrap(ROUTE_LABELS[route], 18)), fontsize=9.5)
         ax.set_xlabel("owners per year")
         ax.grid(axis="y", visible=False)
         right = max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1)
@@ -140,81 +140,82 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
     axes[0].set_yticks(y, labels)
     axes[0].invert_yaxis()
     base = {route: stats[0]["mean"] or 0.0 for route, stats in by_route.items()}
-    total = sum(base.values())
-    without = 100 * (base["emergency"] + base["legal"]) / total if total else 0.0
-    title = (f"In {year}, {without:.0f}% of owners whose video police obtained under “{labels[0]}” "
-             "had not consented")
+    title = (f"In {year}, under “{labels[0]}”, police obtained {count(base['portal'])} owners' videos with their "
+             f"consent, {count(base['legal'])} under a search warrant and {count(base['emergency'])} with neither")
     return render(fig, "routes_by_variant", title, source,
                   f"Owners whose video left in {year}, for each scenario, in three panels: the portal "
                   "(owner consents), the emergency route (the company decides) and legal process.",
                   ["year", "scenario", "route", "owners_disclosed_mean", "ui90_low", "ui90_high"], rows)
 
 
-def change_against_base(labels: list[str], diffs: list[dict], base_label: str, metric_words: str, year: str,
+def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]], base_label: str, when: str,
                         source: str) -> Chart:
-    """Paired change against the base, signed bars: vermillion more, blue fewer, grey no clear change.
+    """Paired change against the base, one panel per count side by side, signed bars: vermillion more, blue
+    fewer, grey no clear change or not settled (the verdict in each difference's `verdict`).
 
-    When one change dwarfs the others (more than five times the next), the small ones get
-    their own panel and scale below the large ones, so a law's effect is never a sliver;
-    each panel says which scale it is on.
+    Each panel has its own scale (a warrant count moves by thousands where the emergency
+    count moves by tens); every bar carries its change, rounded as people read it.
     """
+    wrapped = ["\n".join(textwrap.wrap(lb, 44)) for lb in labels]
+    lines = sum(w.count("\n") + 1 for w in wrapped)
+    fig, axes = figure(1, len(panels), height=0.16 * lines + 0.06 * len(labels) + 1.0, sharey=True, squeeze=False)
+    rows = []
+    for ax, (words, diffs) in zip(axes[0], panels, strict=True):
+        _change_panel(ax, diffs)
+        ax.set_title("\n".join(textwrap.wrap(words, 34)), fontsize=9, loc="left")
+        ax.set_xlabel(f"change in owners, {when.split(' ')[0]}")
+        rows += [[when, words, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0],
+                  d["ui90"][1], d.get("verdict", "")] for label, d in zip(labels, diffs, strict=True)]
+    axes[0, 0].set_yticks(np.arange(len(labels)), wrapped)
+    axes[0, 0].invert_yaxis()
+    title = _change_title(labels, panels, when)
+    return render(fig, "change_without_consent", title, source,
+                  f"Each alternative against {base_label}, paired replication by replication (common random "
+                  "numbers), for each count apart: the number is the mean change, the bar's whisker the range of "
+                  "plausible changes.",
+                  ["year", "count", "scenario", "base", "base_mean", "scenario_mean", "difference_mean",
+                   "difference_ui90_low", "difference_ui90_high", "verdict"], rows,
+                  interval_note=PAIRED_NOTE, key="Blue: fewer; vermillion: more; grey: no clear change, or not "
+                                                 "settled at this many replications (see the table).")
+
+
+def _change_title(labels: list[str], panels: list[tuple[str, list[dict]]], when: str) -> str:
+    """How many alternatives settle a cut or a rise in either count: no ranking, so no count left unnamed."""
+    cut = {label for _words, diffs in panels for label, d in zip(labels, diffs, strict=True)
+           if d.get("verdict") == "fewer"}
+    rise = {label for _words, diffs in panels for label, d in zip(labels, diffs, strict=True)
+            if d.get("verdict") == "more"}
+    head = f"Each alternative's change in the two counts without consent, {when}"
+    if not cut and not rise:
+        return f"{head}: none is settled"
+    parts = [f"{len(found)} of {len(labels)} {verb if len(found) == 1 else verb[:-1]} one or both"
+             for found, verb in ((cut, "cuts"), (rise, "raises")) if found]
+    return f"{head}: " + "; ".join(parts)
+
+
+def _change_panel(ax, diffs: list[dict]) -> None:
     means = np.array([d["mean"] if d["mean"] is not None else 0.0 for d in diffs])
     lo = np.array([d["ui90"][0] if d["ui90"][0] is not None else m for d, m in zip(diffs, means, strict=True)])
     hi = np.array([d["ui90"][1] if d["ui90"][1] is not None else m for d, m in zip(diffs, means, strict=True)])
-    extent = np.maximum(np.abs(lo), np.abs(hi))
-    order = np.sort(extent)[::-1]
-    split = len(labels) > 2 and order[0] > 5 * max(order[1], 1e-9)
-    large = extent >= order[0] / 5 if split else np.ones(len(labels), bool)
-    groups = [np.flatnonzero(large), np.flatnonzero(~large)] if split else [np.arange(len(labels))]
-    fig, axes = figure(len(groups), 1, height=0.34 * len(labels) + 1.7 + 0.5 * (len(groups) - 1), squeeze=False,
-                       gridspec_kw={"height_ratios": [max(len(g), 1) for g in groups]})
-    for ax, rows_in in zip(axes[:, 0], groups, strict=True):
-        _change_panel(ax, [labels[i] for i in rows_in], means[rows_in], lo[rows_in], hi[rows_in])
-    if split:
-        axes[0, 0].set_title("the largest change", fontsize=9, loc="left")
-        axes[1, 0].set_title("the other changes, on their own scale", fontsize=9, loc="left")
-    axes[-1, 0].set_xlabel(f"change in {year} against the baseline (owners)")
-    clear = (lo > 0) | (hi < 0)  # the range of plausible changes excludes zero
-    ranked = np.where(clear, means, 0.0)
-    biggest = int(np.argmin(ranked)) if ranked.min(initial=0) < 0 else int(np.argmax(np.abs(ranked)))
-    if ranked.size and abs(ranked[biggest]) > 0:
-        verb = "cuts" if means[biggest] < 0 else "raises"
-        title = (f"“{labels[biggest]}” {verb} {metric_words} the most in {year}: "
-                 f"{signed(means[biggest])} [{signed(lo[biggest])}, {signed(hi[biggest])}]")
-    else:
-        title = f"No alternative clearly changes {metric_words} in {year}"
-    rows = [[year, label, base_label, d["base_mean"], d["variant_mean"], d["mean"], d["ui90"][0], d["ui90"][1]]
-            for label, d in zip(labels, diffs, strict=True)]
-    return render(fig, "change_without_consent", title, source,
-                  f"Each alternative against {base_label}, paired replication by replication (common random "
-                  "numbers), with the range of plausible changes printed beside it.",
-                  ["year", "scenario", "base", "base_mean", "scenario_mean", "difference_mean",
-                   "difference_ui90_low", "difference_ui90_high"], rows,
-                  interval_note=PAIRED_NOTE, key="Blue: fewer; vermillion: more; grey: no clear change (the range "
-                                                 "includes zero).")
-
-
-def _change_panel(ax, labels: list[str], means, lo, hi) -> None:
-    y = np.arange(len(labels))
-    colours = [PALETTE["grey"] if lo_ <= 0 <= hi_ else (UP if m > 0 else DOWN)
-               for m, lo_, hi_ in zip(means, lo, hi, strict=True)]
+    y = np.arange(len(diffs))
+    colours = [{"fewer": DOWN, "more": UP}.get(d.get("verdict"), PALETTE["grey"]) for d in diffs]
     ax.barh(y, means, color=colours, height=0.65)
     ax.errorbar(means, y, xerr=[means - lo, hi - means], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
     left, right = min(lo.min(initial=0), 0.0), max(hi.max(initial=0), 0.0)
     span = max(right - left, 1.0)
-    ax.set_xlim(left - 0.05 * span, right + 0.6 * span)  # room on the right for the printed values
-    for yi, m, l_, h in zip(y, means, lo, hi, strict=True):
-        ax.text(max(h, 0.0) + 0.03 * span, yi, f"{signed(m)} [{signed(l_)}, {signed(h)}]", va="center",
-                ha="left", fontsize=7.5)
+    ax.set_xlim(left - 0.05 * span, right + 0.45 * span)  # room on the right for the printed values
+    ticks = MaxNLocator(nbins=3, steps=[1, 2, 2.5, 5, 10]).tick_values(left, right)
+    ax.set_xticks(ticks[(ticks >= left - 0.05 * span) & (ticks <= right + 0.45 * span)])
+    for yi, m, h in zip(y, means, hi, strict=True):
+        ax.text(max(h, 0.0) + 0.03 * span, yi, change(m), va="center", ha="left", fontsize=8.5)
 
 
 def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tuple[float, str]], source: str,
-             scenario_label: str) -> Chart:
-    """Owners disclosed per year by route, one panel each, with the dated policy changes marked."""
+             scenario_label: str, last_published: int | None = None) -> Chart:
+    """Owners disclosed per year by route, one panel each, with the dated policy changes marked and the years
+    after the last published figure shaded as projections."""
     fig, axes = figure(3, 1, height=6.6, sharex=True)
     x = np.array([int(y) for y in years], dtype=float) + 0.5  # mid-year
     rows = []
@@ -227,6 +228,8 @@ def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tup
         ax.set_ylabel("owners / year")
         ax.set_title(ROUTE_LABELS[route], fontsize=9.5, loc="left")
         ax.set_ylim(0, max(hi.max(initial=0) * 1.15, 1))
+        if last_published is not None and int(years[-1]) > last_published:
+            ax.axvspan(last_published + 1, x[-1] + 0.5, color="#eeeeee", zorder=0, linewidth=0)
         for number_, (when, _label) in enumerate(events, start=1):
             ax.axvline(when, color="#555555", linewidth=0.7, linestyle="--")
             if ax is axes[0]:  # numbered in the headroom the y-limit leaves above the data
@@ -239,9 +242,10 @@ def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tup
     axes[-1].set_xlim(x[0] - 0.5, x[-1] + 0.5)
     axes[-1].set_xlabel("year (points at mid-year; dashed lines: policy changes)")
     key = "Policy changes: " + "   ".join(f"({i}) {label}" for i, (_w, label) in enumerate(events, start=1))
-    portal = [s["mean"] or 0 for s in by_route["portal"]]
-    peak = years[int(np.argmax(portal))]
-    title = f"Owners whose video was disclosed each year, {years[0]}–{years[-1]}: the portal peaked in {peak}"
+    title = f"Owners whose video was disclosed each year, {years[0]}–{years[-1]}, by route"
+    if last_published is not None and int(years[-1]) > last_published:
+        title += f": the published record ends in {last_published}; later years (shaded) are projections"
+        key = f"Shaded: projected years (after {last_published}, the last published figure). " + key
     return render(fig, "timeline", title, source,
                    f"Owners whose video left each year in “{scenario_label}”, by route, with the dated "
                    "policy changes marked and numbered.",
@@ -258,7 +262,7 @@ FUNNEL_STEPS = (
 )
 
 
-def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Chart:
+def funnel(stats: list[dict], year: str, source: str, scenario_label: str, when: str | None = None) -> Chart:
     """The portal funnel in one year: requests → posted, then owners asked → agreed → shared, then clips.
 
     One linear panel per unit (requests, owners, clips), so every bar reads at face value.
@@ -276,7 +280,7 @@ def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Ch
         ax.errorbar(m, y, xerr=[m - l_, h - m], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
         top = max(float(h.max(initial=0)), 1.0)
         for yi, hi_, mi in zip(y, h, m, strict=True):
-            ax.text(max(hi_, mi) + 0.02 * top, yi, number(mi), va="center", fontsize=8)
+            ax.text(max(hi_, mi) + 0.02 * top, yi, count(mi), va="center", fontsize=8)
         ax.set_yticks(y, [FUNNEL_STEPS[i][1] for i in rows_in])
         ax.invert_yaxis()
         ax.grid(axis="y", visible=False)
@@ -284,8 +288,9 @@ def funnel(stats: list[dict], year: str, source: str, scenario_label: str) -> Ch
         ax.set_title(f"{unit} in {year}", fontsize=9, loc="left")
     step = {metric: i for i, (metric, _label) in enumerate(FUNNEL_STEPS)}
     asked, shared = means[step["portal.owners_notified"]], means[step["portal.owners_disclosed"]]
-    ratio = f"{asked / shared:,.0f}" if shared else "–"
-    title = f"In {year}, the portal asked {ratio} owners for every one whose video it obtained"
+    ratio = count(asked / shared) if shared else "–"
+    title = (f"In {when or year}, the year of most portal requests, the portal asked about {ratio} owners for every "
+             "one whose video it obtained")
     rows = [[scenario_label, year, m, label, s["mean"], s["ui90"][0], s["ui90"][1]]
             for (m, label), s in zip(FUNNEL_STEPS, stats, strict=True)]
     return render(fig, "portal_funnel", title, source,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sim.formatting import count
 from sim.model.metrics import CHANGE_WORDS
 from sim.report.brief import source_line
 from sim.report.charts import PALETTE, STYLE, Chart, render
@@ -71,8 +72,8 @@ def before_after(comparison, period: str) -> Chart:
 
 
 def _clear(comparison, variant, metric: str, period: str) -> bool:
-    return clear(comparison.difference(variant, metric, period))
+    return clear(comparison.change(variant, metric, period))
 
 
 def _label(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+    return count(x)

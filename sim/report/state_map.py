@@ -3,15 +3,16 @@
 Each state is a square at its usual place in a tile grid (the layout news graphics use),
 so small states are as visible as large ones. The colour is the paired change in owners
 whose video left without consent, per 100,000 residents (so states of different sizes
-compare), grey where the change is not clear; the number printed in each square is the
-change itself. Drawn with matplotlib only.
+compare), and the change itself printed in the square, only where that state's own
+change is settled (`Comparison.state_changes`); elsewhere the square is grey. Drawn
+with matplotlib only.
 """
 
 from __future__ import annotations
 
 import matplotlib.colors as mcolors
 
-from sim.experiments.stats import paired_difference
+from sim.formatting import change
 from sim.report.charts import Chart, figure, render
 
 # (row, column) of each state in the tile grid; row 0 at the top.
@@ -33,46 +34,55 @@ TILES = {
     "GU": (7, 1), "MP": (7, 2), "AS": (7, 3), "PR": (7, 10), "VI": (7, 11),
 }
 METRIC = "total.owners_disclosed_without_consent"
-MAP_NOTE = ("A change is clear when 90% of its plausible paired changes (5th-95th percentile of replications) lie on "
-            "one side of zero; population: the scenario's state_population.")
+MAP_NOTE = ("A state is coloured only where its own change is settled: 90% of its plausible paired changes "
+            "(5th-95th percentile of replications) lie on one side of zero even allowing for the Monte Carlo error "
+            "of those ends (an exact interval from order statistics, at 95% for the whole map, so about 150 "
+            "replications before any state can be settled); population: the scenario's state_population.")
 
 
-def change_by_state(comparison, variant, year: str, population: dict[str, int], source: str) -> Chart:
-    """The variant's paired change in `year`, state by state, on a tile grid."""
-    base = comparison.base
-    changes = {s: paired_difference(base.state_column(METRIC, s, year), variant.state_column(METRIC, s, year))
-               for s in base.states}
+def change_by_state(comparison, variant, year: str, population: dict[str, int], source: str,
+                    metric: str = METRIC, words: str = "owners whose video left without consent",
+                    when: str | None = None) -> Chart:
+    """The variant's paired change in `metric` in `year`, state by state, on a tile grid; a number and a colour
+    only where that state's own change is settled."""
+    changes = comparison.state_changes(variant, metric, year)
+    settled = {s: d["verdict"] in ("fewer", "more") for s, d in changes.items()}
     per_100k = {s: 1e5 * (d["mean"] or 0.0) / max(population.get(s, 0), 1) for s, d in changes.items()}
-    clear = {s: d["ui90"][0] is not None and not (d["ui90"][0] <= 0 <= d["ui90"][1]) for s, d in changes.items()}
-    extent = max((abs(v) for s, v in per_100k.items() if clear[s]), default=1.0) or 1.0
+    extent = max((abs(v) for s, v in per_100k.items() if settled[s]), default=1.0) or 1.0
     norm = mcolors.TwoSlopeNorm(vmin=-extent, vcenter=0.0, vmax=extent)
     cmap = mcolors.LinearSegmentedColormap.from_list("change", ["#0072B2", "#f2f2f2", "#D55E00"])
     fig, ax = figure(height=4.4)
     for state, (row, col) in TILES.items():
         if state not in changes:
             continue
-        colour = cmap(norm(per_100k[state])) if clear[state] else "#d9d9d9"
+        colour = cmap(norm(per_100k[state])) if settled[state] else "#d9d9d9"
         ax.add_patch(_square(col, -row, colour))
-        ink = "white" if clear[state] and abs(norm(per_100k[state]) - 0.5) > 0.3 else "#1a1a1a"
-        ax.text(col + 0.45, -row + 0.62, state, ha="center", va="center", fontsize=7.5, fontweight="bold", color=ink)
-        ax.text(col + 0.45, -row + 0.28, _short(changes[state]["mean"]), ha="center", va="center", fontsize=6,
-                color=ink)
+        ink = "white" if settled[state] and abs(norm(per_100k[state]) - 0.5) > 0.3 else "#1a1a1a"
+        ax.text(col + 0.45, -row + (0.62 if settled[state] else 0.45), state, ha="center", va="center",
+                fontsize=8, fontweight="bold", color=ink)
+        if settled[state]:
+            ax.text(col + 0.45, -row + 0.24, _short(changes[state]["mean"]), ha="center", va="center", fontsize=6.5,
+                    color=ink)
     ax.set_xlim(-0.2, 12.2)
     ax.set_ylim(-7.2, 1.1)
     ax.set_aspect("equal")
     ax.axis("off")
     title = variant.loaded.scenario.scenario.title
-    rows = [[year, s, d["mean"], d["ui90"][0], d["ui90"][1], per_100k[s], population.get(s)]
+    shown = sorted(s for s in settled if settled[s])
+    headline = (f"Where “{title}” changes {words}, {when or year}: settled in {len(shown)} "
+                f"state{'s' if len(shown) != 1 else ''}" if shown else
+                f"No state shows a settled change in {words} under “{title}”, {when or year}, at "
+                f"{comparison.base.replications} replications")
+    rows = [[year, s, d["mean"], d["ui90"][0], d["ui90"][1], d["verdict"], per_100k[s], population.get(s)]
             for s, d in sorted(changes.items())]
-    return render(fig, "change_by_state", f"Where “{title}” changes owners whose video left without consent, "
-                                          f"{year}", source,
-                  "Each square is a state, at its usual place on a tile map; the number is the change in owners "
-                  "whose video left without consent there (its agencies), and the colour that change per 100,000 "
-                  "residents. Grey: no clear change.",
-                  ["year", "state", "change_mean", "change_ui90_low", "change_ui90_high", "change_per_100k",
-                   "population"], rows, interval_note=MAP_NOTE,
+    return render(fig, "change_by_state", headline, source,
+                  "Each square is a state, at its usual place on a tile map; where the state's own change is "
+                  f"settled, the number is the change in {words} there (its agencies), and the colour that change "
+                  "per 100,000 residents. Grey: no clear change, or not settled at this many replications.",
+                  ["year", "state", "change_mean", "change_ui90_low", "change_ui90_high", "verdict",
+                   "change_per_100k", "population"], rows, interval_note=MAP_NOTE,
                   key="Blue: fewer; vermillion: more; the deeper the colour, the larger the change per resident; "
-                      "grey: no clear change (the range of plausible changes includes zero).")
+                      "grey: no settled change.")
 
 
 def _square(x: float, y: float, colour):
@@ -82,8 +92,5 @@ def _square(x: float, y: float, colour):
 
 
 def _short(x) -> str:
-    if x is None:
-        return ""
-    if abs(x) >= 1000:
-        return f"{x / 1000:+.1f}k".replace("-", "−")
-    return (f"{x:+.0f}" if abs(x) >= 10 else f"{x:+.1f}").replace("-", "−")
+    """A change as a tile holds it: "+130", "−2,400", "+<1"."""
+    return "" if x is None else change(x)

@@ -20,15 +20,22 @@ from sim.web.choices import BASES, GROUPS, LEVERS, library
 from sim.web.compose import base_scenario
 from sim.web.form import check, check_upload, field_of, file_name, scenario_text, source_defaults
 from sim.web.service import Cancelled, Job, Service
-from sim.web.whatif import DEFAULT_HORIZON, MAX_APP_REPS, MAX_STACKED, WhatIf, from_query, to_query
+from sim.web.whatif import DEFAULT_APP_REPS, DEFAULT_HORIZON, MAX_APP_REPS, MAX_STACKED, WhatIf, from_query, to_query
 
 ROUTES = {"portal": "Portal: police ask owners (consent)", "emergency": "Emergency: the company decides alone",
           "legal": "Legal process: warrant, subpoena, court order"}
 CSS = """
-.rs-num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-.rs-table { width: 100%; }
-.rs-table td, .rs-table th { padding: 0.25rem 0.5rem; vertical-align: top; }
-.rs-table td:first-child, .rs-table th:first-child { min-width: 10rem; }
+.rs-num { text-align: right; font-variant-numeric: tabular-nums; }
+.rs-band { white-space: nowrap; color: #555; font-size: 0.85em; }
+.rs-table { width: 100%; table-layout: fixed; }
+.rs-table td, .rs-table th { padding: 0.25rem 0.5rem; vertical-align: top; overflow-wrap: break-word; }
+@media (max-width: 700px) {  /* a phone: one card per count, each cell with its heading */
+  .rs-table thead { display: none; }
+  .rs-table, .rs-table tbody, .rs-table tr, .rs-table td { display: block; width: auto; }
+  .rs-table tr { border: 1px solid #ddd; margin-bottom: 0.5rem; }
+  .rs-table td { text-align: left; border: none; }
+  .rs-table td::before { content: attr(data-label); display: block; font-size: 0.75rem; color: #666; }
+}
 .rs-scroll { overflow-x: auto; }
 .rs-error { color: #b00020; font-size: 0.9rem; overflow-wrap: anywhere; }
 .rs-ok { color: #1b6e20; font-size: 0.9rem; overflow-wrap: anywhere; }
@@ -36,6 +43,8 @@ CSS = """
 .rs-story li { margin-bottom: 0.3rem; }
 .rs-when { font-variant-numeric: tabular-nums; color: #555; white-space: nowrap; margin-right: 0.5rem; }
 .rs-chart { max-width: 100%; height: auto; }
+.rs-definitions { font-size: 0.85rem; border-left: 3px solid #d8c9a0; padding-left: 0.6rem; }
+.rs-definitions dd { margin-bottom: 0.3rem; }
 progress { width: 100%; height: 1.2rem; }
 pre.rs-toml { max-height: 24rem; overflow: auto; font-size: 0.8rem; }
 """
@@ -61,7 +70,8 @@ def make_app(service: Service) -> App:
         return WhatIf(base=input.base(), variants=tuple(input.variants() or ()), levers=tuple(levers),
                       pins=tuple(pinned), levers_from=input.levers_from() if input.levers_on() else None,
                       horizon=input.horizon(), state=input.state() or None,
-                      reps=_bounded(input.reps(), 1, MAX_APP_REPS, 20), seed=_bounded(input.seed(), 0, 2**63 - 1, 1))
+                      reps=_bounded(input.reps(), 1, MAX_APP_REPS, DEFAULT_APP_REPS),
+                      seed=_bounded(input.seed(), 0, 2**63 - 1, 1))
 
     app_ui = ui.page_navbar(
         ui.nav_panel("What if", _whatif_ui(years, states, pins, notes, steps), value="whatif"),
@@ -165,6 +175,9 @@ def make_app(service: Service) -> App:
             _spec, _comparison, view = shown()
             return ui.div(
                 ui.h3(view.title, id="result-title"),
+                ui.tags.dl(*(part for name, meaning in view.definitions
+                             for part in (ui.tags.dt(name), ui.tags.dd(meaning))), id="definitions",
+                           class_="rs-definitions"),
                 ui.tags.ul(*(ui.tags.li(s) for s in view.findings), id="findings"),
                 ui.div(view.table, class_="rs-scroll"),
                 ui.p(view.caption, class_="rs-note"),
@@ -376,7 +389,7 @@ def _whatif_ui(years, states, pins, notes, steps):
                                     class_="rs-note"),
                                *_pin_inputs(pins, notes, steps)),
             ui.accordion_panel("Replications and seed",
-                               ui.input_numeric("reps", "Replications", 20, min=1, max=MAX_APP_REPS),
+                               ui.input_numeric("reps", "Replications", DEFAULT_APP_REPS, min=1, max=MAX_APP_REPS),
                                ui.input_numeric("seed", "Seed", 1, min=0)),
             open=False, id="controls"),
         width=340, open={"desktop": "open", "mobile": "always-above"},
@@ -461,9 +474,11 @@ def _about_ui():
              "are 90% of those runs, which draw what is unknown from a posterior fitted to published figures."),
         ui.p("Everything here is also a command: ", ui.code("ringsim compare"), ", ", ui.code("ringsim trace"),
              ", ", ui.code("ringsim run"), ". The page shows the command for every number it shows."),
-        ui.p("Words: ", ui.tags.b("owner"), " — a person with a camera; ", ui.tags.b("without consent"),
-             " — emergency and legal disclosures; ", ui.tags.b("no clear change"),
-             " — a change whose 90% range includes zero."),
+        ui.p("Words: ", ui.tags.b("owner"), " — a person with a camera; ",
+             ui.tags.b("neither consent nor a warrant"), " — the company granted an emergency form; ",
+             ui.tags.b("under a search warrant"), " — a judge signed it; ", ui.tags.b("no clear change"),
+             " — a change whose 90% range includes zero; ", ui.tags.b("not settled"),
+             " — too few replications to bound the ends of the range."),
         class_="container", style="max-width: 48rem")
 
 

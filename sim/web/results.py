@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import functools
 import io
 import shlex
 import threading
@@ -19,9 +20,9 @@ from htmltools import Tag
 from shiny import ui
 
 from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
-from sim.formatting import number, signed
-from sim.model.metrics import CHANGE_WORDS
-from sim.report import charts, findings
+from sim.formatting import change as change_text
+from sim.formatting import change_range, count, count_range
+from sim.report import charts, counts, findings
 from sim.report.brief import build_brief, source_line
 from sim.report.class_charts import before_after
 from sim.web.compose import compose
@@ -43,30 +44,47 @@ class Results:
 
     @property
     def when(self) -> str:
+        """The period as a reader sees it, marked projected when it comes after the published record."""
         years = self.comparison.base.periods[:-1]
-        return f"{years[0]}–{years[-1]}" if self.period == "all" else self.period
+        if self.period == "all":
+            last = counts.last_published(_targets())
+            late = last is not None and int(years[-1]) > last
+            return f"{years[0]}–{years[-1]}" + (f" (after {last}: projected)" if late else "")
+        return counts.year_label(_targets(), self.period)
 
     def title(self) -> str:
         return findings.headline_title(self.view, self.period, self.when)
 
     def findings(self) -> list[str]:
-        return findings.key_findings(self.view, self.period, self.when)
+        last = counts.last_published(_targets())
+        anchor = str(last) if last is not None and str(last) in self.comparison.base.periods else None
+        return findings.key_findings(self.view, self.period, self.when, anchor if self.period != "all" else None,
+                                     below="")
+
+    def definitions(self) -> list[tuple[str, str]]:
+        """What the counts mean, and whether the period is a projection: shown above the answer's table."""
+        last = counts.last_published(_targets())
+        beside = self.period != "all" and str(last) in self.comparison.base.periods
+        return [*counts.definitions(),
+                ("Published figures", counts.projection_warning(_targets(), self.period, beside))]
 
     def table(self) -> Tag:
         view, period = self.view, self.period
         base = view.base
         variant = view.variants[0] if view.variants else None
-        head = ["owners whose video…", f"baseline: {base.loaded.scenario.scenario.title}"]
+        head = ["count", f"baseline: {base.loaded.scenario.scenario.title}"]
         if variant is not None:
-            head += [f"alternative: {variant.loaded.scenario.scenario.title}", "change [90% of runs]"]
+            head += [f"alternative: {variant.loaded.scenario.scenario.title}", "change (90% of runs)"]
         rows = []
-        for metric, words in CHANGE_WORDS.items():
-            cells = [ui.tags.td(words), _number_cell(base.summary(metric, period), metric, "base")]
+        for metric, words in ((c.metric, c.words) for c in counts.HEADLINE):
+            cells = [ui.tags.td(words, **{"data-label": head[0]}),
+                     _number_cell(base.summary(metric, period), metric, "base", head[1])]
             if variant is not None:
-                d = view.difference(variant, metric, period)
-                cells += [_number_cell(variant.summary(metric, period), metric, "variant"),
-                          ui.tags.td(_change(d), class_="rs-num", **{"data-metric": metric, "data-role": "change",
-                                                                      "data-value": repr(d["mean"])})]
+                d = view.change(variant, metric, period)
+                cells += [_number_cell(variant.summary(metric, period), metric, "variant", head[2]),
+                          ui.tags.td(*_change(d, base.replications), class_="rs-num",
+                                     **{"data-metric": metric, "data-role": "change", "data-value": repr(d["mean"]),
+                                        "data-verdict": d["verdict"], "data-label": head[3]})]
             rows.append(ui.tags.tr(*cells))
         return ui.tags.table(ui.tags.thead(ui.tags.tr(*(ui.tags.th(h) for h in head))), ui.tags.tbody(*rows),
                              class_="table table-sm rs-table", id="headline")
@@ -77,8 +95,10 @@ class Results:
         return (f"{self.when}, {where}. Mean of {base.replications} replications (seed {base.seed}); in brackets, "
                 f"90% of replications (uncertainty: {base.uncertainty}"
                 + (": each replication drew the unknowns, so ranges count what is unknown as well as chance)"
-                   if base.uncertainty == "posterior" else ": chance only)") + ". Changes are paired replication "
-                "by replication; “no clear change” when the range includes zero.")
+                   if base.uncertainty == "posterior" else ": chance only)") + ". Counts rounded to two significant "
+                "figures. Changes are paired replication by replication; “fewer” or “more” only when the range stays "
+                "on one side of zero allowing for the Monte Carlo error of its ends, else “no clear change” (“not "
+                "settled” when the replications are too few, under 73, to bound those ends).")
 
     def chart(self) -> charts.Chart:
         if self.view.variants:
@@ -98,6 +118,7 @@ class View:
 
     title: str
     findings: tuple[str, ...]
+    definitions: tuple[tuple[str, str], ...]
     table: Tag
     caption: str
     chart_png: str  # base64
@@ -120,7 +141,7 @@ def view_of(spec: WhatIf, comparison) -> View:
     shown = Results(spec, comparison)
     with CHART_LOCK:
         chart = shown.chart()
-    view = View(shown.title(), tuple(shown.findings()), shown.table(), shown.caption(),
+    view = View(shown.title(), tuple(shown.findings()), tuple(shown.definitions()), shown.table(), shown.caption(),
                 base64.b64encode(chart.png).decode("ascii"), chart.title, shown.command())
     with _VIEWS_LOCK:
         _VIEWS[spec] = view
@@ -181,18 +202,26 @@ def _readme(spec: WhatIf) -> str:
             "scenarios by name, so they run from any folder where ringsim is installed.\n")
 
 
-def _number_cell(stats: dict, metric: str, role: str) -> Tag:
+@functools.cache
+def _targets():
+    return load_targets(DEFAULT_TARGETS)
+
+
+def _number_cell(stats: dict, metric: str, role: str, label: str) -> Tag:
     lo, hi = stats["ui90"]
-    band = f" [{number(lo)}–{number(hi)}]" if lo is not None else ""
-    return ui.tags.td(f"{number(stats['mean'])}{band}", class_="rs-num",
-                      **{"data-metric": metric, "data-role": role, "data-value": repr(stats["mean"])})
+    band = ui.tags.span(f"({count_range(lo, hi)})", class_="rs-band") if lo is not None else ""
+    return ui.tags.td(count(stats["mean"]), " ", band, class_="rs-num",
+                      **{"data-metric": metric, "data-role": role, "data-value": repr(stats["mean"]),
+                         "data-label": label})
 
 
-def _change(d: dict) -> str:
+def _change(d: dict, replications: int) -> tuple:
+    """The verdict in words, then the change and its range."""
     if not d["mean"]:
-        return "no change"
+        return ("no change",)
     lo, hi = d["ui90"]
-    return (signed(d["mean"]) if findings.clear(d) else "no clear change") + f" [{signed(lo)}, {signed(hi)}]"
+    return (findings.verdict_words(d, replications), ui.tags.br(), change_text(d["mean"]), " ",
+            ui.tags.span(f"({change_range(lo, hi)})", class_="rs-band"))
 
 
 def story_view(spec: WhatIf, route: str, before, after, case: str) -> Tag:

@@ -18,6 +18,9 @@ from sim.errors import UsageError
 from sim.web.choices import BASES, LEVER_BY_PATH, library, plain_number, plain_whole
 
 MAX_APP_REPS = 200  # the page answers in seconds; the CLI runs more
+# Enough that a change's verdict can survive the Monte Carlo error of its range's ends (at least
+# 73 replications: sim.experiments.stats.verdicts); a year of two scenarios takes seconds.
+DEFAULT_APP_REPS = 100
 MAX_STACKED = 8  # alternatives stacked in one what-if (the library has about 20)
 DEFAULT_HORIZON = "2025"  # the last complete year: "last year" for a user in 2026
 FIELDS = ("base", "variant", "set", "pin", "from", "horizon", "state", "reps", "seed")
@@ -32,7 +35,7 @@ class WhatIf:
     levers_from: dt.date | None = None  # default: the horizon's first day
     horizon: str = DEFAULT_HORIZON  # a calendar year, or "timeline" for the base's whole horizon
     state: str | None = None
-    reps: int = 20
+    reps: int = DEFAULT_APP_REPS
     seed: int = 1
 
     @property
@@ -90,7 +93,8 @@ def from_query(query: str, unknown_ranges: dict[str, tuple[float, float]] | None
     if state is not None and states and state not in states:
         raise UsageError(f"link: state = {state!r}: not a state of the base")
     return WhatIf(base=base, variants=variants, levers=levers, pins=pins, levers_from=_date(one.get("from")),
-                  horizon=horizon, state=state, reps=_whole("reps", one.get("reps", "20"), 1, MAX_APP_REPS),
+                  horizon=horizon, state=state,
+                  reps=_whole("reps", one.get("reps", str(DEFAULT_APP_REPS)), 1, MAX_APP_REPS),
                   seed=_whole("seed", one.get("seed", "1"), 0, 2**63 - 1))
 
 
