@@ -229,7 +229,8 @@ def test_a_target_must_be_finite_and_name_a_metric(tmp_path, line, words):
 
 
 def test_a_variant_with_other_states_is_refused_before_running(library, tmp_path):
-    path = small_variant(library, "few", '[set]\n"population.state_population" = { IL = 12812508, CA = 39538223 }\n')
+    states = '{ IL = 12812508, CA = 39538223, UT = 3271616 }'  # UT: the base's timeline binds it
+    path = small_variant(library, "few", f'[set]\n"population.state_population" = {states}\n')
     status, _out, err = cli("compare", str(library / "small.toml"), str(path), "--reps", "1", *NONE,
                             "--out", str(tmp_path / "o"))
     one_line(status, err, "other states than the base's")
