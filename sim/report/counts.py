@@ -60,8 +60,11 @@ ANCHORS = {
 
 
 def last_published(targets) -> int | None:
-    """The last year with a published figure (the record runs to here; later years are projections)."""
-    return max((int(t.period) for t in targets), default=None)
+    """The last year with a published figure on the routes of the two leading counts (emergency and
+    legal process): the record runs to here for them, and later years are projections. A later figure on
+    the portal alone (the 2023 ceiling on requests) anchors no number of the headline."""
+    leading = {m for c in LEADING for m in ANCHORS[c.metric]}
+    return max((int(t.period) for t in targets if set(t.metrics) & leading), default=None)
 
 
 def anchoring(targets, metric: str, year: str) -> str:
@@ -106,7 +109,12 @@ def definitions() -> list[tuple[str, str]]:
 def level_words(stats: dict) -> str:
     """`about 2,700 (1,700 to 4,300)`: a count with its range, as people read it."""
     low, high = stats["ui90"]
-    return f"about {count(stats['mean'])} ({count_range(low, high)})"
+    return f"{about(count(stats['mean']))} ({count_range(low, high)})"
+
+
+def about(words: str) -> str:
+    """'about 2,700', but 'fewer than 1' as it is ('about fewer than 1' reads wrong)."""
+    return words if words.startswith("fewer") else f"about {words}"
 
 
 def share_words(change: dict) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sim.experiments.stats import FEWER, MORE, NO_CHANGE, NO_CLEAR, UNSETTLED
 from sim.formatting import change, change_range, count, count_range
 from sim.model.metrics import CATALOGUE
-from sim.report.counts import CONSENT, LEADING, NEITHER, NEVER_TOLD, TOTAL, WARRANT, level_words, share_words
+from sim.report.counts import CONSENT, LEADING, NEITHER, NEVER_TOLD, TOTAL, WARRANT, about, level_words, share_words
 
 METRIC_WORDS = {m.name: m.description for m in CATALOGUE}
 
@@ -163,7 +163,7 @@ def headline_title(comparison, year: str, when: str | None = None) -> str:
     base = comparison.base
     where = f" in {base.state}" if base.state else ""
     neither, warrant = (count(base.summary(c.metric, year)["mean"]) for c in LEADING)
-    start = (f"In {when or year}{where}, about {neither} owners' videos went to police with neither consent nor a "
+    start = (f"In {when or year}{where}, {about(neither)} owners' videos went to police with neither consent nor a "
              f"warrant, and {warrant} under a search warrant")
     for c in LEADING:  # rank by the first count any alternative settles lower
         fewer = [(v, comparison.change(v, c.metric, year)) for v in comparison.variants]
