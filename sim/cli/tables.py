@@ -6,8 +6,9 @@ from rich.table import Table
 
 from sim.cli.app import shown
 from sim.experiments.runner import RunResult
+from sim.formatting import change as _change
+from sim.formatting import count, number
 from sim.formatting import figure as _cal
-from sim.formatting import number
 from sim.model.metrics import CHANGE_WORDS, HEADLINE
 from sim.report.findings import clear
 
@@ -22,12 +23,18 @@ def headline_table(result: RunResult) -> Table:
         table.add_column(f"{route}\n{quantity.replace('_', ' ')}", justify="right", max_width=17)
     for period in result.periods:
         label = "all years" if period == "all" else period
-        table.add_row(label, *(number(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
+        table.add_row(label, *(_people(name)(result.summary(name, period)["mean"]) for name in TERMINAL_HEADLINE),
                       end_section=period == result.periods[-2])
     for label, key in (("90% of years", "ui90"), ("95% CI of mean", "ci95")):
-        bands = [result.summary(name, "all")[key] for name in TERMINAL_HEADLINE]
-        table.add_row(label, *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in bands))
+        bands = [(name, result.summary(name, "all")[key]) for name in TERMINAL_HEADLINE]
+        table.add_row(label, *(f"{_people(name)(lo)}–{_people(name)(hi)}" if lo is not None else "–"
+                               for name, (lo, hi) in bands))
     return table
+
+
+def _people(metric: str):
+    """How a metric's values are written: counts of owners as people read them, anything else as a number."""
+    return count if ".owners" in metric or metric.endswith("_notified") else number
 
 
 TERMINAL_HEADLINE = tuple(n for n in HEADLINE if n not in ("legal.content_disclosures", "total.owners_disclosed"))
@@ -42,10 +49,10 @@ def state_table(result: RunResult, state: str) -> Table:
         table.add_column(_short(CHANGE_WORDS[name]), justify="right", max_width=16)
     for period in result.periods:
         table.add_row("all years" if period == "all" else period,
-                      *(number(result.state_summary(name, state, period)["mean"]) for name in CHANGE_WORDS),
+                      *(count(result.state_summary(name, state, period)["mean"]) for name in CHANGE_WORDS),
                       end_section=period == result.periods[-2])
     bands = [result.state_summary(name, state, "all")["ui90"] for name in CHANGE_WORDS]
-    table.add_row("90% of runs", *(f"{number(lo)}–{number(hi)}" if lo is not None else "–" for lo, hi in bands))
+    table.add_row("90% of runs", *(f"{count(lo)}–{count(hi)}" if lo is not None else "–" for lo, hi in bands))
     return table
 
 
@@ -70,7 +77,7 @@ def change_table(comparison, period: str = "all") -> Table:
             lo, hi = d["ui90"]
             change = (f"{_signed(d['mean'])} [{_signed(lo)}, {_signed(hi)}]" if clear(d) or not d["mean"]
                       else f"{d['verdict']} [{_signed(lo)}, {_signed(hi)}]")
-            table.add_row(f"  {_short(words)}", number(d["base_mean"]), number(d["variant_mean"]),
+            table.add_row(f"  {_short(words)}", count(d["base_mean"]), count(d["variant_mean"]),
                           change if d["mean"] else "no change", end_section=k == len(CHANGE_WORDS) - 1)
     return table
 
@@ -82,9 +89,8 @@ def _short(words: str) -> str:
 
 
 def _signed(x) -> str:
-    if x is None:
-        return "–"
-    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+,.1f}"
+    """A change in owners as people read it (two figures, a signed whole number, U+2212)."""
+    return _change(x)
 
 
 def calibration_table(rows: list[dict], result) -> Table:
