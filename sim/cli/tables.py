@@ -75,8 +75,8 @@ def change_table(comparison, period: str = "all") -> Table:
         for k, (name, words) in enumerate(CHANGE_WORDS.items()):
             d = comparison.change(variant, name, period)  # with the brief's verdict
             lo, hi = d["ui90"]
-            change = (f"{_signed(d['mean'])} [{_signed(lo)}, {_signed(hi)}]" if clear(d) or not d["mean"]
-                      else f"{d['verdict']} [{_signed(lo)}, {_signed(hi)}]")
+            change = (f"{_change(d['mean'])} [{_change(lo)}, {_change(hi)}]" if clear(d) or not d["mean"]
+                      else f"{d['verdict']} [{_change(lo)}, {_change(hi)}]")
             table.add_row(f"  {_short(words)}", count(d["base_mean"]), count(d["variant_mean"]),
                           change if d["mean"] else "no change", end_section=k == len(CHANGE_WORDS) - 1)
     return table
@@ -86,11 +86,6 @@ def _short(words: str) -> str:
     """The table's row label: the plain words without the leading 'owners whose video'."""
     return (words.removeprefix("owners whose video ").removeprefix("owners who ")
             .replace(" (no consent)", "").replace(" (with consent)", ""))
-
-
-def _signed(x) -> str:
-    """A change in owners as people read it (two figures, a signed whole number, U+2212)."""
-    return _change(x)
 
 
 def calibration_table(rows: list[dict], result) -> Table:

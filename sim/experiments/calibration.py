@@ -77,6 +77,15 @@ class Target:
             return self.value * max(1 - self.tolerance, 0.0) <= mean <= self.value
         return abs(mean - self.value) <= self.tolerance * self.value
 
+    def inside(self, low: float, high: float) -> bool:
+        """Does the published figure lie in the predicted range [low, high]? A floor only needs the
+        range to reach up to it, a ceiling only down to it."""
+        if self.kind == "lower_bound":
+            return high >= self.value
+        if self.kind == "upper_bound":
+            return low <= self.value
+        return low <= self.value <= high
+
     def rule(self) -> str:
         pct = f"{self.tolerance:.0%}"
         if self.kind == "lower_bound":
@@ -134,9 +143,7 @@ def score(targets, result: RunResult) -> list[dict]:
     for t in applicable(targets, result):
         values = t.simulated(result)
         s = summarize(values)
-        inside = s["ui90"][0] is not None and (
-            s["ui90"][1] >= t.value if t.kind == "lower_bound" else
-            s["ui90"][0] <= t.value if t.kind == "upper_bound" else s["ui90"][0] <= t.value <= s["ui90"][1])
+        inside = s["ui90"][0] is not None and t.inside(*s["ui90"])
         rows.append({
             "id": t.id, "label": t.label, "period": t.period, "published": t.value, "kind": t.kind,
             "simulated_mean": s["mean"], "ci95_low": s["ci95"][0], "ci95_high": s["ci95"][1],

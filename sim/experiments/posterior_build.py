@@ -184,11 +184,9 @@ def cross_validate(posterior: Path, targets_path: Path, steps: int = 1500) -> li
         sample, chain = inference.sample_posterior(likelihood, active, start, rng, steps=steps, keep=600)
         predicted = inference.predictive(emulators, sample, i, rng)
         low, mid, high = np.percentile(predicted, [5, 50, 95])
-        inside = (high >= t.value if t.kind == "lower_bound" else low <= t.value if t.kind == "upper_bound"
-                  else low <= t.value <= high)
         rows.append({"id": t.id, "label": t.label, "period": t.period, "published": t.value,
                      "predicted_median": float(mid), "ui90_low": float(low), "ui90_high": float(high),
-                     "inside_ui90": bool(inside), "acceptance_fraction": chain["acceptance_fraction"]})
+                     "inside_ui90": bool(t.inside(low, high)), "acceptance_fraction": chain["acceptance_fraction"]})
     return rows
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import errno
 import hashlib
 import os
 import re
-import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from sim.errors import ScenarioError
+from sim.files import read_regular
 from sim.scenario.library import LIBRARY
 from sim.scenario.policy import PolicyBook
 from sim.scenario.provenance import AnnotationError, Provenance, is_value_table, strip
@@ -284,20 +285,18 @@ def _shown_path(path: Path) -> str:
 
 
 def read_limited(path: Path, shown: str) -> bytes:
-    """A regular file's bytes, refusing FIFOs, devices and anything over MAX_FILE_BYTES."""
+    """A regular file's bytes, refusing FIFOs, devices and anything over MAX_FILE_BYTES (`sim.files.read_regular`,
+    its refusals worded for a scenario file)."""
     try:
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise ScenarioError(shown, "", "not a regular file")
-            raw = fh.read(MAX_FILE_BYTES + 1)
-    except IsADirectoryError:
-        raise ScenarioError(shown, "", "is a folder, not a scenario file") from None
+        return read_regular(path, MAX_FILE_BYTES)
     except OSError as err:
+        if Path(path).is_dir():
+            raise ScenarioError(shown, "", "is a folder, not a scenario file") from None
+        if err.errno == errno.EINVAL:
+            raise ScenarioError(shown, "", "not a regular file") from None
+        if err.errno == errno.EFBIG:
+            raise ScenarioError(shown, "", f"larger than {MAX_FILE_BYTES:,} bytes; not a scenario file") from None
         raise ScenarioError(shown, "", f"cannot read ({err.strerror})") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(shown, "", f"larger than {MAX_FILE_BYTES:,} bytes; not a scenario file")
-    return raw
 
 
 def _depth(node: Any) -> int:
