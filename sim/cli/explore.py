@@ -38,25 +38,47 @@ def trace(
     year: str = typer.Option(None, "--year", help="Only cases opened in this year."),
     since: str = typer.Option(None, "--from", metavar="DATE",
                               help="Only cases opened on or after this date (YYYY-MM-DD), e.g. after a policy change."),
+    ending: str = typer.Option(None, "--ending", help="Only cases that ended this way: disclosed (video left), "
+                                                      "refused, no-video, or a route's own ending, e.g. records-only."),
+    changed: bool = typer.Option(False, "--changed", help="Only cases whose route changed: the portal was shut to "
+                                                          "them, or they moved to another route (e.g. to a warrant)."),
     as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
 ) -> None:
     """Follow single investigations from incident to outcome, in plain words with simulated dates."""
     check_run_size(1, seed, 1)
+    from sim.experiments.case_filter import CaseFilter
     from sim.experiments.trace import csv_text, stories
-    from sim.scenario import loader
+    from sim.scenario.catalog import load_named
 
-    loaded = loader.load(scenario)
+    pick = CaseFilter.of(ending, changed)
+    loaded = load_named(scenario)
     say_overrides([loaded])
-    found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since))
+    found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since), pick=pick)
     if as_csv:
         sys.stdout.write(csv_text(found))
         return
     if not found:
-        out_console.print("no case took that route in this run; try another --year, --from or --seed")
+        asked = f" {pick.describe()}" if pick.active else ""
+        out_console.print(f"no case{asked} took that route in this run; try another --year, --from or --seed",
+                          highlight=False)
     for story in found:
-        out_console.print(f"\n[bold]Case {story.case}[/bold], the {story.route} route", highlight=False)
-        for when, text in story.lines:
-            out_console.print(f"  {when:%Y-%m-%d %H:%M}  {text}", highlight=False)
+        out_console.print(story_table(story))
+
+
+def story_table(story):
+    """One story for a terminal: its time column stays clear, long lines wrap under the text."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    lines = Table.grid(padding=(0, 2))
+    lines.add_column(no_wrap=True)
+    lines.add_column(overflow="fold")
+    for when, text in story.lines:
+        lines.add_row(f"{when:%Y-%m-%d %H:%M}", Text(text))
+    heading = Text.assemble("\n", (f"Case {story.case}", "bold"), f", the {story.route} route")
+    return Group(heading, Padding(lines, (0, 0, 0, 2)))
 
 
 def _date_option(option: str, text: str | None):

@@ -26,7 +26,7 @@ import numpy as np
 from sim.formatting import elapsed, plural
 from sim.model.cases import Cases
 from sim.model.queues import fcfs_starts
-from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
+from sim.model.routes.disclosure import disclose_without_consent, end_cases, ending_line, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
 
 # How a legal demand can end (declared once: metrics, charts and traces import it).
@@ -126,17 +126,19 @@ def _narrate_demands(world, cases, days, asked, process, rerouted, records_only,
             say(day, cases, k, "the law lets the company hand over nothing under a {kind}: {then}",
                 kind=PROCESS_TYPES[asked[k]].replace("_", " "), then=then)
         if dropped[k]:
-            say(day, cases, k, "legal demand ends: never served (the agency left the platform)")
+            say(day, cases, k, ending_line("legal", "never_served"))
             continue
         kind = PROCESS_TYPES[process[k]]
         # From here the case is on the legal route (a CSV's route column follows it).
         say(day, cases, k, "seeks a {kind}{asks}", route="legal", kind=kind.replace("_", " "),
             asks=" and asks the company to preserve video" if preserved[k] else "")
+        # Dated when the answer reaches the agency (the model times courts in days, not office hours).
         if refused[k]:
-            say(served[k], cases, k, "the court refuses to issue it")
+            say(served[k], cases, k, "the answer comes back, {took} after the application: the court refuses to "
+                "issue it", took=elapsed(served[k] - day))
         else:
-            say(served[k], cases, k, "{issuer} issues the {kind}; it is served on the company",
-                issuer=ISSUER[kind], kind=kind.replace("_", " "))
+            say(served[k], cases, k, "{issuer} issued the {kind} ({took} after the application); it is served on "
+                "the company", issuer=ISSUER[kind], kind=kind.replace("_", " "), took=elapsed(served[k] - day))
 
 
 def answer_all(world) -> None:

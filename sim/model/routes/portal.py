@@ -22,13 +22,14 @@ from sim.model.cases import Cases
 from sim.model.footage import footage_exists
 from sim.model.owners import OWNER, Owners, not_notified_why, notified_count, willing_count
 from sim.model.routes import legal
+from sim.model.routes.disclosure import ending_line
 
 # How a portal request can end (declared once: metrics, charts and traces import it).
 ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
         "expired_without_footage", "closed_with_footage")
 END = {name: i for i, name in enumerate(ENDS)}
 # How owners hear of a request, by the portal's mode (words for the trace).
-ASKED_BY = {"email": "by an e-mail the company sends each owner (2018 to June 2021)",
+ASKED_BY = {"email": "by an e-mail the company sends each owner",
             "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
             "community_requests": "through a Community Request, moderated, via the agency's Axon Evidence"}
 
@@ -99,21 +100,24 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
     area = np.broadcast_to(pick(lambda r: r.portal.max_area_sq_mi), rows.shape)
     hours = np.broadcast_to(pick(lambda r: r.portal.max_window_hours), rows.shape)
     modes = np.broadcast_to(pick_posted(lambda r: r.portal.mode), posted.shape)
+    # Encryption is a reason only where it exists and blocks sharing (no "encrypted" in 2020).
+    encryption = np.broadcast_to(pick_posted(lambda r: r.platform.e2ee_available), posted.shape) & bool(
+        world.scenario.population.owners.e2ee_blocks_portal_sharing)
     requested_window = batch.column("requested_window", rows)
     for i, j in enumerate(rows.tolist()):
         day = a["day"][j]
         asked_area, asked_hours = a["requested_area"][j], requested_window[i]
         capped = [f"{area[i]:g} sq mi" if asked_area > area[i] else "",
                   f"{hours[i]:g} h" if asked_hours > hours[i] else ""]
-        say(day, batch, j, f"posts a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
+        say(day, batch, j, f"makes a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
             + (f"; the portal allows at most {' and '.join(c for c in capped if c)}, so the request is cut to that"
                if any(capped) else ""))
         if no_case[i]:
             say(day, batch, j, "the request has no case number, which the rules require: the portal rejects it")
-            say(day, batch, j, "portal request ends: rejected (no case number)")
+            say(day, batch, j, ending_line("portal", "rejected_no_case_number"))
         elif moderated[i]:
             say(day, batch, j, "the company's moderators reject the request")
-            say(day, batch, j, "portal request ends: rejected by moderation")
+            say(day, batch, j, ending_line("portal", "rejected_by_moderation"))
     for k, j in enumerate(posted.tolist()):
         day = a["day"][j]
         how = ASKED_BY[str(modes[k])]
@@ -126,12 +130,13 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
             agree = f"{out.consented[k]:,} {'agrees' if out.consented[k] == 1 else 'agree'}"
             say(day, batch, j, f"{agree} within the {expiry[k] - day:g}-day response window"
                 + (f"; {lacking:,} of them {'has' if lacking == 1 else 'have'} no stored video to share "
-                   "(no paid plan, encrypted, or already deleted)" if lacking else ""))
+                   + ("(no paid plan, encrypted, or already deleted)" if encryption[k] else
+                      "(no paid plan, or already deleted)") if lacking else ""))
         if out.shared[k]:
             say(day + out.first_share[k], batch, j,
                 f"{plural(int(out.shared[k]), 'owner')} {'shares' if out.shared[k] == 1 else 'share'} "
                 f"{plural(int(out.clips[k]), 'clip')}, with consent")
-        say(expiry[k], batch, j, "portal request ends: " + ENDS[ending[k]].replace("_", " "))
+        say(expiry[k], batch, j, ending_line("portal", ENDS[ending[k]]))
 
 
 # --- owners, in bulk --------------------------------------------------------------
