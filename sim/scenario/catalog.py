@@ -60,21 +60,21 @@ def resolve(name_or_path: str, folder: Path) -> loader.LoadedScenario:
     return loader.load(matches[0].path)
 
 
-def load_named(given: str | Path) -> loader.LoadedScenario:
+def load_named(given: str | Path, overrides: dict[str, Any] | None = None) -> loader.LoadedScenario:
     """A scenario as a user names it: a file, a library path (`laws/illinois-hb2553`), or a name
     `ringsim scenarios list` shows (its file's stem or its `[scenario] name`). A name that fits
     nothing fails naming the closest library scenarios."""
     path, _shown = loader.library_or_path(given)
     text = str(given).removesuffix(".toml")
     if path.exists() or "/" in text or "\\" in text:
-        return loader.load(given)
+        return loader.load(given, overrides)
     names = {str(p.relative_to(LIBRARY).with_suffix("")): p for p in scenario_files(LIBRARY)}
     same = [p for name, p in names.items() if Path(name).name == text]
     if len(same) == 1:
-        return loader.load(same[0])
+        return loader.load(same[0], overrides)
     titled = [e.path for e in entries(LIBRARY) if e.name == text and not e.error]
     if len(titled) == 1:
-        return loader.load(titled[0])
+        return loader.load(titled[0], overrides)
     stems = {Path(name).name: name for name in names}
     close = [stems[stem] for stem in difflib.get_close_matches(text, stems, n=3, cutoff=0.6)] or sorted(
         name for stem, name in stems.items() if stem.startswith(text.split("-")[0]))[:3]
