@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: report test lint bench clean browser
 
 $(STAMP): pyproject.toml
+	@echo "setting up $(VENV): installing ringsim and its dependencies from PyPI (about a minute)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -22,11 +22,12 @@ def guide_commands() -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def ran(tmp_path_factory):
-    """Run the guide's commands as a student would, from a folder holding no scenarios (the lesson names
-    them from the library): each twice in a row, as a teacher who rehearsed would (the second must succeed)."""
+    """Run the guide's commands as a student would, from a folder holding the scenarios: each twice in a row,
+    as a teacher who rehearsed would (the second run must succeed too)."""
     import os
 
     here = tmp_path_factory.mktemp("class")
+    (here / "scenarios").symlink_to(ROOT / "scenarios")  # the posterior's path was fixed when sim was imported
     old = os.getcwd()
     os.chdir(here)
     try:
@@ -93,7 +94,7 @@ def test_exercise_3_end_to_end_encryption(ran):
     assert change["legal.owners_disclosed"] < 0
     # What encryption stops: warrants that reach an encrypted camera hand over no video.
     told = [text for s in stories(loader.load("classroom/e2ee-default-2020"), 1, route="legal", n=2,  # as the guide
-                                  pick=CaseFilter.of("no-video")) for _when, text in s.lines]
+                                  pick=CaseFilter.of("no-video", route="legal")) for _when, text in s.lines]
     assert any("encrypted end to end: the company holds the video but cannot read it" in t for t in told)
     # Fewer owners keeping encryption on (--set, no file edited): a smaller fall.
     half = _changes(ran[0] / "reports/class/e2ee-half")
@@ -198,10 +199,9 @@ def test_the_plan_and_the_guide_agree_minute_by_minute():
     assert timed >= 7
 
 
-def test_every_story_the_lesson_prints_shows_what_its_question_asks(capsys, tmp_path, monkeypatch):
+def test_every_story_the_lesson_prints_shows_what_its_question_asks(capsys):
     """The stories are picked to show the point (--ending, --changed): video shared with consent, video handed
     over under a warrant, the portal shut, the owner not told (then told), encryption that stops a warrant."""
-    monkeypatch.chdir(tmp_path)
     shows = {("1", "follow"): ["shares? [\\d,]+ clips?, with consent", "handed over under the warrant"],
              ("1", "after"): ["the portal is shut to it.*\\n(.*\\n)*.*refuses the form",
                               "the portal is shut to it.*\\n(.*\\n)*.*handed over under the warrant"],

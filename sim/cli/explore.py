@@ -50,7 +50,7 @@ def trace(
     from sim.experiments.trace import csv_text, stories
     from sim.scenario.catalog import load_named
 
-    pick = CaseFilter.of(ending, changed)
+    pick = CaseFilter.of(ending, changed, route)
     loaded = load_named(scenario)
     say_overrides([loaded])
     found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since), pick=pick)

@@ -52,8 +52,13 @@ class CaseFilter:
     changed: bool = False
 
     @classmethod
-    def of(cls, ending: str | None = None, changed: bool = False) -> CaseFilter:
-        return cls(None if ending is None else endings_of(ending), changed)
+    def of(cls, ending: str | None = None, changed: bool = False, route: str | None = None) -> CaseFilter:
+        """The filter for --ending and --changed; with --route, a shared ending name (disclosed) means that
+        route's own ending (a portal request whose owners shared, not one that later became a warrant)."""
+        endings = None if ending is None else endings_of(ending)
+        if endings is not None and route is not None and any(r == route for r, _end in endings):
+            endings = frozenset(e for e in endings if e[0] == route)
+        return cls(endings, changed)
 
     @property
     def active(self) -> bool:
