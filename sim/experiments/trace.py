@@ -77,6 +77,15 @@ def story_of(loaded, seed: int, case: str, replication: int = 0) -> Story | None
     return None if lines is None else _story(case, lines, loaded.scenario.scenario.start)
 
 
+def every_story(loaded, seed: int, replication: int = 0) -> dict[str, Story]:
+    """Every case's story in replication `replication`, by case id, in the order the cases opened."""
+    trace: list = []
+    run_replication(loaded, replication, replication_seeds(seed, replication + 1)[replication], trace=trace)
+    start = loaded.scenario.scenario.start
+    by_case = _cases(trace)
+    return {case: _story(case, by_case[case], start) for case in sorted(by_case, key=lambda c: (by_case[c][0][0], c))}
+
+
 def _cases(trace: list) -> dict[str, list[tuple[float, str, str]]]:
     """Narration lines by case, in order: (day, text, the route the case is on at that line)."""
     by_case: dict[str, list] = defaultdict(list)

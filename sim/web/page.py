@@ -15,8 +15,8 @@ from shiny import App, reactive, render, ui
 
 from sim.errors import RingsimError
 from sim.scenario.unknowns import unknowns
-from sim.web import results
-from sim.web.choices import BASES, GROUPS, LEVERS, library
+from sim.web import follow, mobile, results
+from sim.web.choices import BASES, GROUPS, LEVERS, library, unknown_label
 from sim.web.compose import base_scenario
 from sim.web.form import check, check_upload, field_of, file_name, scenario_text, source_defaults
 from sim.web.service import Cancelled, Job, Service
@@ -78,7 +78,7 @@ def make_app(service: Service) -> App:
         ui.nav_panel("Follow a case", _follow_ui(), value="follow"),
         ui.nav_panel("Write a scenario", _form_ui(states), value="form"),
         ui.nav_panel("About", _about_ui(), value="about"),
-        title="ringsim", id="tab", header=ui.tags.style(CSS), window_title="ringsim playground",
+        title="ringsim", id="tab", header=mobile.head(CSS), window_title="ringsim playground",
         navbar_options=ui.navbar_options(collapsible=True),
     )
 
@@ -109,6 +109,8 @@ def make_app(service: Service) -> App:
         @reactive.event(input.run)
         def _run():
             try:
+                if _over_cap(input.reps()):  # the field shows what runs
+                    ui.update_numeric("reps", value=MAX_APP_REPS)
                 start(spec_from_inputs(input))
             except (RingsimError, ValueError) as err:
                 problem.set(str(err))
@@ -175,6 +177,8 @@ def make_app(service: Service) -> App:
             _spec, _comparison, view = shown()
             return ui.div(
                 ui.h3(view.title, id="result-title"),
+                ui.div(*(ui.p(note) for note in view.notes), class_="rs-warning", id="inert-notes")
+                if view.notes else "",
                 ui.tags.dl(*(part for name, meaning in view.definitions
                              for part in (ui.tags.dt(name), ui.tags.dd(meaning))), id="definitions",
                            class_="rs-definitions"),
@@ -227,15 +231,17 @@ def make_app(service: Service) -> App:
             follow_task.invoke(spec, input.follow_route(), job)
 
         @reactive.effect
-        @reactive.event(input.follow_lever)
+        @reactive.event(input.follow_lever, input.follow_year)
         def _follow_values():
             """Offer only the values the chosen lever takes."""
             lever = next((le for le in LEVERS if le.path == input.follow_lever()), None)
-            if lever is None or lever.kind == "bool":
-                ui.update_select("follow_value", choices={"false": "no / off", "true": "yes / on"},
-                                 selected="false")
+            if lever is None:
+                return
+            selected = follow.target_value(lever.path, base, input.follow_year())  # not what is in force
+            if lever.kind == "bool":
+                ui.update_select("follow_value", choices={"false": "no / off", "true": "yes / on"}, selected=selected)
             else:
-                ui.update_select("follow_value", choices={o: o for o in lever.options}, selected=lever.options[0])
+                ui.update_select("follow_value", choices=lever.option_words, selected=selected)
 
         @render.ui
         def follow_view():
@@ -251,8 +257,8 @@ def make_app(service: Service) -> App:
                 return ui.p(f"Simulating the year…{ahead}")
             if status == "error":
                 return ui.div(str(follow_task.error()), class_="rs-error")
-            spec, route, (before, after, case) = follow_task.result()
-            return results.story_view(spec, route, before, after, case)
+            spec, route, followed = follow_task.result()
+            return results.story_view(spec, route, followed)
 
         # --- write a scenario ---
         @reactive.effect
@@ -324,8 +330,8 @@ def make_app(service: Service) -> App:
 def _chart(png: str, title: str) -> ui.Tag:
     """The chart inline; a tap opens it full size (a phone shows it small)."""
     source = "data:image/png;base64," + png
-    return ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
-                     target="_blank", title="open the chart full size")
+    return ui.div(ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
+                            target="_blank", title="open the chart full size"), class_="rs-chart-wrap")
 
 
 def _chosen_levers(input, prefix: str) -> list[tuple[str, object]]:
@@ -389,7 +395,9 @@ def _whatif_ui(years, states, pins, notes, steps):
                                     class_="rs-note"),
                                *_pin_inputs(pins, notes, steps)),
             ui.accordion_panel("Replications and seed",
-                               ui.input_numeric("reps", "Replications", DEFAULT_APP_REPS, min=1, max=MAX_APP_REPS),
+                               ui.input_numeric("reps", f"Replications (at most {MAX_APP_REPS} here; "
+                                                "`ringsim compare` runs more)", DEFAULT_APP_REPS, min=1,
+                                                max=MAX_APP_REPS),
                                ui.input_numeric("seed", "Seed", 1, min=0)),
             open=False, id="controls"),
         width=340, open={"desktop": "open", "mobile": "always-above"},
@@ -403,12 +411,13 @@ def _lever_inputs(prefix: str) -> list:
         key = prefix + lever.key
         if lever.kind == "number":
             inputs += [ui.input_checkbox(key + "_on", f"Change: {lever.label}"),
-                       ui.input_slider(key, None, min=lever.low, max=lever.high, value=lever.low
-                                       if lever.step >= 1 else 0.5, step=lever.step)]
+                       ui.panel_conditional(f"input.{key}_on", ui.input_slider(  # hidden until ticked
+                           key, None, min=lever.low, max=lever.high, value=lever.low if lever.step >= 1 else 0.5,
+                           step=lever.step))]
         elif lever.kind == "bool":
             inputs.append(ui.input_select(key, lever.label, {"": "unchanged", "true": "yes", "false": "no"}))
         else:
-            inputs.append(ui.input_select(key, lever.label, {"": "unchanged", **{o: o for o in lever.options}}))
+            inputs.append(ui.input_select(key, lever.label, {"": "unchanged", **lever.option_words}))
         inputs.append(ui.p(lever.help, class_="rs-note"))
     return inputs
 
@@ -416,8 +425,9 @@ def _lever_inputs(prefix: str) -> list:
 def _pin_inputs(pins, notes, steps) -> list:
     inputs = []
     for k, u in enumerate(pins):
-        inputs += [ui.input_slider(f"pin_{k}", u.path, min=u.low, max=u.high, value=u.value, step=steps[u.path]),
-                   ui.p(notes[u.path], class_="rs-note")]
+        inputs += [ui.input_slider(f"pin_{k}", unknown_label(u.path), min=u.low, max=u.high, value=u.value,
+                                   step=steps[u.path]),
+                   ui.p(f"{notes[u.path]} ({u.path})", class_="rs-note")]
     return inputs
 
 
@@ -485,6 +495,13 @@ def _about_ui():
 def _step(low: float, high: float) -> float:
     raw = (high - low) / 100
     return float(f"{raw:.1g}") or 0.01
+
+
+def _over_cap(value) -> bool:
+    try:
+        return int(value) > MAX_APP_REPS
+    except (TypeError, ValueError):
+        return False
 
 
 def _bounded(value, low: int, high: int, default: int) -> int:
