@@ -52,7 +52,8 @@ def inert_notes(base, variant) -> list[str]:
              if acting != differs[field]]
     notes += _parameter_notes(base, variant, segments, periods)
     if not differs and not _parameters_changed(base, variant) and not notes:
-        notes.append(f"{variant.name} changes no rule in force in {years_words(periods)}: its changes are dated "
+        named = variant.scenario.scenario.title or variant.name
+        notes.append(f"\u201c{named}\u201d changes no rule in force in {years_words(periods)}: its changes are dated "
                      "outside these years, or the timeline already sets the same; every row shows no change")
     return [n for n in notes if n]
 

@@ -103,8 +103,9 @@ LEVERS = (
           "Share of emergency forms the company grants.", low=0.0, high=1.0, step=0.01),
     Lever("emergency.notify_owner", "Owner told after an emergency disclosure", "bool",
           "The company tells the owner after it hands over video on an emergency form."),
-    Lever("emergency.court_ratification_required", "Court must ratify emergency disclosures", "bool",
-          "Police must apply for a warrant after an emergency disclosure (as Vermont H.602 and Illinois require)."),
+    Lever("emergency.court_ratification_required", "Warrant application required after an emergency disclosure",
+          "bool", "Police must apply for a warrant after an emergency disclosure (as Illinois requires, within 72 "
+          "hours, and Vermont's H.602 would, within 48)."),
     Lever("emergency.ratification_hours", "Hours to seek that warrant", "number",
           "Deadline for the follow-up warrant application.", low=1, high=168, step=1),
     Lever("emergency.destroy_if_not_ratified", "Destroy video if the court refuses", "bool",
