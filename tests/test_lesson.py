@@ -96,3 +96,17 @@ def test_a_missing_name_is_one_line(capsys):
         from sim.scenario.catalog import load_named
 
         load_named("no-such-scenario")
+
+
+def test_projector_chart_titles_say_which_change_and_which_years():
+    from sim.experiments.compare import compare_scenarios
+    from sim.report.class_charts import before_after
+
+    base = loader.load("national-2020")
+    full = loader.load("classroom/e2ee-default-2020")
+    half = loader.load("classroom/e2ee-default-2020", overrides={"population.owners.e2ee_share_when_default": 0.5})
+    titles = [before_after(compare_scenarios(base, [v], 2, 1, workers=1, uncertainty="none"), "all").title
+              for v in (full, half)]
+    assert all("2020 with end-to-end encryption on by default" in t and "in 2020," in t for t in titles)
+    assert "all years" not in titles[0] and titles[0] != titles[1]
+    assert "e2ee_share_when_default = 0.5" in titles[1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from sim.experiments.stats import UNSETTLED
 from sim.formatting import count, years
 from sim.model.metrics import CHANGE_WORDS
 from sim.report.brief import source_line
@@ -63,7 +64,9 @@ def before_after(comparison, period: str) -> Chart:
                 rows.append([when, SHORT[metric].replace("\n", " "), name, s["mean"], s["ui90"][0], s["ui90"][1]])
         key = ("before: " + names[0] + "; " + "; ".join(
             f"after{f' ({k})' if len(results) > 2 else ''}: {n}" for k, n in enumerate(names[1:], start=1))
-            + ". A grey 'after' bar: no clear change (90% of plausible changes include zero).")
+            + ". A grey 'after' bar: no clear change (90% of plausible changes include zero)"
+            + (f", or not settled at {comparison.base.replications:,} replications (too few to bound the ends of that "
+               "range; run more to settle it)" if _unsettled(comparison, period) else "") + ".")
         title = f"{change_words(comparison.variants)}: owners whose video left in {when}, before and after"
         return render(fig, "chart", title, source_line(results),
                       f"Owners whose video left in {when}, for the base and each variant, one panel per measure.",
@@ -84,6 +87,11 @@ def _title(loaded) -> str:
                if where.endswith("(override)")]
     title = loaded.scenario.scenario.title or loaded.name
     return title + (f" (with {', '.join(changed)})" if changed else "")
+
+
+def _unsettled(comparison, period: str) -> bool:
+    return any(comparison.change(v, m, period)["verdict"] == UNSETTLED for v in comparison.variants
+               for m in CHANGE_WORDS)
 
 
 def _clear(comparison, variant, metric: str, period: str) -> bool:
