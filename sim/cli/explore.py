@@ -31,7 +31,8 @@ from sim.scenario.library import library_path
 
 @app.command()
 def trace(
-    scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/national-2020.toml"),
+    scenario: Path = typer.Argument(..., help="A scenario file, or a name `ringsim scenarios list` shows, e.g. "
+                                                "national-2020 or illinois-hb2553."),
     route: str = typer.Option(None, "--route", help="portal, emergency or legal (default: one story per route)."),
     n: int = typer.Option(1, "--n", help="Stories per route."),
     seed: int = SEED_OPTION,

@@ -77,10 +77,9 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     escalates = ~shared & (a["u_escalate"][posted] < escalation[a["incident"][posted]])
     pick_posted = _rule_picker(policies, batch.state_array[posted])
     expiry = a["day"][posted] + pick_posted(lambda r: r.portal.response_window_days)
-    _escalate(world, batch, posted[escalates], expiry[escalates])
-
-    if world.tracing:
+    if world.tracing:  # first, so a request's ending reads before the warrant its agency then seeks
         _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry, pick, pick_posted)
+    _escalate(world, batch, posted[escalates], expiry[escalates])
 
 
 def _escalate(world, batch, rows: np.ndarray, expiry: np.ndarray) -> None:
@@ -90,7 +89,7 @@ def _escalate(world, batch, rows: np.ndarray, expiry: np.ndarray) -> None:
     world.tally.add_each("legal.escalations_from_portal", world.periods_of(day))
     if world.tracing:
         for j, when in zip(rows.tolist(), day.tolist(), strict=True):
-            world.say_at(when, batch, j, "no footage: the agency seeks a warrant instead")
+            world.say_at(when, batch, j, "with no video from the owners, the agency turns to legal process")
     legal.demand_many(world, Cases.take(batch, rows), day, warrant=True)
 
 
