@@ -110,3 +110,11 @@ def test_projector_chart_titles_say_which_change_and_which_years():
     assert all("2020 with end-to-end encryption on by default" in t and "in 2020," in t for t in titles)
     assert "all years" not in titles[0] and titles[0] != titles[1]
     assert "e2ee_share_when_default = 0.5" in titles[1]
+
+
+def test_trace_follows_one_case_by_its_number_as_the_app_names_it(capsys):
+    assert run_cli("trace", "national-2020", "--case", "2020-01127") == 0
+    out = capsys.readouterr().out
+    assert "Case 2020-01127, the emergency route" in out and out.count("Case ") == 1
+    assert run_cli("trace", "national-2020", "--case", "1999-00001") == 2
+    assert "--case 1999-00001: no case of that number" in capsys.readouterr().err

@@ -43,18 +43,26 @@ def trace(
                                                       "refused, no-video, or a route's own ending, e.g. records-only."),
     changed: bool = typer.Option(False, "--changed", help="Only cases whose route changed: the portal was shut to "
                                                           "them, or they moved to another route (e.g. to a warrant)."),
+    case: str = typer.Option(None, "--case", metavar="ID", help="Only this case, by its number (e.g. 2020-01127), "
+                                                                "as a story or the app named it."),
     as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
 ) -> None:
     """Follow single investigations from incident to outcome, in plain words with simulated dates."""
     check_run_size(1, seed, 1)
     from sim.experiments.case_filter import CaseFilter
-    from sim.experiments.trace import csv_text, stories
+    from sim.experiments.trace import csv_text, stories, story_of
     from sim.scenario.catalog import load_named
 
     pick = CaseFilter.of(ending, changed, route)
     loaded = load_named(scenario)
     say_overrides([loaded])
-    found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since), pick=pick)
+    if case is not None:
+        one = story_of(loaded, seed, case)
+        if one is None:
+            raise UsageError(f"--case {case}: no case of that number reached the company in this run (seed {seed})")
+        found = [one]
+    else:
+        found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since), pick=pick)
     if as_csv:
         sys.stdout.write(csv_text(found))
         return

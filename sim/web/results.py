@@ -244,9 +244,8 @@ def story_view(spec: WhatIf, route: str, followed) -> Tag:
     from sim.web.follow import story_view as followed_view
 
     composed = compose(attrs.evolve(spec, levers=()))
-    cmd = f"ringsim trace {composed.base} --route {route} --seed {spec.seed}"
-    terminal = ui.div(ui.p(f"The baseline's stories from a terminal, with the file below (case {followed.case} is "
-                           "among them): ", ui.code(cmd), class_="rs-note"),
+    cmd = f"ringsim trace {composed.base} --case {followed.case} --seed {spec.seed}"
+    terminal = ui.div(ui.p("The same story from a terminal, with the file below: ", ui.code(cmd), class_="rs-note"),
                       ui.tags.details(ui.tags.summary(composed.base),
                                       ui.tags.pre(composed.files.get(composed.base, ""), class_="rs-toml")))
     return followed_view(spec, route, followed, terminal)
