@@ -224,9 +224,12 @@ def test_sliders_and_choices_read_in_words(app_url, browser):
     assert "." not in label and ":" in label
 
 
-def test_follow_a_case_the_lever_changes(app_url, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+@pytest.mark.parametrize("width", [1280, 390])
+def test_follow_a_case_the_lever_changes(app_url, browser, tmp_path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900 if width > 400 else 844})
     page.goto(app_url)
+    if width < 700:
+        page.click("button.navbar-toggler")
     page.click("a[data-value=follow]")
     page.check("input[name=follow_route][value=emergency]")
     page.select_option("#follow_lever", "emergency.notify_owner")
@@ -236,7 +239,10 @@ def test_follow_a_case_the_lever_changes(app_url, browser, tmp_path):
     heading = page.inner_text("#story-after-title")
     assert "Owner told after an emergency disclosure: yes" in heading and "=" not in heading
     assert "the owner is told" in " ".join(page.locator("#story-after mark").all_inner_texts())
-    page.screenshot(path=str(tmp_path / "follow-notice.png"), full_page=True)
+    if width < 700:  # a phone scrolls to the story
+        page.wait_for_function("() => window.scrollY > 300", timeout=10_000)
+    assert page.evaluate(NO_SIDEWAYS)
+    page.screenshot(path=str(tmp_path / f"follow-notice-{width}.png"), full_page=True)
 
 
 def test_the_form_keeps_a_laws_mechanism_and_relabels_a_copy(app_url, browser):

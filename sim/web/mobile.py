@@ -3,7 +3,7 @@
 Style: the command box wraps instead of running off the screen; on a phone the chart
 keeps a readable width and scrolls sideways; a changed line of a story is marked; a
 lever's slider shows only once its box is ticked. Behaviour (static script, no HTML
-built from strings): after Run the page scrolls to the answer on a phone, and the
+built from strings): after Run (or Follow) the page scrolls to the answer on a phone, and the
 collapsed menu closes once a tab is chosen.
 """
 
@@ -31,9 +31,10 @@ document.addEventListener('click', function (event) {
 document.addEventListener('DOMContentLoaded', function () {
   // Shiny announces a new output through jQuery, whose events native listeners do not see.
   window.jQuery(document).on('shiny:value', function (event) {
-    if (event.name !== 'results_view' || window.innerWidth > 700) { return; }
+    var target = {results_view: 'result-title', follow_view: 'story-before'}[event.name];
+    if (!target || window.innerWidth > 700) { return; }
     setTimeout(function () {
-      var answer = document.getElementById('result-title');
+      var answer = document.getElementById(target);
       if (answer) { answer.scrollIntoView({block: 'start'}); }
     }, 100);
   });
