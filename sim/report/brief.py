@@ -88,7 +88,7 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
         "last_published": counts.last_published(targets),
         "findings": findings.key_findings(comparison, year, when, anchor_year), "title": title, "state": state,
         "uncertainty": comparison.base.uncertainty, "posterior": comparison.base.draws.posterior,
-        "command": command, "seed": comparison.base.seed, "replications": comparison.base.replications,
+        "command": command, "seed": comparison.base.seed, "replications": replications_text(results),
         "files": brief_tables.scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
         "count": count, "change": change, "count_range": count_range, "change_range": change_range, "cal": figure,
         "counts": brief_tables.SHOWN, "made_on": made_on.isoformat(),
@@ -189,8 +189,18 @@ def _mechanisms(comparison: Comparison, national: Comparison, year: str) -> list
 def source_line(results: list[RunResult]) -> str:
     first = results[0]
     files = ", ".join(Path(r.loaded.path).name for r in results)
-    return (f"ringsim {sim.__version__}, scenario files {files}; seed {first.seed}, "
-            f"{first.replications} replications each")
+    return f"ringsim {sim.__version__}, scenario files {files}; seed {first.seed}, {replications_text(results)}"
+
+
+def replications_text(results: list[RunResult]) -> str:
+    """'100 replications each', or, after settling (`sim.experiments.settle`), which scenarios got more."""
+    fewest = min(r.replications for r in results)
+    more = [r for r in results if r.replications > fewest]
+    if not more:
+        return f"{fewest:,} replications each"
+    alternatives = len([r for r in more if r is not results[0]])
+    who = f"the baseline and {alternatives} alternative{'s' if alternatives != 1 else ''} whose verdicts needed them"
+    return f"{fewest:,} replications each, up to {max(r.replications for r in more):,} for {who}"
 
 
 def _fractional_year(date: dt.date) -> float:
