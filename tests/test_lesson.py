@@ -118,3 +118,22 @@ def test_trace_follows_one_case_by_its_number_as_the_app_names_it(capsys):
     assert "Case 2020-01127, the emergency route" in out and out.count("Case ") == 1
     assert run_cli("trace", "national-2020", "--case", "1999-00001") == 2
     assert "--case 1999-00001: no case of that number" in capsys.readouterr().err
+
+
+def test_story_lines_wrap_clear_of_the_time_column_at_80_columns(year_2020):
+    import io
+
+    from rich.console import Console
+
+    from sim.cli.explore import story_table
+
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, color_system=None)
+    for story in stories(year_2020, 1, n=2):
+        console.print(story_table(story, 80), soft_wrap=True)
+    lines = buf.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert all(line == line.rstrip() for line in lines)
+    body = [line for line in lines if line.startswith("  ")]
+    assert any(line.startswith(" " * 20) for line in body)  # some text wraps, under the text
+    assert all(line[2:6].isdigit() or line.startswith(" " * 20) for line in body)

@@ -71,23 +71,24 @@ def trace(
         out_console.print(f"no case{asked} took that route in this run; try another --year, --from or --seed",
                           highlight=False)
     for story in found:
-        out_console.print(story_table(story))
+        out_console.print(story_table(story, out_console.width), highlight=False, soft_wrap=True)
 
 
-def story_table(story):
-    """One story for a terminal: its time column stays clear, long lines wrap under the text."""
-    from rich.console import Group
-    from rich.padding import Padding
-    from rich.table import Table
+def story_table(story, width: int):
+    """One story for a terminal `width` columns wide: its time column stays clear, long lines wrap
+    under the text (not under the time), and no line carries trailing spaces."""
+    import textwrap
+
     from rich.text import Text
 
-    lines = Table.grid(padding=(0, 2))
-    lines.add_column(no_wrap=True)
-    lines.add_column(overflow="fold")
+    indent = " " * 20  # two spaces, "YYYY-MM-DD HH:MM", two spaces
+    out = Text.assemble("\n", (f"Case {story.case}", "bold"), f", the {story.route} route")
     for when, text in story.lines:
-        lines.add_row(f"{when:%Y-%m-%d %H:%M}", Text(text))
-    heading = Text.assemble("\n", (f"Case {story.case}", "bold"), f", the {story.route} route")
-    return Group(heading, Padding(lines, (0, 0, 0, 2)))
+        wrapped = textwrap.wrap(text, max(width - len(indent), 30)) or [""]
+        out.append("\n" + f"  {when:%Y-%m-%d %H:%M}  {wrapped[0]}")
+        for more in wrapped[1:]:
+            out.append("\n" + indent + more)
+    return out
 
 
 def _date_option(option: str, text: str | None):
