@@ -137,3 +137,15 @@ def test_story_lines_wrap_clear_of_the_time_column_at_80_columns(year_2020):
     body = [line for line in lines if line.startswith("  ")]
     assert any(line.startswith(" " * 20) for line in body)  # some text wraps, under the text
     assert all(line[2:6].isdigit() or line.startswith(" " * 20) for line in body)
+
+
+def test_lesson_lists_its_steps_and_show_says_what_to_run_first(capsys, tmp_path, monkeypatch):
+    assert run_cli("lesson") == 0
+    listed = capsys.readouterr().out
+    assert "ringsim lesson 1 run  runs  ringsim compare national-2020 classroom/portal-closed-2020" in listed
+    assert "ringsim lesson 1 show  opens  reports/class/portal/chart.png" in listed
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("lesson", "1", "show") == 2
+    assert "not made yet; run `ringsim lesson 1 run` first" in capsys.readouterr().err
+    assert run_cli("lesson", "4") == 2
+    assert "the exercises are 1, 2, 3" in capsys.readouterr().err
