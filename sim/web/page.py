@@ -16,14 +16,15 @@ from shiny import App, reactive, render, ui
 from sim.errors import RingsimError
 from sim.scenario.unknowns import unknowns
 from sim.web import results
-from sim.web.choices import BASES, GROUPS, LEVERS, library
+from sim.web.choices import LEVERS, library
 from sim.web.compose import base_scenario
+from sim.web.follow_tab import follow_ui
 from sim.web.form import check, check_upload, field_of, file_name, scenario_text, source_defaults
+from sim.web.form_tab import form_ui
 from sim.web.service import Cancelled, Job, Service
-from sim.web.whatif import DEFAULT_APP_REPS, DEFAULT_HORIZON, MAX_APP_REPS, MAX_STACKED, WhatIf, from_query, to_query
+from sim.web.whatif import DEFAULT_APP_REPS, MAX_APP_REPS, WhatIf, from_query, to_query
+from sim.web.whatif_tab import chosen_levers, show_spec, whatif_ui
 
-ROUTES = {"portal": "Portal: police ask owners (consent)", "emergency": "Emergency: the company decides alone",
-          "legal": "Legal process: warrant, subpoena, court order"}
 CSS = """
 .rs-num { text-align: right; font-variant-numeric: tabular-nums; }
 .rs-band { white-space: nowrap; color: #555; font-size: 0.85em; }
@@ -61,7 +62,7 @@ def make_app(service: Service) -> App:
     ranges = {u.path: (u.low, u.high) for u in pins}
 
     def spec_from_inputs(input) -> WhatIf:
-        levers = _chosen_levers(input, "")
+        levers = chosen_levers(input, "")
         pinned = []
         for k, u in enumerate(pins):
             value = input[f"pin_{k}"]()
@@ -74,9 +75,9 @@ def make_app(service: Service) -> App:
                       seed=_bounded(input.seed(), 0, 2**63 - 1, 1))
 
     app_ui = ui.page_navbar(
-        ui.nav_panel("What if", _whatif_ui(years, states, pins, notes, steps), value="whatif"),
-        ui.nav_panel("Follow a case", _follow_ui(), value="follow"),
-        ui.nav_panel("Write a scenario", _form_ui(states), value="form"),
+        ui.nav_panel("What if", whatif_ui(years, states, pins, notes, steps), value="whatif"),
+        ui.nav_panel("Follow a case", follow_ui(), value="follow"),
+        ui.nav_panel("Write a scenario", form_ui(states), value="form"),
         ui.nav_panel("About", _about_ui(), value="about"),
         title="ringsim", id="tab", header=ui.tags.style(CSS), window_title="ringsim playground",
         navbar_options=ui.navbar_options(collapsible=True),
@@ -131,7 +132,7 @@ def make_app(service: Service) -> App:
             except RingsimError as err:
                 problem.set(str(err))
                 return
-            _show_spec(spec, pins, steps)
+            show_spec(spec, pins, steps)
             start(spec)
 
         @reactive.effect
@@ -268,7 +269,7 @@ def make_app(service: Service) -> App:
 
         @reactive.calc
         def form_text() -> str:
-            levers = dict(_chosen_levers(input, "form_"))
+            levers = dict(chosen_levers(input, "form_"))
             return scenario_text(input.form_from(), input.form_name().strip(), input.form_title().strip(),
                                  input.form_date(), list(input.form_states() or ()), levers)
 
@@ -326,143 +327,6 @@ def _chart(png: str, title: str) -> ui.Tag:
     source = "data:image/png;base64," + png
     return ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
                      target="_blank", title="open the chart full size")
-
-
-def _chosen_levers(input, prefix: str) -> list[tuple[str, object]]:
-    """The levers a user changed (the inputs `_lever_inputs(prefix)` made): a number only when ticked."""
-    chosen = []
-    for lever in LEVERS:
-        raw = input[prefix + lever.key]()
-        changed = input[prefix + lever.key + "_on"]() if lever.kind == "number" else bool(raw)
-        if changed:
-            chosen.append((lever.path, lever.parse(str(raw))))
-    return chosen
-
-
-def _show_spec(spec: WhatIf, pins, steps) -> None:
-    """Put a link's what-if into the controls."""
-    ui.update_select("base", selected=spec.base)
-    ui.update_selectize("variants", selected=list(spec.variants))
-    ui.update_select("horizon", selected=spec.horizon)
-    ui.update_select("state", selected=spec.state or "")
-    ui.update_numeric("reps", value=spec.reps)
-    ui.update_numeric("seed", value=spec.seed)
-    chosen = dict(spec.levers)
-    for lever in LEVERS:
-        value = chosen.get(lever.path)
-        if lever.kind == "number":
-            ui.update_checkbox(lever.key + "_on", value=value is not None)
-            if value is not None:
-                ui.update_slider(lever.key, value=value)
-        else:
-            ui.update_select(lever.key, selected="" if value is None else str(value).lower()
-                             if isinstance(value, bool) else str(value))
-    if spec.levers_from:
-        ui.update_checkbox("levers_on", value=True)
-        ui.update_date("levers_from", value=spec.levers_from)
-    pinned = dict(spec.pins)
-    for k, u in enumerate(pins):
-        ui.update_slider(f"pin_{k}", value=pinned.get(u.path, u.value))
-
-
-def _whatif_ui(years, states, pins, notes, steps):
-    choices = library()
-    bases = {name: choices[name].title for name in BASES}
-    grouped = {group.capitalize(): {c.name: c.title for c in choices.values() if c.group == group}
-               for group in GROUPS}
-    horizons = {**{y: f"{y} (one year)" for y in years}, "timeline": f"{years[0]}–{years[-1]} (whole timeline)"}
-    sidebar = ui.sidebar(
-        ui.input_select("base", "Baseline", bases),
-        ui.input_selectize("variants", "Alternatives to stack (laws, platform choices)", grouped, multiple=True,
-                           options={"placeholder": "none: change levers below", "maxItems": MAX_STACKED}),
-        ui.input_select("horizon", "Years", horizons, selected=DEFAULT_HORIZON),
-        ui.input_select("state", "Where", {"": "Whole country", **{s: s for s in states}}),
-        ui.div(ui.input_action_button("run", "Run", class_="btn-primary"), " ",
-               ui.input_action_button("cancel", "Cancel"), class_="d-flex gap-2"),
-        ui.accordion(
-            ui.accordion_panel("Policy levers (the alternative only)", *_lever_inputs(""),
-                               ui.input_checkbox("levers_on", "Levers from a date of my own"),
-                               ui.input_date("levers_from", "Levers apply from", value=dt.date(2025, 1, 1))),
-            ui.accordion_panel("Unknowns (pin one: both runs)",
-                               ui.p("Each slider spans the parameter's declared range and starts at its stated "
-                                    "value; moved, it is pinned there and no longer drawn from the posterior.",
-                                    class_="rs-note"),
-                               *_pin_inputs(pins, notes, steps)),
-            ui.accordion_panel("Replications and seed",
-                               ui.input_numeric("reps", "Replications", DEFAULT_APP_REPS, min=1, max=MAX_APP_REPS),
-                               ui.input_numeric("seed", "Seed", 1, min=0)),
-            open=False, id="controls"),
-        width=340, open={"desktop": "open", "mobile": "always-above"},
-    )
-    return ui.layout_sidebar(sidebar, ui.output_ui("status"), ui.output_ui("results_view"))
-
-
-def _lever_inputs(prefix: str) -> list:
-    inputs = []
-    for lever in LEVERS:
-        key = prefix + lever.key
-        if lever.kind == "number":
-            inputs += [ui.input_checkbox(key + "_on", f"Change: {lever.label}"),
-                       ui.input_slider(key, None, min=lever.low, max=lever.high, value=lever.low
-                                       if lever.step >= 1 else 0.5, step=lever.step)]
-        elif lever.kind == "bool":
-            inputs.append(ui.input_select(key, lever.label, {"": "unchanged", "true": "yes", "false": "no"}))
-        else:
-            inputs.append(ui.input_select(key, lever.label, {"": "unchanged", **{o: o for o in lever.options}}))
-        inputs.append(ui.p(lever.help, class_="rs-note"))
-    return inputs
-
-
-def _pin_inputs(pins, notes, steps) -> list:
-    inputs = []
-    for k, u in enumerate(pins):
-        inputs += [ui.input_slider(f"pin_{k}", u.path, min=u.low, max=u.high, value=u.value, step=steps[u.path]),
-                   ui.p(notes[u.path], class_="rs-note")]
-    return inputs
-
-
-def _follow_ui():
-    levers = {"": "no change: the baseline only", **{le.path: le.label for le in LEVERS if le.kind != "number"}}
-    return ui.layout_sidebar(
-        ui.sidebar(
-            ui.input_radio_buttons("follow_route", "Route", ROUTES),
-            ui.input_select("follow_year", "Year", {str(y): str(y) for y in range(2018, 2027)}, selected="2020"),
-            ui.input_select("follow_lever", "Then change one lever", levers),
-            ui.input_select("follow_value", "to", {"false": "no / off", "true": "yes / on"}),
-            ui.input_numeric("follow_seed", "Seed", 1, min=0),
-            ui.input_action_button("follow", "Follow", class_="btn-primary"),
-            width=320, open={"desktop": "open", "mobile": "always-above"}),
-        ui.output_ui("follow_view"))
-
-
-def _form_ui(states):
-    choices = library()
-    grouped = {"Start": {"timeline": choices["timeline"].title},
-               **{g.capitalize(): {c.name: c.title for c in choices.values() if c.group == g} for g in GROUPS}}
-    return ui.layout_columns(
-        ui.card(
-            ui.card_header("A new scenario file"),
-            ui.input_select("form_from", "Start from", grouped, selected="laws/illinois-hb2553"),
-            ui.input_text("form_name", "Name (letters, digits, - or _; it names the output folder)", "my-what-if"),
-            ui.output_ui("form_error_name"),
-            ui.input_text("form_title", "Title (for charts)", ""),
-            ui.output_ui("form_error_title"),
-            ui.input_date("form_date", "In force from", value=dt.date(2022, 1, 1)),
-            ui.output_ui("form_error_date"),
-            ui.input_selectize("form_states", "States (none: every state)", list(states), multiple=True),
-            ui.output_ui("form_error_states"),
-            ui.accordion(ui.accordion_panel("Change rules (from that date, in those states)",
-                                            *_lever_inputs("form_")), open=False),
-            ui.output_ui("form_error_levers"),
-            ui.output_ui("form_error_file"),
-            ui.download_button("form_download", "Download the TOML"),
-        ),
-        ui.card(ui.card_header("The file"), ui.output_ui("form_preview")),
-        ui.card(ui.card_header("Check a file of your own"),
-                ui.input_file("upload", "Upload a scenario (.toml, at most 1 MB)", accept=[".toml"]),
-                ui.output_ui("upload_view")),
-        col_widths={"sm": 12, "lg": (5, 7, 12)},
-    )
 
 
 def _about_ui():
