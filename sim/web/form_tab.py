@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shiny import ui
+from shiny import reactive, render, ui
 
 from sim.web.choices import GROUPS, library
-from sim.web.whatif_tab import lever_inputs
+from sim.web.form import check, check_upload, field_of, file_name, scenario_text, source_defaults
+from sim.web.whatif_tab import chosen_levers, lever_inputs
 
 
 def form_ui(states):
@@ -38,3 +39,71 @@ def form_ui(states):
                 ui.output_ui("upload_view")),
         col_widths={"sm": 12, "lg": (5, 7, 12)},
     )
+
+
+def form_server(input) -> None:
+    """Wire the write-a-scenario tab for one page: defaults from the file started from, the
+    file as typed, each field's error beside it, the download, and the upload check."""
+
+    @reactive.effect
+    @reactive.event(input.form_from)
+    def _form_defaults():
+        date, chosen = source_defaults(input.form_from())
+        ui.update_date("form_date", value=date or dt.date(2022, 1, 1))
+        ui.update_selectize("form_states", selected=chosen)
+        name = input.form_from().split("/")[-1]
+        ui.update_text("form_name", value=f"{name}-copy" if name != "timeline" else "my-what-if")
+        title = library()[input.form_from()].title
+        ui.update_text("form_title", value=f"{title} (my copy)" if name != "timeline" else "My what-if")
+
+    @reactive.calc
+    def form_text() -> str:
+        levers = dict(chosen_levers(input, "form_"))
+        return scenario_text(input.form_from(), input.form_name().strip(), input.form_title().strip(),
+                             input.form_date(), list(input.form_states() or ()), levers)
+
+    @reactive.calc
+    def form_error():
+        return check(form_text(), file_name(input.form_name()))
+
+    def _field_message(field: str):
+        error = form_error()
+        if error is not None and field_of(error) == field:
+            return ui.div(str(error), class_="rs-error", id=f"form-error-{field}")
+        return ui.div()
+
+    def _error_output(field: str):
+        def show():
+            return _field_message(field)
+
+        show.__name__ = f"form_error_{field}"  # the output's id
+        return render.ui(show)
+
+    form_errors = [_error_output(field) for field in ("name", "title", "date", "states", "levers", "file")]  # noqa: F841
+
+    @render.ui
+    def form_preview():
+        ok = form_error() is None
+        return ui.div(
+            ui.div("Valid: this file runs unchanged with " if ok else
+                   "Not valid yet: see the message beside the field.",
+                   ui.code(f"ringsim run {file_name(input.form_name())}") if ok else "",
+                   class_="rs-ok" if ok else "rs-error", id="form-status"),
+            ui.tags.pre(form_text(), class_="rs-toml", id="form-toml"))
+
+    @render.download_button(filename=lambda: file_name(input.form_name()))
+    def form_download():
+        yield form_text()
+
+    @render.ui
+    def upload_view():
+        files = input.upload()
+        if not files:
+            return ui.div()
+        info = files[0]
+        error, loaded = check_upload(info["datapath"], info["name"], int(info.get("size") or 0))
+        if error is not None:
+            return ui.div(str(error), class_="rs-error", id="upload-error")
+        return ui.div(f"{info['name']}: valid. {loaded.scenario.scenario.title} ({loaded.years[0]}–"
+                      f"{loaded.years[-1]}); run it with ",
+                      ui.code(f"ringsim run {info['name']}"), class_="rs-ok", id="upload-ok")

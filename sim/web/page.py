@@ -4,26 +4,22 @@ Layout and wiring only: every number comes from `Service` (the model's own runs)
 every sentence, table heading and chart from the brief's code (`sim.report`). The
 what-if's state lives in its link: each run writes the link into the address bar, and
 a page opened from a link runs that what-if at once.
+
+Each tab is a module of its own, its controls (`whatif_tab`, `follow_tab`, `form_tab`)
+and its server part (`whatif_server`, `follow_tab.follow_server`, `form_tab.form_server`);
+this module assembles them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
+from shiny import App, ui
 
-from shiny import App, reactive, render, ui
-
-from sim.errors import RingsimError
-from sim.scenario.unknowns import unknowns
-from sim.web import results
-from sim.web.choices import LEVERS, library
 from sim.web.compose import base_scenario
-from sim.web.follow_tab import follow_ui
-from sim.web.form import check, check_upload, field_of, file_name, scenario_text, source_defaults
-from sim.web.form_tab import form_ui
-from sim.web.service import Cancelled, Job, Service
-from sim.web.whatif import DEFAULT_APP_REPS, MAX_APP_REPS, WhatIf, from_query, to_query
-from sim.web.whatif_tab import chosen_levers, show_spec, whatif_ui
+from sim.web.follow_tab import follow_server, follow_ui
+from sim.web.form_tab import form_server, form_ui
+from sim.web.service import Service
+from sim.web.whatif_server import Controls, whatif_server
+from sim.web.whatif_tab import whatif_ui
 
 CSS = """
 .rs-num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -53,280 +49,23 @@ pre.rs-toml { max-height: 24rem; overflow: auto; font-size: 0.8rem; }
 
 def make_app(service: Service) -> App:
     """The Shiny app, running every what-if and case through `service`."""
-    base = base_scenario("timeline")
-    years = base.years
-    states = base.policy_book.states
-    pins = [u for u in unknowns(base) if not u.path.startswith("timeline[")]
-    notes = {u.path: (base.provenance[u.path].note or base.provenance[u.path].source or "") for u in pins}
-    steps = {u.path: 1.0 if u.kind == "integer" else _step(u.low, u.high) for u in pins}
-    ranges = {u.path: (u.low, u.high) for u in pins}
-
-    def spec_from_inputs(input) -> WhatIf:
-        levers = chosen_levers(input, "")
-        pinned = []
-        for k, u in enumerate(pins):
-            value = input[f"pin_{k}"]()
-            if value is not None and abs(float(value) - u.value) > steps[u.path] / 2:
-                pinned.append((u.path, float(value)))
-        return WhatIf(base=input.base(), variants=tuple(input.variants() or ()), levers=tuple(levers),
-                      pins=tuple(pinned), levers_from=input.levers_from() if input.levers_on() else None,
-                      horizon=input.horizon(), state=input.state() or None,
-                      reps=_bounded(input.reps(), 1, MAX_APP_REPS, DEFAULT_APP_REPS),
-                      seed=_bounded(input.seed(), 0, 2**63 - 1, 1))
-
+    controls = Controls.of(base_scenario("timeline"))
     app_ui = ui.page_navbar(
-        ui.nav_panel("What if", whatif_ui(years, states, pins, notes, steps), value="whatif"),
+        ui.nav_panel("What if", whatif_ui(controls.years, controls.states, controls.pins, controls.notes,
+                                          controls.steps), value="whatif"),
         ui.nav_panel("Follow a case", follow_ui(), value="follow"),
-        ui.nav_panel("Write a scenario", form_ui(states), value="form"),
+        ui.nav_panel("Write a scenario", form_ui(controls.states), value="form"),
         ui.nav_panel("About", _about_ui(), value="about"),
         title="ringsim", id="tab", header=ui.tags.style(CSS), window_title="ringsim playground",
         navbar_options=ui.navbar_options(collapsible=True),
     )
 
     def server(input, output, session):
-        current = reactive.value(None)  # (spec, Job) of the what-if run asked for last
-        shown = reactive.value(None)  # (spec, comparison) on screen
-        problem = reactive.value("")
-
-        @reactive.extended_task
-        async def run_task(spec: WhatIf, job: Job):
-            def work():
-                comparison = service.compare(spec, job)
-                return comparison, results.view_of(spec, comparison)  # off the event loop, once per what-if
-
-            return spec, *(await asyncio.to_thread(work))
-
-        def start(spec: WhatIf) -> None:
-            with reactive.isolate():
-                previous = current()
-            if previous is not None:  # a new run replaces the one under way
-                previous[1].cancel.set()
-            job = Job()
-            current.set((spec, job))
-            problem.set("")
-            run_task.invoke(spec, job)
-
-        @reactive.effect
-        @reactive.event(input.run)
-        def _run():
-            try:
-                start(spec_from_inputs(input))
-            except (RingsimError, ValueError) as err:
-                problem.set(str(err))
-
-        @reactive.effect
-        @reactive.event(input.cancel)
-        def _cancel():
-            if current() is not None:
-                current()[1].cancel.set()
-
-        @reactive.effect
-        def _opened_from_link():
-            """A page opened from a link restores its controls and runs it."""
-            with reactive.isolate():
-                query = session.clientdata.url_search()
-            if not query or query == "?":
-                return
-            try:
-                spec = from_query(query, ranges, years, states)
-            except RingsimError as err:
-                problem.set(str(err))
-                return
-            show_spec(spec, pins, steps)
-            start(spec)
-
-        @reactive.effect
-        async def _finished():
-            status = run_task.status()
-            if status == "success":
-                spec, comparison, view = run_task.result()
-                shown.set((spec, comparison, view))
-                await session.bookmark.update_query_string("?" + to_query(spec))
-            elif status == "error":
-                err = run_task.error()
-                with reactive.isolate():
-                    replaced = isinstance(err, Cancelled) and not current()[1].cancel.is_set()
-                if replaced:
-                    return  # the run this page replaced: the new one is under way
-                problem.set("cancelled" if isinstance(err, Cancelled) else str(err) if isinstance(
-                    err, RingsimError) else f"the run failed: {type(err).__name__}: {err}")
-
-        @render.ui
-        def status():
-            if problem():
-                return ui.div(problem(), class_="rs-error", id="run-error")
-            if current() is None:
-                return ui.p("Choose a baseline and alternatives, then Run.")
-            spec, job = current()
-            if job.stage == "finished" or run_task.status() in ("success", "error"):
-                return ui.div()
-            reactive.invalidate_later(0.5)
-            if job.stage == "waiting":
-                return ui.div(f"Waiting for a free worker: {job.ahead} run(s) ahead of yours.", id="run-queue")
-            if job.stage == "sharing":
-                return ui.div("Another page is running these same scenarios: waiting for its numbers.",
-                              id="run-queue")
-            return ui.div(ui.tags.progress(value=str(job.done), max=str(max(job.total, 1))),
-                          f"{job.done} of {job.total} replications", id="run-progress")
-
-        @render.ui
-        def results_view():
-            if shown() is None:
-                return ui.div()
-            _spec, _comparison, view = shown()
-            return ui.div(
-                ui.h3(view.title, id="result-title"),
-                ui.tags.dl(*(part for name, meaning in view.definitions
-                             for part in (ui.tags.dt(name), ui.tags.dd(meaning))), id="definitions",
-                           class_="rs-definitions"),
-                ui.tags.ul(*(ui.tags.li(s) for s in view.findings), id="findings"),
-                ui.div(view.table, class_="rs-scroll"),
-                ui.p(view.caption, class_="rs-note"),
-                _chart(view.chart_png, view.chart_title),
-                ui.h4("Share and re-create"),
-                ui.p("This page's address is a link to these exact numbers. The same numbers from a terminal:"),
-                ui.tags.pre(view.command, id="result-command"),
-                ui.download_button("download_files", "Scenario files (.zip)"),
-                " ",
-                ui.download_button("download_brief", "Brief for this what-if (.zip)"),
-            )
-
-        @render.download_button(filename=lambda: "ringsim-whatif-scenarios.zip")
-        def download_files():
-            spec, _comparison, _view = shown()
-            yield results.scenario_zip(spec)
-
-        @render.download_button(filename=lambda: "ringsim-brief.zip")
-        async def download_brief():
-            spec, comparison, _view = shown()
-            yield await asyncio.to_thread(results.brief_zip, spec, comparison)
-
-        # --- follow a case ---
-        follow_task_state = reactive.value(None)
-        follow_problem = reactive.value("")
-
-        @reactive.extended_task
-        async def follow_task(spec: WhatIf, route: str, job: Job):
-            return spec, route, await asyncio.to_thread(service.follow, spec, route, job)
-
-        @reactive.effect
-        @reactive.event(input.follow)
-        def _follow():
-            levers = []
-            follow_problem.set("")
-            if input.follow_lever():
-                lever = next(le for le in LEVERS if le.path == input.follow_lever())
-                try:
-                    levers.append((lever.path, lever.parse(input.follow_value())))
-                except ValueError as err:
-                    follow_problem.set(f"{lever.label}: {input.follow_value()}: {err}")
-                    return
-            spec = WhatIf(base="timeline", levers=tuple(levers), horizon=input.follow_year(),
-                          seed=_bounded(input.follow_seed(), 0, 2**63 - 1, 1))
-            job = Job()
-            follow_task_state.set(job)
-            follow_task.invoke(spec, input.follow_route(), job)
-
-        @reactive.effect
-        @reactive.event(input.follow_lever)
-        def _follow_values():
-            """Offer only the values the chosen lever takes."""
-            lever = next((le for le in LEVERS if le.path == input.follow_lever()), None)
-            if lever is None or lever.kind == "bool":
-                ui.update_select("follow_value", choices={"false": "no / off", "true": "yes / on"},
-                                 selected="false")
-            else:
-                ui.update_select("follow_value", choices={o: o for o in lever.options}, selected=lever.options[0])
-
-        @render.ui
-        def follow_view():
-            status = follow_task.status()
-            if follow_problem():
-                return ui.div(follow_problem(), class_="rs-error", id="follow-error")
-            if status == "initial":
-                return ui.p("Pick a route and a year, then Follow.")
-            if status == "running":
-                job = follow_task_state()
-                reactive.invalidate_later(0.5)
-                ahead = f" ({job.ahead} ahead in line)" if job and job.stage == "waiting" else ""
-                return ui.p(f"Simulating the year…{ahead}")
-            if status == "error":
-                return ui.div(str(follow_task.error()), class_="rs-error")
-            spec, route, (before, after, case) = follow_task.result()
-            return results.story_view(spec, route, before, after, case)
-
-        # --- write a scenario ---
-        @reactive.effect
-        @reactive.event(input.form_from)
-        def _form_defaults():
-            date, chosen = source_defaults(input.form_from())
-            ui.update_date("form_date", value=date or dt.date(2022, 1, 1))
-            ui.update_selectize("form_states", selected=chosen)
-            name = input.form_from().split("/")[-1]
-            ui.update_text("form_name", value=f"{name}-copy" if name != "timeline" else "my-what-if")
-            title = library()[input.form_from()].title
-            ui.update_text("form_title", value=f"{title} (my copy)" if name != "timeline" else "My what-if")
-
-        @reactive.calc
-        def form_text() -> str:
-            levers = dict(chosen_levers(input, "form_"))
-            return scenario_text(input.form_from(), input.form_name().strip(), input.form_title().strip(),
-                                 input.form_date(), list(input.form_states() or ()), levers)
-
-        @reactive.calc
-        def form_error():
-            return check(form_text(), file_name(input.form_name()))
-
-        def _field_message(field: str):
-            error = form_error()
-            if error is not None and field_of(error) == field:
-                return ui.div(str(error), class_="rs-error", id=f"form-error-{field}")
-            return ui.div()
-
-        def _error_output(field: str):
-            def show():
-                return _field_message(field)
-
-            show.__name__ = f"form_error_{field}"  # the output's id
-            return render.ui(show)
-
-        form_errors = [_error_output(field) for field in ("name", "title", "date", "states", "levers", "file")]  # noqa: F841
-
-        @render.ui
-        def form_preview():
-            ok = form_error() is None
-            return ui.div(
-                ui.div("Valid: this file runs unchanged with " if ok else
-                       "Not valid yet: see the message beside the field.",
-                       ui.code(f"ringsim run {file_name(input.form_name())}") if ok else "",
-                       class_="rs-ok" if ok else "rs-error", id="form-status"),
-                ui.tags.pre(form_text(), class_="rs-toml", id="form-toml"))
-
-        @render.download_button(filename=lambda: file_name(input.form_name()))
-        def form_download():
-            yield form_text()
-
-        @render.ui
-        def upload_view():
-            files = input.upload()
-            if not files:
-                return ui.div()
-            info = files[0]
-            error, loaded = check_upload(info["datapath"], info["name"], int(info.get("size") or 0))
-            if error is not None:
-                return ui.div(str(error), class_="rs-error", id="upload-error")
-            return ui.div(f"{info['name']}: valid. {loaded.scenario.scenario.title} ({loaded.years[0]}–"
-                          f"{loaded.years[-1]}); run it with ",
-                          ui.code(f"ringsim run {info['name']}"), class_="rs-ok", id="upload-ok")
+        whatif_server(input, session, service, controls)
+        follow_server(input, service)
+        form_server(input)
 
     return App(app_ui, server)
-
-
-def _chart(png: str, title: str) -> ui.Tag:
-    """The chart inline; a tap opens it full size (a phone shows it small)."""
-    source = "data:image/png;base64," + png
-    return ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
-                     target="_blank", title="open the chart full size")
 
 
 def _about_ui():
@@ -344,17 +83,4 @@ def _about_ui():
              " — a change whose 90% range includes zero; ", ui.tags.b("not settled"),
              " — too few replications to bound the ends of the range."),
         class_="container", style="max-width: 48rem")
-
-
-def _step(low: float, high: float) -> float:
-    raw = (high - low) / 100
-    return float(f"{raw:.1g}") or 0.01
-
-
-def _bounded(value, low: int, high: int, default: int) -> int:
-    try:
-        value = int(value)
-    except (TypeError, ValueError):
-        return default
-    return min(max(value, low), high)
 
