@@ -29,7 +29,7 @@ import numpy as np
 from sim.errors import OutputError, ScenarioError, UsageError
 from sim.experiments import inference, posterior_files
 from sim.experiments.calibration import load_targets
-from sim.experiments.runner import worker_pool
+from sim.experiments.workers import worker_pool
 from sim.files import write_atomic
 from sim.model.streams import replication_seeds
 from sim.scenario import loader

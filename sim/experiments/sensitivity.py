@@ -25,8 +25,9 @@ import attrs
 import numpy as np
 
 from sim.errors import UsageError
-from sim.experiments.runner import run_checked, worker_pool
+from sim.experiments.runner import run_checked
 from sim.experiments.uncertainty import Draws
+from sim.experiments.workers import worker_pool
 from sim.model.metrics import NAMES
 from sim.scenario import loader
 from sim.scenario.unknowns import unknowns

@@ -32,9 +32,10 @@ import attrs
 import numpy as np
 
 from sim.errors import OutputError, UsageError
-from sim.experiments.runner import check_run_size, run_checked, worker_pool
+from sim.experiments.runner import check_run_size, run_checked
 from sim.experiments.stats import paired_difference
 from sim.experiments.uncertainty import Draws, resolve_mode
+from sim.experiments.workers import worker_pool
 from sim.files import MARK, check_writable, mark, read_regular, replace_with, write_atomic
 from sim.formatting import dump_json
 from sim.model.metrics import NAMES
