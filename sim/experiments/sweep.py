@@ -39,7 +39,7 @@ from sim.experiments.workers import worker_pool
 from sim.files import MARK, check_writable, mark, read_regular, replace_with, write_atomic
 from sim.formatting import dump_json
 from sim.model.metrics import NAMES
-from sim.scenario import loader
+from sim.scenario import loader, paths
 from sim.scenario.unknowns import trend_at_level, unknowns
 from sim.scenario.validators import field_bounds
 
@@ -117,7 +117,7 @@ def overrides_for(base: loader.LoadedScenario, point: Point, notes: list[str] | 
     """
     out = {}
     for path, value in point.settings:
-        current = loader.lookup(base.resolved, path, leaves_only=False)
+        current = paths.lookup(base.resolved, path, leaves_only=False)
         if current is None:
             raise UsageError(f"--vary {path}: {base.path} has no such parameter")
         if isinstance(current, dict) and "points" in current:
