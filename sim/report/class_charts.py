@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.formatting import count
 from sim.model.metrics import CHANGE_WORDS
-from sim.report.brief import source_line
+from sim.report.brief_charts import source_line
 from sim.report.charts import PALETTE, STYLE, Chart, render
 from sim.report.findings import clear
 

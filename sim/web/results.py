@@ -23,7 +23,8 @@ from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
 from sim.formatting import change as change_text
 from sim.formatting import change_range, count, count_range
 from sim.report import charts, counts, findings
-from sim.report.brief import build_brief, source_line
+from sim.report.brief import build_brief
+from sim.report.brief_charts import source_line
 from sim.report.class_charts import before_after
 from sim.web.compose import compose
 from sim.web.whatif import WhatIf, to_query
