@@ -15,6 +15,7 @@ comes after the published record, is shown with the last anchored year beside it
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from pathlib import Path
 
 import jinja2
@@ -51,6 +52,27 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
     With `state`, the headline numbers, key findings and changes are that state's (its
     agencies'); the runs' files, the calibration and the route-by-route funnel stay national.
     """
+    files = _run_files(comparison, command)
+    national = comparison
+    comparison = comparison.in_state(state) if state else comparison
+    context = _context(comparison, national, year, targets, targets_file, command, state)
+    for chart in context["charts"]:
+        files.update(chart.files())
+    files["headline.csv"] = brief_tables.headline_csv(context["headline"])
+    files["runs/headline-exact.csv"] = brief_tables.headline_exact_csv(context["headline"])
+    if context["calibration"]:
+        files["calibration.csv"] = next(c for c in context["charts"] if c.name == "calibration").csv
+    files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)
+    context["main_width"] = brief_charts.print_width(context["main_chart"])
+    files["brief.pdf"] = make_pdf([_page_one(context), TEMPLATES.get_template("brief_pdf.html.j2").render(**context)],
+                                  title=context["title"],
+                                  subject=f"ringsim brief: police access to home-camera video, {context['when']}",
+                                  made=dt.date.fromisoformat(context["made_on"]))
+    return files
+
+
+def _run_files(comparison: Comparison, command: str) -> dict[str, bytes | str]:
+    """The runs' own files (national, whatever the brief's state): each scenario's contract files, the comparison."""
     files: dict[str, bytes | str] = {}
     for r in (comparison.base, *comparison.variants):
         files.update(run_files(r, command, prefix=f"runs/{r.loaded.name}/"))
@@ -58,44 +80,34 @@ def build_brief(comparison: Comparison, year: str, targets, command: str,
     files["runs/comparison.json"] = dump_json(comparison.document(table))
     files["runs/comparison.csv"] = comparison.csv_text(table)
     files["runs/comparison-by-state.csv"] = comparison.state_csv_text()
-    national = comparison
-    comparison = comparison.in_state(state) if state else comparison
+    return files
+
+
+def _context(comparison: Comparison, national: Comparison, year: str, targets, targets_file, command: str,
+             state: str | None) -> dict:
+    """Everything the brief's templates show: its numbers, words, tables and charts."""
     results = [comparison.base, *comparison.variants]
     labels = [r.loaded.scenario.scenario.title for r in results]
     anchor_year = _anchor_year(targets, year, comparison.base)
     when = counts.year_label(targets, year)
     made = brief_charts.charts_of(comparison, national, year, when, targets, targets_file, labels)
-    for chart in made:
-        files.update(chart.files())
-    headline = brief_tables.headline_rows(comparison, year, anchor_year, targets)
-    files["headline.csv"] = brief_tables.headline_csv(headline)
-    files["runs/headline-exact.csv"] = brief_tables.headline_exact_csv(headline)
-    calibration_rows = score(targets, national.base)
-    if calibration_rows:
-        files["calibration.csv"] = next(c for c in made if c.name == "calibration").csv
-    made_on = brief_date()
-    title = findings.headline_title(comparison, year, when)
-    context = {
+    return {
         "version": sim.__version__, "year": year, "when": when, "anchor_year": anchor_year, "results": results,
-        "labels": labels, "headline": headline, "charts": made, "calibration": calibration_rows,
+        "labels": labels, "headline": brief_tables.headline_rows(comparison, year, anchor_year, targets),
+        "charts": made, "calibration": score(targets, national.base),
         "assumptions": brief_tables.assumptions(results), "sources": brief_tables.sources(results, targets),
         "mechanisms": _mechanisms(comparison, national, year), "definitions": counts.definitions(),
         "projection": counts.projection_warning(targets, year, anchor_year is not None),
         "last_published": counts.last_published(targets),
-        "findings": findings.key_findings(comparison, year, when, anchor_year), "title": title, "state": state,
+        "findings": findings.key_findings(comparison, year, when, anchor_year),
+        "title": findings.headline_title(comparison, year, when), "state": state,
         "uncertainty": comparison.base.uncertainty, "posterior": comparison.base.draws.posterior,
         "command": command, "seed": comparison.base.seed, "replications": comparison.base.replications,
         "files": brief_tables.scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
         "count": count, "change": change, "count_range": count_range, "change_range": change_range, "cal": figure,
-        "counts": brief_tables.SHOWN, "made_on": made_on.isoformat(),
+        "counts": brief_tables.SHOWN, "made_on": brief_date().isoformat(),
         "main_chart": next((c for c in made if c.name == "change_without_consent"), None),
     }
-    files["brief.html"] = TEMPLATES.get_template("brief.html.j2").render(**context)
-    context["main_width"] = brief_charts.print_width(context["main_chart"])
-    files["brief.pdf"] = make_pdf([_page_one(context), TEMPLATES.get_template("brief_pdf.html.j2").render(**context)],
-                                  title=title, subject=f"ringsim brief: police access to home-camera video, {when}",
-                                  made=made_on)
-    return files
 
 
 def _page_one(context: dict) -> str:
