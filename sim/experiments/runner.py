@@ -32,7 +32,7 @@ from sim.experiments.workers import (
     run_replications,
     worker_pool,
 )
-from sim.model.metrics import NAMES, STATE_INDEX, STATE_METRICS
+from sim.model.metrics import INDEX, NAMES, STATE_INDEX, STATE_METRICS
 from sim.model.replication import run_replication
 from sim.model.streams import replication_seeds
 from sim.scenario import loader
@@ -72,12 +72,12 @@ class RunResult:
         """One metric in one period, every replication (index = replication); in the view's state if any."""
         if self.state is not None and metric in STATE_INDEX:
             return self.state_column(metric, self.state, period)
-        return self.store.period(self.periods.index(period))[:, NAMES.index(metric)]
+        return self.store.period(self.periods.index(period))[:, INDEX[metric]]
 
     def summary(self, metric: str, period: str = "all") -> dict:
         if self.state is not None and metric in STATE_INDEX:
             return self.state_summary(metric, self.state, period)
-        return self.store.summaries(self.periods.index(period))[NAMES.index(metric)]
+        return self.store.summaries(self.periods.index(period))[INDEX[metric]]
 
     def state_column(self, metric: str, state: str, period: str = "all") -> np.ndarray:
         """A STATE_METRICS metric in one state and period, every replication."""

@@ -56,12 +56,14 @@ class Batch:
         return f"{self.year}-{j + 1:05d}"
 
 
+# A draw from a scenario distribution is named as the field it comes from (`owners_per_warrant`
+# from `legal.owners_per_warrant`, `owners_per_request` from `emergency.owners_per_request`).
 PER_INVESTIGATION = (
     "u_route", "u_case_missing", "u_moderation", "u_escalate", "requested_area",
     "requested_window", "request_delay", "area_consent", "u_process", "court_days",
     "u_judge", "legal_review_days", "u_pushback", "u_identified", "u_preserve", "u_gag",
     "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
-    "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
+    "emergency_review_days", "u_grant", "u_ratify", "owners_per_request", "u_denied_to_legal",
     "u_only_data", "u_call", "u_reroute", "u_portal_use",
 )
 
@@ -141,7 +143,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     deferred["emergency_review_days"] = (scenario.emergency.review_days, review.random(n))
     u["u_grant"] = review.random(n)
     u["u_ratify"] = review.random(n)
-    deferred["owners_per_emergency"] = (scenario.emergency.owners_per_request, review.random(n))
+    deferred["owners_per_request"] = (scenario.emergency.owners_per_request, review.random(n))
 
     # Owners near each would-be portal request (ordinary, enrolled agency).
     portal_capable = (kind == ORDINARY) & enrolled

@@ -15,25 +15,25 @@ import sim
 from sim.experiments.calibration import score
 from sim.experiments.compare import Comparison
 from sim.experiments.runner import RunResult
+from sim.model.routes import registry
 from sim.report import charts, counts, state_map
 
-ROUTE_METRICS = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
-                 "legal": "legal.owners_disclosed"}
+
 def charts_of(comparison: Comparison, national: Comparison, year: str, when: str, targets, targets_file,
             labels: list[str]) -> list[charts.Chart]:
     base, variants = comparison.base, comparison.variants
     results = [base, *variants]
     source_all = source_line(results)
     made = [charts.routes_by_variant(labels, {route: [r.summary(m, year) for r in results]
-                                              for route, m in ROUTE_METRICS.items()}, when, source_all)]
+                                              for route, m in registry.owners_metrics().items()}, when, source_all)]
     if variants:
         made.append(charts.change_against_base(
             labels[1:], [(c.short, [comparison.change(v, c.metric, year) for v in variants]) for c in counts.LEADING],
             labels[0], when, source_all))
     years = list(base.periods[:-1])
     events = [(_fractional_year(e.date), "; ".join(e.labels)) for e in base.loaded.policy_book.epochs]
-    made.append(charts.timeline(years, {route: [base.summary(m, y) for y in years]
-                                        for route, m in ROUTE_METRICS.items()}, events, source_line([base]), labels[0],
+    by_year = {route: [base.summary(m, y) for y in years] for route, m in registry.owners_metrics().items()}
+    made.append(charts.timeline(years, by_year, events, source_line([base]), labels[0],
                                 counts.last_published(targets)))
     funnel_year = max(years, key=lambda y: national.base.summary("portal.requests", y)["mean"] or 0)
     made.append(charts.funnel([national.base.summary(m, funnel_year) for m, _ in charts.FUNNEL_STEPS], funnel_year,

@@ -15,12 +15,12 @@ from typing import Any
 import attrs
 
 from sim.errors import ScenarioError
-from sim.scenario.paths import lookup, set_existing
+from sim.scenario.paths import assign, lookup, set_existing
 from sim.scenario.policy import PolicyBook
 from sim.scenario.provenance import AnnotationError, Provenance, strip
 from sim.scenario.reading import Chain, library_or_path
 from sim.scenario.structure import StructureFailure, structure_scenario
-from sim.scenario.unknowns import TIMELINE_PATH, unknowns
+from sim.scenario.unknowns import unknowns
 from sim.scenario.validators import field_bounds
 
 
@@ -121,15 +121,7 @@ def with_values(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedScenari
         return loaded
     tree = copy.deepcopy(loaded.tree)
     for path, value in values.items():
-        match = TIMELINE_PATH.match(path)
-        if match:
-            container, key = tree["timeline"][int(match[1])][match[2]], match[3]
-        else:
-            *parents, key = path.split(".")
-            container = tree
-            for part in parents:
-                container = container[part]
-        container[key] = value  # replaces a value table whole: the drawn value is the value now
+        assign(tree, path, value)  # replaces a value table whole: the drawn value is the value now
     try:
         plain, _provenance = strip(tree)
     except AnnotationError as err:

@@ -6,21 +6,19 @@ import asyncio
 
 from shiny import reactive, render, ui
 
+from sim.model.routes import registry
 from sim.web import results
 from sim.web.choices import LEVERS
 from sim.web.service import Job, Service
 from sim.web.whatif import WhatIf
 from sim.web.whatif_server import bounded
 
-ROUTES = {"portal": "Portal: police ask owners (consent)", "emergency": "Emergency: the company decides alone",
-          "legal": "Legal process: warrant, subpoena, court order"}
-
 
 def follow_ui():
     levers = {"": "no change: the baseline only", **{le.path: le.label for le in LEVERS if le.kind != "number"}}
     return ui.layout_sidebar(
         ui.sidebar(
-            ui.input_radio_buttons("follow_route", "Route", ROUTES),
+            ui.input_radio_buttons("follow_route", "Route", {r.name: r.choice for r in registry.ROUTES}),
             ui.input_select("follow_year", "Year", {str(y): str(y) for y in range(2018, 2027)}, selected="2020"),
             ui.input_select("follow_lever", "Then change one lever", levers),
             ui.input_select("follow_value", "to", {"false": "no / off", "true": "yes / on"}),
