@@ -129,10 +129,11 @@ class World:
 
     # -- narration ---------------------------------------------------------------
     def say(self, batch, j: int | None, text: str, **fields) -> None:
-        """Add a line about case j of `batch`, dated now, to the trace.
+        """Add a line about case j of `batch` (None: about the world), dated now, to the trace.
 
-        Routes narrate unconditionally: `text` is a format string filled from `fields`
-        only when tracing, so an untraced run pays for no text.
+        Routes decide in bulk first and then narrate, case by case, in helpers they call only
+        when `tracing` (each route's `_narrate*`), so an untraced run pays for no text; `text`
+        is a format string filled from `fields` only when tracing.
         """
         self.say_at(self.env.now, batch, j, text, **fields)
 
