@@ -152,7 +152,8 @@ def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
     shows, with seed 1 and with seed 2, at the default replication count."""
     from sim.experiments.compare import compare_scenarios
     from sim.report import DEFAULT_BRIEF_REPS
-    from sim.report.brief import _mapped, default_scenarios
+    from sim.report.brief import default_scenarios
+    from sim.report.brief_charts import _mapped
     from sim.report.brief_tables import SHOWN
     from sim.scenario import loader
 
