@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sim.model.world import World
 
 
-class Route(IntEnum):
+class RouteCode(IntEnum):
     """The route an investigation takes first (one code per investigation, in an int8 array)."""
 
     NONE = 0  # off the platform
@@ -40,10 +40,10 @@ class Route(IntEnum):
     @property
     def label(self) -> str:
         """The route's name in traces (a warrant is legal process)."""
-        return {Route.NONE: "off platform", Route.WARRANT: "legal"}.get(self, self.name.lower())
+        return {RouteCode.NONE: "off platform", RouteCode.WARRANT: "legal"}.get(self, self.name.lower())
 
 
-NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = Route
+NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = RouteCode
 
 
 def route_batch(world: World, batch: Batch, period: int) -> tuple[np.ndarray, np.ndarray]:
@@ -172,7 +172,7 @@ def _narrate(world: World, batch: Batch, code: np.ndarray, shut: np.ndarray, por
             how = (f"{_why_not_portal(portal_open[j])}: looks for video off the platform" if shut[j]
                    else "no route on the platform fits: the case leaves it")
         world.say_at(a["day"][j], batch, j, f"{who} opens case {batch.case_id(j)} ({incident}); {how}",
-                     route=Route(route).label)
+                     route=RouteCode(route).label)
 
 
 def _why_not_portal(open_to_agency: bool) -> str:
