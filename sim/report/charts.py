@@ -151,8 +151,7 @@ def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: 
 
 
 def _obtained(by_route: dict[str, list[dict]]) -> str:
-    """The base's counts in a sentence: "2,700 owners' videos with their consent, 5,300 under a search warrant
-    and 12 with neither" (consent first, then a warrant, then neither)."""
+    """The base's counts in a sentence, consent first, then a warrant, then neither (`in_sentence_order`)."""
     shown = [r for r in registry.in_sentence_order() if r.name in by_route]
     whose = [" owners' videos"] + [""] * (len(shown) - 1)  # the noun once, with the first count
     parts = [f"{count(by_route[r.name][0]['mean'] or 0.0)}{noun} {r.obtained}"
