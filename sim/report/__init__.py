@@ -12,7 +12,12 @@ The command line (`sim.cli`) sits above it.
 """
 
 # Replications per scenario of the default brief: enough that each change's verdict can
-# survive the Monte Carlo error of its range's ends (that needs at least 73 replications;
-# see sim.experiments.stats.verdicts), few enough that `make report` takes about three
-# minutes on two cores (bench/brief_time.py measures it).
+# survive the Monte Carlo error of its range's ends (that needs at least 59 replications;
+# see sim.experiments.stats.verdicts), few enough that `make report` takes a few minutes
+# on two cores (bench/report_time.py measures it).
 DEFAULT_BRIEF_REPS = 100
+# The baseline and each alternative whose verdicts are not settled at that count get more,
+# doubling, up to this many times it (sim.experiments.settle). Twice: on the default brief
+# with seeds 1 and 2 that left 4 of 36 verdicts "not settled" and none differing between the
+# seeds, for about 1.45 times the replications; four times would cost about 2.3 times.
+SETTLE_FACTOR = 2

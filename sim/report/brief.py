@@ -102,7 +102,7 @@ def _context(comparison: Comparison, national: Comparison, year: str, targets, t
         "findings": findings.key_findings(comparison, year, when, anchor_year),
         "title": findings.headline_title(comparison, year, when), "state": state,
         "uncertainty": comparison.base.uncertainty, "posterior": comparison.base.draws.posterior,
-        "command": command, "seed": comparison.base.seed, "replications": comparison.base.replications,
+        "command": command, "seed": comparison.base.seed, "replications": brief_charts.replications_text(results),
         "files": brief_tables.scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
         "count": count, "change": change, "count_range": count_range, "change_range": change_range, "cal": figure,
         "counts": brief_tables.SHOWN, "made_on": brief_date().isoformat(),
@@ -144,5 +144,3 @@ def _mechanisms(comparison: Comparison, national: Comparison, year: str) -> list
                                  for c, d in moved],
                      "effect": findings.effect_sentence(findings.own_effects(national, whole, year), reps)})
     return rows
-
-

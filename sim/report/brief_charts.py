@@ -70,8 +70,18 @@ def print_width(chart) -> float | None:
 def source_line(results: list[RunResult]) -> str:
     first = results[0]
     files = ", ".join(Path(r.loaded.path).name for r in results)
-    return (f"ringsim {sim.__version__}, scenario files {files}; seed {first.seed}, "
-            f"{first.replications} replications each")
+    return f"ringsim {sim.__version__}, scenario files {files}; seed {first.seed}, {replications_text(results)}"
+
+
+def replications_text(results: list[RunResult]) -> str:
+    """'100 replications each', or, after settling (`sim.experiments.settle`), which scenarios got more."""
+    fewest = min(r.replications for r in results)
+    more = [r for r in results if r.replications > fewest]
+    if not more:
+        return f"{fewest:,} replications each"
+    alternatives = len([r for r in more if r is not results[0]])
+    who = f"the baseline and {alternatives} alternative{'s' if alternatives != 1 else ''} whose verdicts needed them"
+    return f"{fewest:,} replications each, up to {max(r.replications for r in more):,} for {who}"
 
 
 def _fractional_year(date: dt.date) -> float:

@@ -36,7 +36,7 @@ TILES = {
 METRIC = "total.owners_disclosed_without_consent"
 MAP_NOTE = ("A state is coloured only where its own change is settled: 90% of its plausible paired changes "
             "(5th-95th percentile of replications) lie on one side of zero even allowing for the Monte Carlo error "
-            "of those ends (an exact interval from order statistics, at 95% for the whole map, so about 150 "
+            "of those ends (an exact interval from order statistics, one-sided at 95% for the whole map, so 136 "
             "replications before any state can be settled); population: the scenario's state_population.")
 
 

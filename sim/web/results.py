@@ -100,7 +100,7 @@ class Results:
                    if base.uncertainty == "posterior" else ": chance only)") + ". Counts rounded to two significant "
                 "figures. Changes are paired replication by replication; “fewer” or “more” only when the range stays "
                 "on one side of zero allowing for the Monte Carlo error of its ends, else “no clear change” (“not "
-                "settled” when the replications are too few, under 73, to bound those ends).")
+                "settled” when the replications are too few, under 59, to bound those ends).")
 
     def chart(self) -> charts.Chart:
         if self.view.variants:

@@ -19,7 +19,7 @@ from sim.web.choices import BASES, LEVER_BY_PATH, library, plain_number, plain_w
 
 MAX_APP_REPS = 200  # the page answers in seconds; the CLI runs more
 # Enough that a change's verdict can survive the Monte Carlo error of its range's ends (at least
-# 73 replications: sim.experiments.stats.verdicts); a year of two scenarios takes seconds.
+# 59 replications: sim.experiments.stats.verdicts); a year of two scenarios takes seconds.
 DEFAULT_APP_REPS = 100
 MAX_STACKED = 8  # alternatives stacked in one what-if (the library has about 20)
 DEFAULT_HORIZON = "2025"  # the last complete year: "last year" for a user in 2026
