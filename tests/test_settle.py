@@ -46,3 +46,18 @@ def test_settling_stops_at_the_ceiling_and_says_not_settled_there():
     # eight replications cannot bound a 95th percentile, so the verdict stays unsettled up to the ceiling
     assert c.base.replications == c.variants[0].replications == 32
     assert c.change(c.variants[0], "total.owners_never_notified", "2020")["verdict"] == UNSETTLED
+
+
+def test_the_map_says_how_many_replications_its_states_need():
+    """MAP_MINIMUM is where the map's family confidence first bounds a 95th percentile (scipy, not a formula)."""
+    from scipy import stats as sps
+
+    from sim.experiments.stats import VERDICT_CONFIDENCE
+    from sim.report.state_map import MAP_MINIMUM
+
+    family = 1 - (1 - VERDICT_CONFIDENCE) / 51
+
+    def bounded(n):
+        return not np.isnan(sps.quantile_test(np.arange(float(n)), p=0.95).confidence_interval(family).high)
+
+    assert bounded(MAP_MINIMUM) and not bounded(MAP_MINIMUM - 1)

@@ -27,6 +27,7 @@ class Comparison:
 
     base: RunResult
     variants: tuple[RunResult, ...]
+    settle_up_to: int | None = None  # the most replications settling could give (None: no settling)
 
     def difference(self, variant: RunResult, metric: str, period: str = "all") -> dict:
         """Paired difference variant - base: mean, ci95 and the two means."""
@@ -102,7 +103,8 @@ class Comparison:
 
     def in_state(self, code: str) -> Comparison:
         """The comparison seen from one state (see `RunResult.in_state`)."""
-        return Comparison(base=self.base.in_state(code), variants=tuple(v.in_state(code) for v in self.variants))
+        return Comparison(base=self.base.in_state(code), variants=tuple(v.in_state(code) for v in self.variants),
+                          settle_up_to=self.settle_up_to)
 
     def csv_text(self, table: dict | None = None) -> str:
         from sim.formatting import fmt
@@ -147,7 +149,8 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
         results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
                                 uncertainty=uncertainty, posterior=posterior, precision=precision,
                                 in_flight=in_flight)
-    return Comparison(base=results[0], variants=tuple(results[1:]))
+    return Comparison(base=results[0], variants=tuple(results[1:]),
+                      settle_up_to=settling.ceiling if settling is not None and precision is None else None)
 
 
 def check_comparable(loaded: list) -> None:

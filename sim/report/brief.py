@@ -103,6 +103,7 @@ def _context(comparison: Comparison, national: Comparison, year: str, targets, t
         "title": findings.headline_title(comparison, year, when), "state": state,
         "uncertainty": comparison.base.uncertainty, "posterior": comparison.base.draws.posterior,
         "command": command, "seed": comparison.base.seed, "replications": brief_charts.replications_text(results),
+        "settle_up_to": national.settle_up_to,
         "files": brief_tables.scenario_files(results), "png": lambda c: base64.b64encode(c.png).decode("ascii"),
         "count": count, "change": change, "count_range": count_range, "change_range": change_range, "cal": figure,
         "counts": brief_tables.SHOWN, "made_on": brief_date().isoformat(),
