@@ -8,6 +8,13 @@ Every output file is compared byte for byte, except the parts that name a versio
 a path: in `manifest.json` the `version`, `dependencies` and `python` fields; in the
 brief, the PDF and HTML (they embed the run's date and chart renderings) are left out,
 its CSVs are compared. Prints one line per file and exits 1 on any difference.
+
+    python bench/same_outputs.py OLD --renamed legal.users_notified=legal.owners_notified
+
+An intended rename of a metric is allowed with `--renamed OLD_NAME=NEW_NAME` (repeat it
+for several): the old commit's outputs are read with the old name replaced by the new
+one, and the new manifests' `metric_aliases` (which list the renames) are set aside.
+The renames allowed are printed with the verdict.
 """
 
 from __future__ import annotations
@@ -42,13 +49,18 @@ def produce(source: Path, out: Path, extra: list[str]) -> None:
             sys.exit(f"{source}: {' '.join(args)} failed:\n{done.stderr}")
 
 
-def comparable(path: Path) -> bytes:
+def comparable(path: Path, renames: dict[str, str], old: bool) -> bytes:
+    """The file's bytes as compared: with the old names renamed (old side), volatile manifest fields left out."""
+    data = path.read_bytes()
+    if old:
+        for before, after in renames.items():
+            data = data.replace(before.encode(), after.encode())
     if path.name == "manifest.json":
-        doc = json.loads(path.read_text())
-        for key in VOLATILE:
+        doc = json.loads(data)
+        for key in VOLATILE + (("metric_aliases",) if renames else ()):
             doc.pop(key, None)
         return json.dumps(doc, sort_keys=True).encode()
-    return path.read_bytes()
+    return data
 
 
 def main() -> int:
@@ -58,7 +70,10 @@ def main() -> int:
     parser.add_argument("--uncertainty", choices=("posterior", "none"), default=None,
                         help="pass to every command; `none` compares the model alone, when the two commits' "
                              "posterior files differ")
+    parser.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
+                        help="a metric renamed on purpose (with an alias): compare OLD's outputs under NEW")
     args = parser.parse_args()
+    renames = dict(pair.split("=", 1) for pair in args.renamed)
     extra = ["--uncertainty", args.uncertainty] if args.uncertainty else []
     with tempfile.TemporaryDirectory(prefix="same-outputs-") as tmp:
         tmp = Path(tmp)
@@ -87,11 +102,14 @@ def main() -> int:
             if rel.suffix in SKIP_SUFFIXES or rel not in new_files:
                 continue
             a, b = tmp / "old" / rel, tmp / "new" / rel
-            same = comparable(a) == comparable(b) if rel.name == "manifest.json" else filecmp.cmp(a, b, shallow=False)
+            same = (comparable(a, renames, old=True) == comparable(b, renames, old=False) if renames
+                    or rel.name == "manifest.json" else filecmp.cmp(a, b, shallow=False))
             print(f"{'same   ' if same else 'DIFFERS'} {rel}")
             differ += not same
     print(f"{len(old_files)} files, {differ} differ (commands: {len(COMMANDS)}; "
           f"python bench/same_outputs.py {args.old} {args.new or ''})".rstrip())
+    if renames:
+        print("renames allowed: " + "; ".join(f"{a} -> {b}" for a, b in renames.items()))
     return 1 if differ else 0
 
 

@@ -158,7 +158,8 @@ def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
     from sim.experiments.compare import compare_scenarios
     from sim.experiments.settle import settling_for
     from sim.report import DEFAULT_BRIEF_REPS, SETTLE_FACTOR
-    from sim.report.brief import _mapped, default_scenarios
+    from sim.report.brief import default_scenarios
+    from sim.report.brief_charts import _mapped
     from sim.report.brief_tables import SHOWN
     from sim.scenario import loader
 

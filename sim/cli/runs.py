@@ -309,7 +309,7 @@ def calibrate(
     from sim.experiments.calibration import applicable, load_targets, score
     from sim.files import write_folder
     from sim.report import charts
-    from sim.report.brief import source_line
+    from sim.report.brief_charts import source_line
     from sim.report.output import run_files
     from sim.scenario import loader
 

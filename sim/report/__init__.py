@@ -1,7 +1,11 @@
 """Stage 4, reports: the files a run writes, the house-style charts and the policy brief.
 
-Owns the contract files (`output`), charts (`charts`, `sweep_charts`), the brief
-(`brief`) and its Jinja2 templates (`templates/`).
+Owns the contract files (`output`); the house-style charts (`charts`), the classroom's
+projector chart (`class_charts`), the state map (`state_map`) and the charts of sweeps,
+the posterior and sensitivity (`sweep_charts`, `posterior_charts`,
+`sensitivity_charts`); and the brief: its files (`brief`), charts (`brief_charts`),
+tables (`brief_tables`), counts and their anchoring (`counts`), sentences (`findings`),
+PDF (`pdf`) and Jinja2 templates (`templates/`).
 
 May import: every earlier stage (experiments, model, scenario) and the ground floor.
 The command line (`sim.cli`) sits above it.

@@ -18,7 +18,7 @@ import numpy as np
 from sim.formatting import change, change_range, count, count_range, figure, fmt
 from sim.report.counts import CONSENT, LEADING, NEVER_TOLD, TOTAL, anchoring
 from sim.report.findings import verdict_words
-from sim.scenario.loader import lookup
+from sim.scenario.paths import lookup
 
 SHOWN = (*LEADING, CONSENT, NEVER_TOLD)  # the headline table's counts, in order
 IN_CSV = (*LEADING, CONSENT, TOTAL, NEVER_TOLD)  # the CSVs add the total as a line of its own

@@ -27,7 +27,7 @@ EFFECTS = {
     "emergency.destroyed_unratified": "emergency disclosures destroyed because a court refused the follow-up warrant",
     "emergency.ratified": "emergency disclosures a court ratified",
     "total.owners_never_notified": "owners never told their video left",
-    "legal.users_notified": "owners told of a legal demand for their data",
+    "legal.owners_notified": "owners told of a legal demand for their data",
     "emergency.requests": "emergency forms filed",
     "emergency.disclosures": "emergency disclosures",
     "legal.demands": "legal demands served",

@@ -23,6 +23,7 @@ from sim.scenario.validators import (
     metric_names,
     non_empty_or_none,
     one_of,
+    only_false,
     probability,
     shares_sum_to_one,
     slug,
@@ -97,7 +98,10 @@ class AgencyParams:
     # Yearly growth of enrollment after the trend's last point (the last published count).
     growth_after_last_count: float = attrs.field(validator=in_range(0, 1))
     axon_evidence_share: float = attrs.field(validator=probability)
-    fire_requests_video: bool
+    # Declared (the timeline sets it, sourced) so that the assumption is visible and checked:
+    # fire departments make no requests in the model (`sim.model.population`), so only false runs.
+    fire_requests_video: bool = attrs.field(validator=only_false("fire departments' requests for video are not "
+                                                                 "modelled (they enrol, and make no requests)"))
     # The day of the year enrollment is counted for the mid-year levels; only its month
     # and day are used (the published count that fixes it is dated).
     count_date: dt.date = attrs.field()
@@ -292,11 +296,11 @@ class EmergencyPolicy:
     destroy_if_not_ratified: bool  # a refused follow-up warrant means the footage must be destroyed
 
 
-
 @frozen
 class LegalPolicy:
     """What each kind of process reaches, and how the company answers it."""
 
+    # What each kind of process reaches, read per case by `sim.model.routes.legal._process_rule`.
     warrant_reaches_content: bool
     subpoena_reaches_content: bool
     court_order_reaches_content: bool
@@ -305,15 +309,6 @@ class LegalPolicy:
     pushback_probability: float = attrs.field(validator=probability)
     notify_user: bool
     gag_order_probability: float = attrs.field(validator=probability)
-
-    def reaches_content(self, process: str) -> bool:
-        return bool(getattr(self, f"{process}_reaches_content"))
-
-    def reaches_anything(self, process: str) -> bool:
-        """May the company hand over any data (records or content) under this process? A warrant always may."""
-        if process == "warrant":
-            return True
-        return self.reaches_content(process) or bool(getattr(self, f"{process}_reaches_records"))
 
 
 @frozen

@@ -22,8 +22,10 @@ from shiny import ui
 from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
 from sim.formatting import change as change_text
 from sim.formatting import change_range, count, count_range
+from sim.model.routes import registry
 from sim.report import charts, counts, findings
-from sim.report.brief import build_brief, source_line
+from sim.report.brief import build_brief
+from sim.report.brief_charts import source_line
 from sim.report.class_charts import before_after
 from sim.web.compose import compose
 from sim.web.whatif import WhatIf, to_query
@@ -104,9 +106,9 @@ class Results:
         if self.view.variants:
             return before_after(self.view, self.period)
         base = self.view.base
-        return charts.routes_by_variant([base.loaded.scenario.scenario.title],
-                                        {route: [base.summary(m, self.period)] for route, m in ROUTES.items()},
-                                        self.when, source_line([base]))
+        by_route = {route: [base.summary(m, self.period)] for route, m in registry.owners_metrics().items()}
+        return charts.routes_by_variant([base.loaded.scenario.scenario.title], by_route, self.when,
+                                        source_line([base]))
 
     def command(self) -> str:
         return command(self.spec, self.comparison.base.uncertainty)
@@ -163,10 +165,6 @@ def inert_words(comparison) -> tuple[str, ...]:
             lever = LEVER_BY_PATH.get(field)
             notes.append(f"{lever.label} ({field}){note[len(field):]}" if lever else note)
     return tuple(notes)
-
-
-ROUTES = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
-          "legal": "legal.owners_disclosed"}
 
 
 def command(spec: WhatIf, uncertainty: str) -> str:
