@@ -21,22 +21,20 @@ NOTICE = library_path("classroom/emergency-notice-2020.toml")
 METRIC = "portal.owners_disclosed"
 
 
-def test_only_the_unsettled_alternative_and_the_baseline_get_more_replications():
+def test_settling_adds_replications_to_every_scenario_and_changes_none_already_run():
     loaded = [loader.load(p) for p in (BASE, CLOSED, NOTICE)]
-    # The notice scenario never moves the portal count ("no change": settled at once); the closure always does,
-    # but a rule that calls it unsettled until 40 replications forces two doublings.
+    # The notice scenario never moves the portal count ("no change": settled at once); a rule that calls the
+    # closure unsettled until 40 replications forces two doublings, of every scenario alike (so the brief's
+    # levels all rest on the same replications).
     rule = Settling(ceiling=40, unsettled=lambda base, v: v.loaded.name == "classroom-portal-closed"
                     and v.replications < 40)
     c = compare_scenarios(loaded[0], loaded[1:], 10, 5, settling=rule)
-    assert [r.replications for r in (c.base, *c.variants)] == [40, 40, 10]
+    assert [r.replications for r in (c.base, *c.variants)] == [40, 40, 40]
     plain = compare_scenarios(loaded[0], loaded[1:], 40, 5)
     for settled, whole in zip((c.base, *c.variants), (plain.base, *plain.variants), strict=True):
-        n = settled.replications
-        assert np.array_equal(settled.column(METRIC, "2020"), whole.column(METRIC, "2020")[:n])
-    # the short alternative is paired with the baseline's first 10 replications, exactly
-    assert c.change(c.variants[1], METRIC, "2020")["n"] == 10
-    base10, other10 = c.paired(c.variants[1], METRIC, "2020")
-    assert np.array_equal(base10, plain.base.column(METRIC, "2020")[:10])
+        assert np.array_equal(settled.column(METRIC, "2020"), whole.column(METRIC, "2020"))
+    settled_once = compare_scenarios(loaded[0], loaded[1:], 10, 5, settling=Settling(40, lambda b, v: False))
+    assert settled_once.base.replications == 10  # nothing unsettled: no replication added
 
 
 def test_settling_stops_at_the_ceiling_and_says_not_settled_there():

@@ -77,8 +77,9 @@ def change_table(comparison, period: str = "all") -> Table:
         for k, (name, words) in enumerate(CHANGE_WORDS.items()):
             d = comparison.change(variant, name, period)  # with the brief's verdict
             lo, hi = d["ui90"]
-            change = (f"{_change(d['mean'])} [{_change(lo)}, {_change(hi)}]" if clear(d) or not d["mean"]
-                      else f"{d['verdict']} [{_change(lo)}, {_change(hi)}]")
+            change = f"{_change(d['mean'])} [{_change(lo)}, {_change(hi)}]"  # the mean always: a worksheet asks
+            if not clear(d) and d["mean"]:
+                change += f" {d['verdict']}"
             table.add_row(f"  {_short(words)}", count(d["base_mean"]), count(d["variant_mean"]),
                           change if d["mean"] else "no change", end_section=k == len(CHANGE_WORDS) - 1)
     return table

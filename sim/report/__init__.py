@@ -16,8 +16,8 @@ The command line (`sim.cli`) sits above it.
 # see sim.experiments.stats.verdicts), few enough that `make report` takes a few minutes
 # on two cores (bench/report_time.py measures it).
 DEFAULT_BRIEF_REPS = 100
-# The baseline and each alternative whose verdicts are not settled at that count get more,
+# While a verdict the brief prints is not settled at that count, every scenario gets more,
 # doubling, up to this many times it (sim.experiments.settle). Twice: on the default brief
-# with seeds 1 and 2 that left 4 of 36 verdicts "not settled" and none differing between the
-# seeds, for about 1.45 times the replications; four times would cost about 2.3 times.
+# with seeds 1 and 2 that left 2 of 36 verdicts "not settled" and none differing between
+# the seeds; at 120 to 160 two or three differed.
 SETTLE_FACTOR = 2

@@ -42,16 +42,6 @@ class HeadlineRow:
     csv_cells: tuple[Cell, ...]
 
 
-def _level(base, result, metric: str, period: str, moved: dict | None) -> dict:
-    """A count's summary. After settling (sim.experiments.settle) the baseline may have more replications than an
-    alternative; its mean is then the baseline's plus the paired change (the common-random-numbers estimate), so
-    an alternative with no change reads exactly as the baseline does. The range stays the alternative's own."""
-    own = result.summary(metric, period)
-    if moved is None or result.replications == base.replications or moved["mean"] is None:
-        return own
-    return {**own, "mean": base.summary(metric, period)["mean"] + moved["mean"]}
-
-
 def headline_rows(comparison, year: str, anchor_year: str | None, targets) -> list[HeadlineRow]:
     """The baseline in the brief's year (and in the last anchored year, if another), then each alternative."""
     base = comparison.base
@@ -62,7 +52,7 @@ def headline_rows(comparison, year: str, anchor_year: str | None, targets) -> li
         out = []
         for c in counts:
             moved = comparison.change(result, c.metric, period) if result is not base else None
-            out.append(Cell(c, _level(base, result, c.metric, period, moved), moved,
+            out.append(Cell(c, result.summary(c.metric, period), moved,
                             verdict_words(moved, reps) if moved else "", anchoring(targets, c.metric, period)))
         return tuple(out)
 
