@@ -17,7 +17,7 @@ from sim.cli.app import app, out_console
 from sim.errors import UsageError
 
 # Every compare of the lesson: same seed, same replications, the same uncertainty as the key.
-_COMPARE = "--reps 10 --seed 1 --uncertainty posterior --chart --force"
+_COMPARE = "--reps 100 --seed 1 --uncertainty posterior --chart --force"
 STEPS: dict[str, dict[str, tuple[str, ...]]] = {
     "1": {
         "follow": ("trace national-2020 --route portal --ending disclosed",
