@@ -78,9 +78,15 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("substitution.process_dropped", "subpoenas or court orders a law made useless, not replaced"),
     _m("total.owners_disclosed", "owners whose video left by any route"),
     _m("total.owners_disclosed_without_consent", "owners whose video left without their consent"),
-    _m("total.owners_never_notified", "owners whose video left and who were never told"),
+    _m("total.owners_never_notified", "the old name of total.owners_not_told_at_time, kept for scripts (same numbers)"),
     _m("total.owners_disclosed_with_audio", "owners whose video left with recorded audio (portal only)"),
+    _m("total.owners_not_told_at_time", "owners whose video left without consent and who were not told at the time"),
+    _m("total.owners_told_later",
+       "of those, owners told later within the horizon (a gag order lapsed, or a law's delay for notice ran out)"),
+    _m("total.owners_not_told_in_horizon", "of those, owners not told by the horizon's end"),
 )
+# Old metric names kept in the output contract: old name -> the metric it now stands for.
+ALIASES = {"total.owners_never_notified": "total.owners_not_told_at_time"}
 
 NAMES: tuple[str, ...] = tuple(m.name for m in CATALOGUE)
 INDEX = {name: i for i, name in enumerate(NAMES)}
@@ -89,7 +95,7 @@ HEADLINE = (
     "agencies.enrolled_police", "portal.requests", "portal.owners_disclosed",
     "emergency.disclosures", "legal.demands", "legal.content_disclosures",
     "total.owners_disclosed", "total.owners_disclosed_without_consent",
-    "total.owners_never_notified",
+    "total.owners_not_told_at_time",
 )
 
 # The changes a class reads first, in plain words (terminal table, students' CSV).
@@ -98,13 +104,13 @@ CHANGE_WORDS = {
     "emergency.owners_disclosed": "owners whose video left on an emergency form (no consent)",
     "legal.owners_disclosed": "owners whose video left under legal process (no consent)",
     "total.owners_disclosed_without_consent": "owners whose video left without consent (all routes)",
-    "total.owners_never_notified": "of those, owners never told",
+    "total.owners_not_told_at_time": "of those, owners not told at the time",
 }
 
 
 # Tallied per state too: the state of the agency that asked (the owner's camera is almost
 # always in the same place). Each is a COUNT, so a state's numbers sum to the nation's.
-STATE_METRICS = tuple(CHANGE_WORDS)
+STATE_METRICS = (*CHANGE_WORDS, *ALIASES)
 STATE_INDEX = {name: i for i, name in enumerate(STATE_METRICS)}
 
 

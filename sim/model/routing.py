@@ -59,7 +59,7 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     a = batch.arrays
     routes, epochs = world.scenario.routes, world.book.epochs
     epoch = epoch_of(world, a["day"])
-    state, u = batch.state_array, a["u_route"]
+    state, u = a["rules"], a["u_route"]  # the column of rules each case follows (its state's, most often)
     imminent, enrolled = a["kind"] == IMMINENT, a["enrolled"]
     axon = world.agencies.axon[a["agency"]].astype(int)
     portal_open = np.array([[[p.portal.open_to(False), p.portal.open_to(True)] for p in e.policies]
@@ -136,10 +136,10 @@ def form_qualifies(world, batch, epoch: np.ndarray) -> np.ndarray:
     kind_index = np.where(imminent, len(world.ordinary_names) + a["incident"], a["incident"])
     names = world.ordinary_names + world.imminent_names
     listed = np.array([[[n in p.emergency.qualifying_incidents for n in names] for p in e.policies]
-                       for e in world.book.epochs])[epoch, batch.state_array, kind_index]
+                       for e in world.book.epochs])[epoch, batch.arrays["rules"], kind_index]
     rules = np.array([[[p.emergency.open, p.emergency.only_data_available_required,
                         p.emergency.call_concerning_owner_qualifies] for p in e.policies]
-                      for e in world.book.epochs])[epoch, batch.state_array]
+                      for e in world.book.epochs])[epoch, batch.arrays["rules"]]
     is_open, only_data_required, call_clause = rules.T
     only_data = a["u_only_data"] < world.scenario.investigations.only_data_available_share
     call_share = np.array([0.0] * len(world.ordinary_names) + world.call_concerning_owner)

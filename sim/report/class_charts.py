@@ -24,7 +24,7 @@ SHORT = {"portal.owners_disclosed": "shared through\nthe portal\n(with consent)"
          "emergency.owners_disclosed": "left on an\nemergency form\n(no consent)",
          "legal.owners_disclosed": "left under\nlegal process\n(no consent)",
          "total.owners_disclosed_without_consent": "left without\nconsent\n(all routes)",
-         "total.owners_never_notified": "never told\n(of those without\nconsent)"}
+         "total.owners_not_told_at_time": "not told at\nthe time (of those\nwithout consent)"}
 CHANCE_NOTE = "Error bars: 90% of replications (chance only: every unknown at its stated value)."
 
 

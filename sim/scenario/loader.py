@@ -24,6 +24,7 @@ from sim.files import read_regular
 from sim.scenario.library import LIBRARY
 from sim.scenario.policy import PolicyBook
 from sim.scenario.provenance import AnnotationError, Provenance, is_value_table, strip
+from sim.scenario.scope import STATED_LATER
 from sim.scenario.structure import StructureFailure, structure_scenario
 from sim.scenario.unknowns import TIMELINE_PATH, unknowns
 from sim.scenario.validators import field_bounds
@@ -317,6 +318,9 @@ def _set_path(tree: dict, dotted: str, value: Any, shown: str) -> None:
     node = tree
     for i, key in enumerate(keys):
         at = ".".join(keys[: i + 1])
+        if i == len(keys) - 1 and isinstance(node, dict) and not is_value_table(node) and dotted in STATED_LATER:
+            node[key] = value  # a field with a neutral default that a base need not state
+            return
         if not isinstance(node, dict) or is_value_table(node) or key not in node:
             raise ScenarioError(shown, dotted, f"the base scenario has no {at}")
         if i == len(keys) - 1:

@@ -15,6 +15,7 @@ import attrs
 from sim.errors import FieldValueError
 from sim.scenario.clock import Clock
 from sim.scenario.distributions import Distribution
+from sim.scenario.law_status import check_status, known_status
 from sim.scenario.trend import Trend
 from sim.scenario.validators import (
     counts_in,
@@ -54,8 +55,14 @@ class ScenarioInfo:
     # For a variant: the metrics that show its own effect, when the headline need not move
     # (Vermont: emergency.destroyed_unratified). Checked against the metric catalogue when run.
     effects: tuple[str, ...] = attrs.field(default=(), validator=metric_names)
+    # For a law's file: where the bill stands (introduced, in committee, passed a chamber,
+    # enacted), since when, and who says so (sim.scenario.law_status; the brief's law rows).
+    status: str = attrs.field(default="", validator=known_status)
+    status_date: dt.date | None = None
+    status_source: str = attrs.field(default="", validator=text(1_000))
 
     def __attrs_post_init__(self):
+        check_status(self.status, self.status_date, self.status_source)
         for name in ("start", "end"):
             when = getattr(self, name)
             if not SUPPORTED_SPAN[0] <= when <= SUPPORTED_SPAN[1]:
@@ -180,6 +187,11 @@ class InvestigationParams:
     requested_window_hours: Distribution = attrs.field(validator=support_in(0, 24 * 365))
     request_delay_days: Distribution = attrs.field(validator=support_in(0, 3650))
     case_number_missing_probability: float = attrs.field(validator=probability)
+    # Share of investigations whose cameras lie in another state than the asking agency's
+    # (a state is drawn for them in proportion to population). It matters only to a law
+    # scoped to owners in a state (`PolicyChange.scope`); 0 (every camera in the agency's
+    # own state) unless a scenario states it, as the laws scoped to owners do.
+    camera_elsewhere_share: float = attrs.field(default=0.0, validator=probability)
 
 
 @frozen
@@ -244,6 +256,7 @@ class LegalParams:
 
 
 PROCESS_TYPES = ("warrant", "subpoena", "court_order")
+SCOPES = ("agencies", "owners")
 
 # --- policy (may change on dated timeline entries) ---------------------------------
 
@@ -262,6 +275,11 @@ class PortalPolicy:
     nudging_language: bool
     owner_opt_out_available: bool
     response_window_days: float = attrs.field(validator=in_range(0.01, 365))
+    # Who is asked: owners who have not opted out (national since 2020), or, where a law
+    # makes requests an opt-in feature, only owners who switched it on: `opt_in_share` of
+    # the owners, taken to be among those who would not have opted out (sim.model.participation).
+    participation: str = attrs.field(default="opt_out", validator=one_of("opt_out", "opt_in"))
+    opt_in_share: float | None = attrs.field(default=None, validator=attrs.validators.optional(probability))
 
     def open_to(self, axon_customer: bool) -> bool:
         """May an enrolled agency (an Axon customer or not) post requests under these rules?"""
@@ -290,6 +308,8 @@ class EmergencyPolicy:
     court_ratification_required: bool
     ratification_hours: float = attrs.field(validator=in_range(0, 24 * 365))
     destroy_if_not_ratified: bool  # a refused follow-up warrant means the footage must be destroyed
+    # Where the owner is told, days after the disclosure (0: at the time; a law may allow a delay).
+    notice_delay_days: float = attrs.field(default=0.0, validator=in_range(0, 10 * 365))
 
 
 
@@ -305,6 +325,10 @@ class LegalPolicy:
     pushback_probability: float = attrs.field(validator=probability)
     notify_user: bool
     gag_order_probability: float = attrs.field(validator=probability)
+    # Days after the disclosure when a non-disclosure order lapses and the company tells the
+    # owner (a law's or an order's limit); None: the order outlasts the horizon (never told).
+    gag_order_lapse_days: float | None = attrs.field(default=None,
+                                                     validator=attrs.validators.optional(in_range(0, 50 * 365)))
 
     def reaches_content(self, process: str) -> bool:
         return bool(getattr(self, f"{process}_reaches_content"))
@@ -356,6 +380,9 @@ class PolicyChange:
     set: dict[str, Any] = attrs.field(factory=dict)
     states: tuple[str, ...] | None = attrs.field(default=None, validator=non_empty_or_none)  # None: every state
     scale: dict[str, float] = attrs.field(factory=dict, validator=_factors)
+    # Whom the entry binds in its states: agencies there (whatever camera they ask about), or
+    # the company as to owners there (requests about cameras there, from any agency).
+    scope: str = attrs.field(default="agencies", validator=one_of(*SCOPES))
 
 
 @frozen

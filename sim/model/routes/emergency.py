@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.formatting import elapsed, plural
 from sim.model.cases import Cases
+from sim.model.notice import told_later
 from sim.model.queues import fcfs_starts
 from sim.model.routes import legal
 from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
@@ -78,11 +79,11 @@ def review_all(world) -> None:
 def _decide(world, forms: Cases, now: np.ndarray) -> None:
     """A reviewer's decision on each form (in the order taken), on its day `now`, and what follows it."""
     tally, scenario = world.tally, world.scenario
-    filed, period, state = forms["filed"], forms["period"], forms["state"]
+    filed, period, rules = forms["filed"], forms["period"], forms["rules"]
     epoch = world.epochs_at(now)
 
     def rule(name):
-        return world.rule(f"emergency.{name}", epoch, state)
+        return world.rule(f"emergency.{name}", epoch, rules)
 
     # The company's standard: claims of imminent danger at the grant rate, others at their own.
     claims_danger = forms["claims_danger"]
@@ -94,10 +95,12 @@ def _decide(world, forms: Cases, now: np.ndarray) -> None:
     age = forms["request_delay"] + (now - filed)
     has_video = granted & world.targeted_footage_exists(forms, now, epoch, age)
     owners = owners_disclosed(world, forms["owners_per_emergency"])
-    told = rule("notify_owner")
+    notify, delay = rule("notify_owner"), rule("notice_delay_days")
+    told = notify & (delay <= 0)
+    later = told_later(told, notify, delay, now, world.clock.horizon_days)
     tally.add_each("emergency.disclosures", period[has_video])
     disclose_without_consent(world, "emergency", forms.pick(has_video), owners[has_video], told[has_video],
-                             (now - filed)[has_video])
+                             (now - filed)[has_video], later[has_video])
     ratify = has_video & rule("court_ratification_required")
     later = np.where(ratify, now + rule("ratification_hours") / 24, now)
     refused = ratify & (forms["u_ratify"] < scenario.legal.judge_refusal_probability["warrant"])

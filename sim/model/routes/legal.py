@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.formatting import elapsed, plural
 from sim.model.cases import Cases
+from sim.model.notice import lapse_days, told_later
 from sim.model.queues import fcfs_starts
 from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
 from sim.scenario.schema import PROCESS_TYPES
@@ -36,7 +37,7 @@ PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_ord
 ISSUER = {"warrant": "a court", "subpoena": "a prosecutor", "court_order": "a court"}
 WARRANT = PROCESS_TYPES.index("warrant")
 # What a served demand carries into the legal team's queue.
-_QUEUED = ("year", "row", "state", "period", "served", "opened", "process", "records_only", "preserved",
+_QUEUED = ("year", "row", "state", "rules", "period", "served", "opened", "process", "records_only", "preserved",
            "legal_review_days",
            "u_pushback", "u_identified", "u_gag", "u_target_paid", "u_target_e2ee", "target_retention",
            "request_delay", "owners_per_warrant")
@@ -53,14 +54,14 @@ def choose_process(world, u_process: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cumulative, u_process, side="right"), len(PROCESS_TYPES) - 1)
 
 
-def _process_rule(world, rule: str, process: np.ndarray, epoch: np.ndarray, state: np.ndarray,
+def _process_rule(world, rule: str, process: np.ndarray, epoch: np.ndarray, rules: np.ndarray,
                   kinds: tuple[str, ...] = PROCESS_TYPES) -> np.ndarray:
     """A yes-or-no legal rule named per kind of process (`legal.{kind}_{rule}`), for each case's own
-    process among `kinds` (False for the others), epoch and state."""
+    process among `kinds` (False for the others), epoch and jurisdiction (`rules`)."""
     out = np.zeros(process.size, bool)
     for kind in kinds:
         mine = process == PROCESS_TYPES.index(kind)
-        out[mine] = world.rule(f"legal.{kind}_{rule}", epoch[mine], state[mine])
+        out[mine] = world.rule(f"legal.{kind}_{rule}", epoch[mine], rules[mine])
     return out
 
 
@@ -77,12 +78,12 @@ def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray | boo
         return
     facts, tally = world.scenario.legal, world.tally
     process = np.where(warrant, WARRANT, choose_process(world, cases["u_process"]))
-    period, state, epoch = world.periods_of(days), cases["state"], world.epochs_at(days)
+    period, rules, epoch = world.periods_of(days), cases["rules"], world.epochs_at(days)
     # Where a law lets the company hand over nothing under this kind of process, the
     # agency seeks a warrant instead, or gives up on the platform.
     # (A warrant always reaches something; the other kinds, content or records as the law says.)
-    reaches = ((process == WARRANT) | _process_rule(world, "reaches_content", process, epoch, state)
-               | _process_rule(world, "reaches_records", process, epoch, state, kinds=PROCESS_TYPES[1:]))
+    reaches = ((process == WARRANT) | _process_rule(world, "reaches_content", process, epoch, rules)
+               | _process_rule(world, "reaches_records", process, epoch, rules, kinds=PROCESS_TYPES[1:]))
     routes = world.scenario.routes
     rerouted = ~reaches & (cases["u_reroute"] < routes.unreachable_process_to_warrant)
     # The warrant sought instead is for the same records; it asks for video too only at its own
@@ -161,11 +162,11 @@ def answer_all(world) -> None:
 def _answer(world, demands: Cases, answered: np.ndarray) -> None:
     """The company's answer to each demand (in the order given), on its day `answered`."""
     tally, facts = world.tally, world.scenario.legal
-    period, state, process = demands["period"], demands["state"], demands["process"]
+    period, rules, process = demands["period"], demands["rules"], demands["process"]
     epoch = world.epochs_at(answered)
 
     def rule(name):
-        return world.rule(f"legal.{name}", epoch, state)
+        return world.rule(f"legal.{name}", epoch, rules)
 
     pushed_back = demands["u_pushback"] < rule("pushback_probability")
     identified = ~pushed_back & (demands["u_identified"] < facts.account_identified_probability)
@@ -174,14 +175,16 @@ def _answer(world, demands: Cases, answered: np.ndarray) -> None:
     notify = rule("notify_user")
     told = notify & (demands["u_gag"] >= rule("gag_order_probability"))
     tally.add_each("legal.users_notified", period[identified & told])
-    reaches_content = _process_rule(world, "reaches_content", process, epoch, state) & ~demands["records_only"]
+    reaches_content = _process_rule(world, "reaches_content", process, epoch, rules) & ~demands["records_only"]
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = demands["request_delay"] + np.where(demands["preserved"], 0.0, answered - demands["opened"])
     has_video = identified & reaches_content & world.targeted_footage_exists(demands, answered, epoch, age)
     owners = owners_disclosed(world, demands["owners_per_warrant"])
     tally.add_each("legal.content_disclosures", period[has_video])
+    # A gag order that lapses (a law's or the order's limit) lets the company tell the owner later.
+    later = told_later(told, notify, lapse_days(rule("gag_order_lapse_days")), answered, world.clock.horizon_days)
     disclose_without_consent(world, "legal", demands.pick(has_video), owners[has_video], told[has_video],
-                             (answered - demands["opened"])[has_video])
+                             (answered - demands["opened"])[has_video], later[has_video])
     ending = np.select([pushed_back, ~identified, ~has_video],
                        [END["rejected_after_pushback"], END["no_records"], END["records_only"]],
                        END["content_disclosed"])

@@ -21,6 +21,7 @@ from sim.formatting import plural
 from sim.model.cases import Cases
 from sim.model.footage import footage_exists
 from sim.model.owners import OWNER, Owners, not_notified_why, notified_count, willing_count
+from sim.model.participation import opt_in_factor, thin_to_opted_in
 from sim.model.routes import legal
 
 # How a portal request can end (declared once: metrics, charts and traces import it).
@@ -41,7 +42,7 @@ def post_requests(world, batch, rows: np.ndarray, epoch: np.ndarray, period: int
 
 def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
     tally, a = world.tally, batch.arrays
-    pick = _rule_picker(policies, batch.state_array[rows])
+    pick = _rule_picker(policies, batch.arrays["rules"][rows])
     tally.add("portal.requests", period, rows.size)
 
     # The gate: only requests that meet the rules in force are posted.
@@ -74,7 +75,7 @@ def _post(world, batch, rows: np.ndarray, policies, period: int) -> None:
         tally.add(f"portal.ended_{end}", period, n)
     escalation = np.array([t.escalation_probability for t in world.incident_params])
     escalates = ~shared & (a["u_escalate"][posted] < escalation[a["incident"][posted]])
-    pick_posted = _rule_picker(policies, batch.state_array[posted])
+    pick_posted = _rule_picker(policies, batch.arrays["rules"][posted])
     expiry = a["day"][posted] + pick_posted(lambda r: r.portal.response_window_days)
     _escalate(world, batch, posted[escalates], expiry[escalates])
 
@@ -164,7 +165,7 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     owners_params, owners = world.scenario.population.owners, batch.owners
     a = batch.arrays
     day = a["day"][rows]
-    pick = _rule_picker(policies, batch.state_array[rows])
+    pick = _rule_picker(policies, batch.arrays["rules"][rows])
     portal_area = pick(lambda r: r.portal.max_area_sq_mi)
     portal_window = pick(lambda r: r.portal.max_window_hours)
     opt_out_on = pick(lambda r: r.portal.owner_opt_out_available)
@@ -198,6 +199,14 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     # The willing, one by one, then narrower and narrower subsets.
     u = owners.uniforms(int(willing.sum()))
     by = np.repeat(np.arange(rows.size), willing)
+    # Where a law makes requests opt-in, only owners who switched them on (sim.model.participation).
+    opt_in = np.broadcast_to(pick(lambda r: r.portal.participation == "opt_in"), rows.shape)
+    if opt_in.any():
+        factor = opt_in_factor(pick(lambda r: r.portal.opt_in_share or 0.0), opt_out)
+        notified, willing, kept = thin_to_opted_in(opt_in, factor, a["u_opt_in"][rows], a["u_willing"][rows],
+                                                   notified, willing, consent, by)
+        u, by = u[kept], by[kept]
+        opt_out = np.where(opt_in, 1 - (1 - opt_out) * factor, opt_out)  # for the story: not opted in
 
     def at(x, which):
         """A per-request value (or a scalar rule) for owners of requests `which`."""
