@@ -9,6 +9,8 @@ status: a reader who sees "enacted" must be able to check it.
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
+from pathlib import Path
 
 from sim.errors import FieldValueError
 
@@ -36,7 +38,23 @@ def check_status(status: str, date: dt.date | None, source: str) -> None:
 
 
 def status_words(info) -> str:
-    """`info`'s status in words with its date ("in committee, 13 Apr 2026"), or "" if it states none."""
-    if not info.status:
+    """A scenario's `[scenario]` status in words with its date ("in committee, 13 Apr 2026"), or ""."""
+    return words(info.status, info.status_date)
+
+
+def words(status: str, date: dt.date | None) -> str:
+    """A status and its date in words; "" without a known status and date."""
+    if status not in WORDS or not isinstance(date, dt.date):
         return ""
-    return f"{WORDS[info.status]}, {info.status_date.day} {info.status_date:%b %Y}"
+    return f"{WORDS[status]}, {date.day} {date:%b %Y}"
+
+
+def own_state_laws(folder: Path, state: str) -> list[Path]:
+    """Law files under `folder` written for `state` alone (as proposed or passed), not national what-ifs:
+    what a state's brief adds to answer "what would this bill change here"."""
+    found = []
+    for path in sorted(folder.glob("*.toml")):
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("timeline", [])
+        if entries and all(entry.get("states") == [state] for entry in entries):
+            found.append(path)
+    return found

@@ -368,7 +368,7 @@ def _show_spec(spec: WhatIf, pins, steps) -> None:
 def _whatif_ui(years, states, pins, notes, steps):
     choices = library()
     bases = {name: choices[name].title for name in BASES}
-    grouped = {group.capitalize(): {c.name: c.title for c in choices.values() if c.group == group}
+    grouped = {group.capitalize(): {c.name: c.shown for c in choices.values() if c.group == group}
                for group in GROUPS}
     horizons = {**{y: f"{y} (one year)" for y in years}, "timeline": f"{years[0]}–{years[-1]} (whole timeline)"}
     sidebar = ui.sidebar(
@@ -438,7 +438,7 @@ def _follow_ui():
 def _form_ui(states):
     choices = library()
     grouped = {"Start": {"timeline": choices["timeline"].title},
-               **{g.capitalize(): {c.name: c.title for c in choices.values() if c.group == g} for g in GROUPS}}
+               **{g.capitalize(): {c.name: c.shown for c in choices.values() if c.group == g} for g in GROUPS}}
     return ui.layout_columns(
         ui.card(
             ui.card_header("A new scenario file"),
