@@ -22,7 +22,9 @@ from sim.scenario.structure import StructureFailure
 
 # Fields with a neutral default that a variant may state though its base does not (the real
 # timeline cannot gain them without refitting its posterior): a law scoped to owners states it.
-STATED_LATER = frozenset({"investigations.camera_elsewhere_share"})
+STATED_LATER = frozenset({"investigations.camera_elsewhere_share", "policy.portal.participation",
+                          "policy.portal.opt_in_share", "policy.emergency.notice_delay_days",
+                          "policy.legal.gag_order_lapse_days"})
 
 # Policy fields about owners' own choices: a state entry that sets one binds owners there.
 OWNER_FIELDS = ("portal.participation", "portal.opt_in_share")
