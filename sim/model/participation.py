@@ -23,6 +23,18 @@ from sim.model.owners import willing_count
 from sim.scenario.distributions import binomial_quantile
 
 
+def opted_in(pick, arrays, rows, opt_out, notified, willing, consent, by):
+    """The portal's owners of requests `rows` where the rules (`pick`) make requests opt-in: (notified,
+    willing, which willing owners to keep, the share not asked for the story: opted out or not opted in)."""
+    opt_in = np.broadcast_to(pick(lambda r: r.portal.participation == "opt_in"), rows.shape)
+    if not opt_in.any():
+        return notified, willing, slice(None), opt_out
+    factor = opt_in_factor(pick(lambda r: r.portal.opt_in_share or 0.0), opt_out)
+    notified, willing, kept = thin_to_opted_in(opt_in, factor, arrays["u_opt_in"][rows], arrays["u_willing"][rows],
+                                               notified, willing, consent, by)
+    return notified, willing, kept, np.where(opt_in, 1 - (1 - opt_out) * factor, opt_out)
+
+
 def opt_in_factor(opt_in_share: np.ndarray, opt_out: np.ndarray) -> np.ndarray:
     """Of the owners opt-out would reach, the share who opted in (opted-in owners are among those not opted out)."""
     return np.clip(np.divide(opt_in_share, 1.0 - opt_out, out=np.ones(np.shape(opt_out)), where=opt_out < 1), 0, 1)

@@ -33,7 +33,7 @@ class Choice:
     @property
     def shown(self) -> str:
         """The title as a list shows it: with a bill's status, so a reader sees where it stands."""
-        return f"{self.title} ({self.status})" if self.status else self.title
+        return f"{self.title}: {self.status}" if self.status else self.title
 
 
 @functools.cache

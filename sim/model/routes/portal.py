@@ -21,7 +21,7 @@ from sim.formatting import plural
 from sim.model.cases import Cases
 from sim.model.footage import footage_exists
 from sim.model.owners import OWNER, Owners, not_notified_why, notified_count, willing_count
-from sim.model.participation import opt_in_factor, thin_to_opted_in
+from sim.model.participation import opted_in
 from sim.model.routes import legal
 
 # How a portal request can end (declared once: metrics, charts and traces import it).
@@ -200,13 +200,8 @@ def decide_owners(world, batch, rows: np.ndarray, policies) -> OwnerOutcomes:
     u = owners.uniforms(int(willing.sum()))
     by = np.repeat(np.arange(rows.size), willing)
     # Where a law makes requests opt-in, only owners who switched them on (sim.model.participation).
-    opt_in = np.broadcast_to(pick(lambda r: r.portal.participation == "opt_in"), rows.shape)
-    if opt_in.any():
-        factor = opt_in_factor(pick(lambda r: r.portal.opt_in_share or 0.0), opt_out)
-        notified, willing, kept = thin_to_opted_in(opt_in, factor, a["u_opt_in"][rows], a["u_willing"][rows],
-                                                   notified, willing, consent, by)
-        u, by = u[kept], by[kept]
-        opt_out = np.where(opt_in, 1 - (1 - opt_out) * factor, opt_out)  # for the story: not opted in
+    notified, willing, kept, opt_out = opted_in(pick, a, rows, opt_out, notified, willing, consent, by)
+    u, by = u[kept], by[kept]
 
     def at(x, which):
         """A per-request value (or a scalar rule) for owners of requests `which`."""
