@@ -28,6 +28,8 @@ from sim.model.routes import legal
 ENDS = ("rejected_no_case_number", "rejected_by_moderation", "no_owner_notified",
         "expired_without_footage", "closed_with_footage")
 END = {name: i for i, name in enumerate(ENDS)}
+# Owners a request does not reach because of their choice, by participation (words for the trace).
+OPTED = {False: "opted out of requests", True: "never switched requests on (a law makes them opt-in)"}
 # How owners hear of a request, by the portal's mode (words for the trace).
 ASKED_BY = {"email": "by an e-mail the company sends each owner (2018 to June 2021)",
             "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
@@ -100,6 +102,7 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
     area = np.broadcast_to(pick(lambda r: r.portal.max_area_sq_mi), rows.shape)
     hours = np.broadcast_to(pick(lambda r: r.portal.max_window_hours), rows.shape)
     modes = np.broadcast_to(pick_posted(lambda r: r.portal.mode), posted.shape)
+    opt_in = np.broadcast_to(pick_posted(lambda r: r.portal.participation == "opt_in"), posted.shape)
     requested_window = batch.column("requested_window", rows)
     for i, j in enumerate(rows.tolist()):
         day = a["day"][j]
@@ -120,8 +123,8 @@ def _narrate(world, batch, rows, no_case, moderated, posted, out, ending, expiry
         how = ASKED_BY[str(modes[k])]
         unseen = f", {out.unseen[k]:,} never saw the post" if out.unseen[k] else ""
         say(day, batch, j, f"{plural(int(batch.owners.count[j]), 'camera owner')} nearby: "
-                           f"{out.outside_area[k]:,} beyond the area the portal allows, {out.opted_out[k]:,} opted "
-                           f"out of requests{unseen}; {out.notified[k]:,} asked {how}")
+                           f"{out.outside_area[k]:,} beyond the area the portal allows, {out.opted_out[k]:,} "
+                           f"{OPTED[bool(opt_in[k])]}{unseen}; {out.notified[k]:,} asked {how}")
         if out.notified[k]:
             lacking = out.consented[k] - out.shared[k]
             agree = f"{out.consented[k]:,} {'agrees' if out.consented[k] == 1 else 'agree'}"
