@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 
 from sim.formatting import change, change_range, count, count_range, figure, fmt
+from sim.model.metrics import ALIASES
 from sim.report.counts import CONSENT, LEADING, NEVER_TOLD, TOTAL, anchoring
 from sim.report.findings import verdict_words
 from sim.scenario.loader import lookup
@@ -84,12 +85,14 @@ def headline_exact_csv(rows: list[HeadlineRow]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["scenario", "year", "anchoring", "metric", "mean", "ci95_low", "ci95_high", "ui90_low",
                      "ui90_high", "change_mean", "change_ui90_low", "change_ui90_high", "verdict"])
+    old_names = {new: [old for old, now in ALIASES.items() if now == new] for new in ALIASES.values()}
     for row in rows:
         for cell in row.csv_cells:
             moved = cell.change or {"mean": None, "ui90": [None, None], "verdict": ""}
-            writer.writerow([row.scenario, row.year, cell.anchoring, cell.count.metric,
-                             *(_exact(x) for x in (cell.level["mean"], *cell.level["ci95"], *cell.level["ui90"],
-                                                   moved["mean"], *moved["ui90"])), moved["verdict"]])
+            for metric in (cell.count.metric, *old_names.get(cell.count.metric, ())):  # and its old names
+                writer.writerow([row.scenario, row.year, cell.anchoring, metric,
+                                 *(_exact(x) for x in (cell.level["mean"], *cell.level["ci95"], *cell.level["ui90"],
+                                                       moved["mean"], *moved["ui90"])), moved["verdict"]])
     return buf.getvalue()
 
 
