@@ -71,10 +71,18 @@ def _policies(loaded, index, seed, posterior):
     return loader.with_values(loaded, values).policy_book
 
 
+def _at(book, date, column: int):
+    """The rules column `column` of `book` follows on `date` (a law scoped to owners adds columns)."""
+    return [e for e in book.epochs if e.date <= date][-1].policies[column]
+
+
 def _check(base_book, law_book, names, where):
     for date in sorted({e.date for e in law_book.epochs} | {e.date for e in base_book.epochs}):
-        for state in law_book.states:
-            base, law = base_book.policy_on(date, state), law_book.policy_on(date, state)
+        # Every jurisdiction (agency's state, camera's state) the law has: the baseline binds it by the agency's.
+        for column, (agency, camera) in enumerate(law_book.columns):
+            state = law_book.states[agency] if agency == camera else f"{law_book.states[agency]}>" \
+                                                                    f"{law_book.states[camera]}"
+            base, law = _at(base_book, date, agency), _at(law_book, date, column)
             assert _admitted(law, names) <= _admitted(base, names), (where, date, state, "admitted claims")
             for dotted, sign in DIRECTION.items():
                 if dotted == "emergency.ratification_hours" and not base.emergency.court_ratification_required:
