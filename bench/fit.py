@@ -31,7 +31,7 @@ from scipy.optimize import brentq
 
 from sim.experiments import runner
 from sim.experiments.calibration import load_targets
-from sim.scenario import loader
+from sim.scenario import loader, paths
 from sim.scenario.unknowns import trend_at_level
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ FITS = (
 
 def applied(base, path: str, how: str, x: float):
     """The override that sets `path` from search value x: a trend scaled or moved to level x."""
-    current = loader.lookup(base.resolved, path, leaves_only=False)
+    current = paths.lookup(base.resolved, path, leaves_only=False)
     if isinstance(current, dict) and "points" in current:
         if how == "scale":
             return trend_at_level(current["points"], None, scale=x)
@@ -78,7 +78,7 @@ def written(base, path: str, how: str) -> float:
     """The search value that reproduces the scenario as written (1 for a multiplier; the level otherwise)."""
     if how == "scale":
         return 1.0
-    current = loader.lookup(base.resolved, path, leaves_only=False)
+    current = paths.lookup(base.resolved, path, leaves_only=False)
     if isinstance(current, dict) and "points" in current:
         return round(float(np.mean([v for _d, v in current["points"]])), 4)
     return current

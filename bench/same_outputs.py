@@ -1,6 +1,6 @@
 """Are two commits' outputs byte-identical? A check for changes that must not change behaviour.
 
-    python bench/same_outputs.py OLD [NEW] [--uncertainty none] [--new-metrics a.b,c.d]   # NEW: the working tree
+    python bench/same_outputs.py OLD [NEW] [--uncertainty none]   # NEW defaults to the working tree
 
 Each commit is checked out into a temporary git worktree and runs, from there, the
 same `run`, `compare` and `brief` commands with the current environment's Python.
@@ -8,8 +8,16 @@ Every output file is compared byte for byte, except the parts that name a versio
 a path: in `manifest.json` the `version`, `dependencies` and `python` fields; in the
 brief, the PDF and HTML (they embed the run's date and chart renderings) are left out,
 its CSVs are compared. Prints one line per file and exits 1 on any difference.
-`--new-metrics` names metrics the newer commit adds: their keys (JSON) and columns (CSV)
-are left out of its files before comparing, so an added metric is not a difference.
+
+    python bench/same_outputs.py OLD --renamed legal.users_notified=legal.owners_notified
+
+An intended rename of a metric is allowed with `--renamed OLD_NAME=NEW_NAME` (repeat it
+for several): the old commit's outputs are read with the old name replaced by the new
+one, and the new manifests' `metric_aliases` (which list the renames) are set aside.
+The renames allowed are printed with the verdict.
+
+`--new-metrics a.b,c.d` names metrics the newer commit adds: their keys (JSON) and columns
+(CSV) are left out of both sides before comparing, so an added metric is not a difference.
 """
 
 from __future__ import annotations
@@ -46,28 +54,34 @@ def produce(source: Path, out: Path, extra: list[str]) -> None:
             sys.exit(f"{source}: {' '.join(args)} failed:\n{done.stderr}")
 
 
-def comparable(path: Path, drop: frozenset = frozenset()) -> bytes:
+def comparable(path: Path, renames: dict[str, str], old: bool, added: frozenset = frozenset()) -> bytes:
+    """The file's bytes as compared: with the old names renamed (old side), volatile manifest fields and
+    `added` metrics left out."""
+    data = path.read_bytes()
+    if old:
+        for before, after in renames.items():
+            data = data.replace(before.encode(), after.encode())
     if path.name == "manifest.json":
-        doc = json.loads(path.read_text())
-        for key in VOLATILE:
+        doc = _without(json.loads(data), added)
+        for key in VOLATILE + (("metric_aliases",) if renames else ()):
             doc.pop(key, None)
         return json.dumps(doc, sort_keys=True).encode()
-    if drop and path.suffix == ".json":
-        return json.dumps(_without(json.loads(path.read_text()), drop), sort_keys=True).encode()
-    if drop and path.suffix == ".csv":
-        rows = list(csv.reader(io.StringIO(path.read_text())))
-        keep = [i for i, name in enumerate(rows[0] if rows else []) if name not in drop]
-        kept = [[row[i] for i in keep if i < len(row)] for k, row in enumerate(rows) if k == 0 or not set(row) & drop]
+    if added and path.suffix == ".json":
+        return json.dumps(_without(json.loads(data), added), sort_keys=True).encode()
+    if added and path.suffix == ".csv":
+        rows = list(csv.reader(io.StringIO(data.decode())))
+        keep = [i for i, name in enumerate(rows[0] if rows else []) if name not in added]
+        kept = [[row[i] for i in keep if i < len(row)] for k, row in enumerate(rows) if k == 0 or not set(row) & added]
         return "\n".join(",".join(row) for row in kept).encode()
-    return path.read_bytes()
+    return data
 
 
-def _without(node, drop: frozenset):
-    """A JSON tree without the keys in `drop` (and without list items that are one of them)."""
+def _without(node, added: frozenset):
+    """A JSON tree without the keys in `added` (and without list items that are one of them)."""
     if isinstance(node, dict):
-        return {k: _without(v, drop) for k, v in node.items() if k not in drop}
+        return {k: _without(v, added) for k, v in node.items() if k not in added}
     if isinstance(node, list):
-        return [_without(v, drop) for v in node if not (isinstance(v, str) and v in drop)]
+        return [_without(v, added) for v in node if not (isinstance(v, str) and v in added)]
     return node
 
 
@@ -78,9 +92,12 @@ def main() -> int:
     parser.add_argument("--uncertainty", choices=("posterior", "none"), default=None,
                         help="pass to every command; `none` compares the model alone, when the two commits' "
                              "posterior files differ")
+    parser.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
+                        help="a metric renamed on purpose (with an alias): compare OLD's outputs under NEW")
     parser.add_argument("--new-metrics", default="", help="comma-separated metrics only the newer commit has")
     args = parser.parse_args()
-    drop = frozenset(filter(None, args.new_metrics.split(",")))
+    renames = dict(pair.split("=", 1) for pair in args.renamed)
+    added = frozenset(filter(None, args.new_metrics.split(",")))
     extra = ["--uncertainty", args.uncertainty] if args.uncertainty else []
     with tempfile.TemporaryDirectory(prefix="same-outputs-") as tmp:
         tmp = Path(tmp)
@@ -109,14 +126,14 @@ def main() -> int:
             if rel.suffix in SKIP_SUFFIXES or rel not in new_files:
                 continue
             a, b = tmp / "old" / rel, tmp / "new" / rel
-            if rel.name == "manifest.json" or drop:
-                same = comparable(a, drop) == comparable(b, drop)
-            else:
-                same = filecmp.cmp(a, b, shallow=False)
+            same = (comparable(a, renames, True, added) == comparable(b, renames, False, added)
+                    if renames or added or rel.name == "manifest.json" else filecmp.cmp(a, b, shallow=False))
             print(f"{'same   ' if same else 'DIFFERS'} {rel}")
             differ += not same
     print(f"{len(old_files)} files, {differ} differ (commands: {len(COMMANDS)}; "
           f"python bench/same_outputs.py {args.old} {args.new or ''})".rstrip())
+    if renames:
+        print("renames allowed: " + "; ".join(f"{a} -> {b}" for a, b in renames.items()))
     return 1 if differ else 0
 
 

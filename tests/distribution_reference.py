@@ -24,13 +24,13 @@ CASES = (("scenarios/national-2020.toml", 100), ("scenarios/timeline.toml", 20))
 def tables(scenario: str, reps: int, seed: int) -> tuple[list[str], np.ndarray]:
     """The metric names, and the (reps, periods + 1, metrics) tables of `scenario`."""
     from sim.model import replication
-    from sim.model.metrics import INDEX
+    from sim.model.metrics import NAMES
     from sim.model.streams import replication_seeds
     from sim.scenario import loader
 
     loaded = loader.load(ROOT / scenario)
     seeds = replication_seeds(seed, reps)
-    return list(INDEX), np.stack([replication.run_replication(loaded, i, s).table for i, s in enumerate(seeds)])
+    return list(NAMES), np.stack([replication.run_replication(loaded, i, s).table for i, s in enumerate(seeds)])
 
 
 def main() -> None:

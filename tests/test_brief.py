@@ -99,14 +99,7 @@ def test_every_headline_number_is_the_runs_own(brief):
 def test_the_headline_csvs_match_the_html(brief):
     import csv
 
-    from sim.model.metrics import ALIASES
-
-    every = list(csv.DictReader((brief / "runs" / "headline-exact.csv").open()))
-    rows = [r for r in every if r["metric"] not in ALIASES]
-    by_name = {(r["scenario"], r["year"], r["metric"]): r for r in every}
-    for r in every:  # an old metric name repeats its metric's row, for scripts
-        if r["metric"] in ALIASES:
-            assert {**r, "metric": ALIASES[r["metric"]]} == by_name[(r["scenario"], r["year"], ALIASES[r["metric"]])]
+    rows = list(csv.DictReader((brief / "runs" / "headline-exact.csv").open()))
     cells = {(c["scenario"], c["data-metric"]): json.loads(c["data-value"]) for c in _parsed(brief).cells}
     assert set(cells) <= {(r["scenario"], r["metric"]) for r in rows}
     for r in rows:

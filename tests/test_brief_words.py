@@ -47,8 +47,13 @@ def test_a_verdict_needs_enough_replications_to_bound_the_ends_of_its_range():
     assert verdicts(np.stack([first_20, clearly_fewer])) == ["not settled", "fewer"]
     assert verdicts(np.stack([rng.normal(0, 10, 200), np.zeros(200), -clearly_fewer])) == [
         "no clear change", "no change", "more"]
-    borderline = rng.normal(16.45, 10, 200)  # its 5th percentile sits on zero
-    assert verdicts(borderline[None, :]) == ["no clear change"]
+    borderline = rng.normal(16.45, 10, 200)  # its 5th percentile sits on zero: within Monte Carlo error of it
+    assert verdicts(borderline[None, :]) == ["not settled"]
+    assert verdicts(rng.normal(16.45, 10, 20_000)[None, :]) == ["not settled"]  # more replications: still on zero
+    # an end surely on one side: "fewer" only when the far end of its error is below zero, "no clear change" only
+    # when the near end of the other's is at or above it
+    assert verdicts(rng.normal(30, 10, 2000)[None, :]) == ["more"]
+    assert verdicts(rng.normal(10, 10, 2000)[None, :]) == ["no clear change"]
     assert verdicts(clearly_fewer[None, :], confidence=1 - 0.05 / 51)[0] == "fewer"  # a map's 51 states at once
     assert verdicts(clearly_fewer[None, :100], confidence=1 - 0.05 / 51)[0] == "not settled"
 
@@ -149,10 +154,12 @@ def test_the_apps_answer_reads_the_same_way():
 @pytest.mark.slow
 def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
     """Every verdict the default brief prints (each alternative on each headline count) and the states its map
-    shows, with seed 1 and with seed 2, at the default replication count."""
+    shows, with seed 1 and with seed 2, at the default replication count and settling, as `ringsim brief` runs."""
     from sim.experiments.compare import compare_scenarios
-    from sim.report import DEFAULT_BRIEF_REPS
-    from sim.report.brief import _mapped, default_scenarios
+    from sim.experiments.settle import settling_for
+    from sim.report import DEFAULT_BRIEF_REPS, SETTLE_FACTOR
+    from sim.report.brief import default_scenarios
+    from sim.report.brief_charts import _mapped
     from sim.report.brief_tables import SHOWN
     from sim.scenario import loader
 
@@ -160,7 +167,9 @@ def test_the_default_brief_gives_the_same_verdicts_with_seeds_1_and_2():
     year = loaded[0].years[-1]
     found = []
     for seed in (1, 2):
-        c = compare_scenarios(loaded[0], loaded[1:], DEFAULT_BRIEF_REPS, seed, workers=2, uncertainty=None)
+        settling = settling_for([k.metric for k in SHOWN], year, SETTLE_FACTOR * DEFAULT_BRIEF_REPS)
+        c = compare_scenarios(loaded[0], loaded[1:], DEFAULT_BRIEF_REPS, seed, workers=2, uncertainty=None,
+                              settling=settling)
         verdicts_shown = {(v.loaded.name, k.metric): c.change(v, k.metric, year)["verdict"]
                           for v in c.variants for k in SHOWN}
         mapped, shown = _mapped(c, year)

@@ -54,8 +54,8 @@ def test_the_routes_chart_keeps_its_labels_apart(monkeypatch, n):
 
 
 def test_the_page_one_chart_prints_no_text_below_8_pt(monkeypatch):
-    """The change chart is printed on page 1 of the PDF at its own size (sim.report.brief._print_width)."""
-    from sim.report.brief import _print_width
+    """The change chart is printed on page 1 of the PDF at its own size (sim.report.brief_charts.print_width)."""
+    from sim.report.brief_charts import print_width
 
     figures = _captured(monkeypatch)
     labels = [f"An alternative {i} (from 2022)" for i in range(9)]
@@ -66,4 +66,4 @@ def test_the_page_one_chart_prints_no_text_below_8_pt(monkeypatch):
              if t.get_visible() and t.get_text().strip() and t.get_fontsize() < 8]
     assert small == []
     width_inches = int.from_bytes(made.png[16:20], "big") / charts.DPI
-    assert _print_width(made) == pytest.approx(72 * width_inches, abs=0.1), "printed smaller than its own size"
+    assert print_width(made) == pytest.approx(72 * width_inches, abs=0.1), "printed smaller than its own size"

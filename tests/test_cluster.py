@@ -20,7 +20,7 @@ def test_a_dask_cluster_gives_byte_identical_files(library, tmp_path):
 def test_the_in_flight_bound_is_sized_to_the_cluster():
     from distributed import Client
 
-    from sim.experiments.runner import executor_slots, in_flight_limit
+    from sim.experiments.workers import executor_slots, in_flight_limit
 
     with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster, set_as_default=False) as client:

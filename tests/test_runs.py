@@ -20,8 +20,8 @@ CONTRACT = ("agencies.enrolled_police", "agencies.enrolled_fire", "portal.reques
             "portal.clips_disclosed", "portal.owners_disclosed", "emergency.requests", "emergency.granted",
             "emergency.disclosures", "emergency.owners_disclosed", "emergency.review_wait_days_mean",
             "legal.demands", "legal.warrants", "legal.subpoenas", "legal.court_orders",
-            "legal.demands_with_data", "legal.content_disclosures", "legal.users_notified", "legal.pushbacks",
-            "total.owners_disclosed", "total.owners_disclosed_without_consent", "total.owners_never_notified")
+            "legal.demands_with_data", "legal.content_disclosures", "legal.owners_notified", "legal.pushbacks",
+            "total.owners_disclosed", "total.owners_disclosed_without_consent", "total.owners_not_told_at_time")
 
 
 def test_contract_metric_names_exist():
@@ -72,3 +72,14 @@ def test_ringsim_run_writes_the_contract(tmp_path):
     again = subprocess.run([sys.executable, "-m", "sim", "run", str(scenario), "--reps", "3", "--out", str(out)],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "already exists; pass --force" in again.stderr
+
+
+def test_a_renamed_metric_reads_by_its_old_name_and_every_manifest_lists_it(tmp_path):
+    from sim.model.metrics import ALIASES
+    from sim.report.output import manifest
+
+    result = simulate(small(), replications=2, seed=1)
+    for old, new in ALIASES.items():
+        assert old not in NAMES and new in NAMES
+        assert result.summary(old) == result.summary(new)
+    assert manifest(result, "ringsim run")["metric_aliases"] == ALIASES

@@ -57,7 +57,7 @@ class CountingExecutor(cf.ThreadPoolExecutor):
         self.outstanding = self.most = self.tasks = 0
 
     def submit(self, fn, *args, **kwargs):
-        from sim.experiments.runner import run_replications
+        from sim.experiments.workers import run_replications
 
         carried = len(args[0]) if fn is run_replications else 1
         with self.lock:
@@ -84,11 +84,11 @@ class UnsizedExecutor(cf.Executor):
 
 
 def test_runner_keeps_a_bounded_number_of_replications_in_flight(monkeypatch):
-    import sim.experiments.runner
+    import sim.experiments.workers
 
     loaded = small()
     serial = simulate_many([loaded, loaded], replications=5, seed=2)
-    monkeypatch.setattr(sim.experiments.runner, "IN_FLIGHT_ON_EXECUTOR", 3)
+    monkeypatch.setattr(sim.experiments.workers, "IN_FLIGHT_ON_EXECUTOR", 3)
     runs = {}
     for case in ("unsized", "sized", "asked"):
         with CountingExecutor() as pool:
@@ -103,7 +103,7 @@ def test_runner_keeps_a_bounded_number_of_replications_in_flight(monkeypatch):
 
 def test_replications_go_several_to_a_task_and_change_nothing():
     """Short replications are handed to workers a few at a time; the tables stay the same to the bit."""
-    from sim.experiments.runner import replications_per_task
+    from sim.experiments.workers import replications_per_task
 
     assert replications_per_task(200, limit=8, slots=2) == 2  # two tasks in flight per worker
     assert replications_per_task(200, limit=64, slots=2) == 4  # at most MAX_PER_TASK
@@ -120,7 +120,7 @@ def test_replications_go_several_to_a_task_and_change_nothing():
 
 
 def test_in_flight_is_sized_to_what_an_executor_says():
-    from sim.experiments.runner import in_flight_limit
+    from sim.experiments.workers import in_flight_limit
 
     with cf.ThreadPoolExecutor(max_workers=3) as pool:
         assert in_flight_limit(pool, None) == 12

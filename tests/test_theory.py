@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 from conftest import small
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim import simulate
@@ -133,3 +135,13 @@ def test_confidence_intervals_cover_a_known_mean_about_95_percent_of_the_time():
         covered += lo <= truth <= hi
     # Binomial(80, 0.95): 95% of the time between 72 and 80 covered
     assert 71 <= covered <= 80, covered
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(2, 5000), mean=st.floats(-1e6, 1e6), sd=st.floats(1e-6, 1e5))
+def test_the_cached_t_interval_is_scipys_to_the_last_bit(n, mean, sd):
+    """summarize looks the t quantiles up once per df; the interval must be scipy's own, float for float."""
+    from sim.experiments.stats import _t_interval
+
+    low, high = stats.t.interval(0.95, df=n - 1, loc=mean, scale=sd / math.sqrt(n))
+    assert _t_interval(mean, sd, n) == (float(low), float(high))

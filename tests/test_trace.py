@@ -10,7 +10,8 @@ import pytest
 from conftest import run_cli, small
 
 from sim.errors import UsageError
-from sim.experiments.trace import ROUTES, csv_text, stories
+from sim.experiments.trace import csv_text, stories
+from sim.model.routes.registry import route_names
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def told():
 
 
 def test_one_story_per_route_each_from_incident_to_outcome(told):
-    assert {s.route for s in told} == set(ROUTES)
+    assert {s.route for s in told} == set(route_names())
     for story in told:
         times = [when for when, _ in story.lines]
         assert times == sorted(times), story.case

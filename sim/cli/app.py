@@ -46,6 +46,11 @@ PRECISION_OPTION = typer.Option(
 STATE_OPTION = typer.Option(None, "--state", metavar="XX",
                             help="Report one state (its agencies), e.g. IL; every state is in the files anyway.")
 MAX_REPS_OPTION = typer.Option(2000, "--max-reps", help="With --precision: never run more replications than this.")
+SETTLE_OPTION = typer.Option(
+    None, "--settle-up-to", metavar="N",
+    help="Where a verdict (fewer, more, no clear change) is not settled, add replications to the baseline and "
+         "that alternative, doubling, up to N (default: twice --reps; --reps itself turns it off).",
+    show_default="2 x --reps")
 EVERY_CORE_OPTION = typer.Option(os.cpu_count() or 1, "--workers", help="Worker processes (default: every core; "
                                  "the numbers are the same whatever the count).", show_default="every core")
 

@@ -16,6 +16,7 @@ from sim.cli.app import (
     PRECISION_OPTION,
     SCHEDULER_OPTION,
     SEED_OPTION,
+    SETTLE_OPTION,
     STATE_OPTION,
     UNCERTAINTY_OPTION,
     app,
@@ -27,9 +28,9 @@ from sim.cli.app import (
 from sim.cli.tables import calibration_table, change_table, cross_validation_table, headline_table, state_table
 from sim.errors import UsageError
 from sim.experiments.calibration import DEFAULT_TARGETS
-from sim.experiments.runner import check_run_size, executor_for, simulate
+from sim.experiments.runner import MAX_REPLICATIONS, check_run_size, executor_for, simulate
 from sim.files import check_writable
-from sim.report import DEFAULT_BRIEF_REPS
+from sim.report import DEFAULT_BRIEF_REPS, SETTLE_FACTOR
 from sim.report.output import write_run
 from sim.scenario.library import library_path
 
@@ -213,6 +214,7 @@ def brief(
     precision: float = PRECISION_OPTION,
     max_reps: int = MAX_REPS_OPTION,
     state: str = STATE_OPTION,
+    settle_up_to: int = SETTLE_OPTION,
 ) -> None:
     """Write the policy brief: brief.html, brief.pdf, charts (PNG, SVG, CSV) and the runs behind them."""
     check_run_size(reps, seed, workers)
@@ -229,16 +231,18 @@ def brief(
     year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
     rule = _precision(precision, reps, max_reps, year)
+    settle = _settle_ceiling(settle_up_to, reps, rule)
     check_writable(out, force, inputs_of(loaded, targets))
-    total = (rule.ceiling if rule else reps) * len(loaded)
+    total = (rule.ceiling if rule else settle) * len(loaded)
     say_overrides(loaded)
     with executor_for(scheduler) as executor:
         comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
                               on_done=lambda _s, i: done(i), uncertainty=uncertainty, precision=rule,
-                              in_flight=in_flight)))
-    command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {comparison.base.replications} "
-               f"--seed {seed} "
+                              in_flight=in_flight, settling=_brief_settling(settle, reps, year, state))))
+    first = reps if rule is None else comparison.base.replications
+    command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {first} "
+               + (f"--settle-up-to {settle} " if rule is None else "") + f"--seed {seed} "
                f"--year {year} --uncertainty {comparison.base.uncertainty}" + (f" --state {state}" if state else ""))
     files = build_brief(comparison, year, known, command, targets_file=targets, state=state)
     write_folder(out, files, force, inputs_of(loaded, targets))
@@ -246,6 +250,26 @@ def brief(
         out_console.print(change_table(comparison.in_state(state) if state else comparison, period=year))
     _say_precision(comparison.base.precision)
     out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
+
+
+def _settle_ceiling(asked: int | None, reps: int, precision) -> int:
+    """The most replications a brief's settling may reach (`--settle-up-to`; off with --precision)."""
+    if precision is not None:
+        return reps
+    ceiling = SETTLE_FACTOR * reps if asked is None else asked
+    if not reps <= ceiling <= MAX_REPLICATIONS:
+        raise UsageError(f"--settle-up-to {ceiling}: must be between --reps ({reps}) and {MAX_REPLICATIONS:,}")
+    return ceiling
+
+
+def _brief_settling(ceiling: int, reps: int, year: str, state: str | None):
+    """Settle the verdicts the brief prints: each alternative on each headline count in the headline year."""
+    if ceiling <= reps:
+        return None
+    from sim.experiments.settle import settling_for
+    from sim.report.brief_tables import SHOWN
+
+    return settling_for([c.metric for c in SHOWN], year, ceiling, state)
 
 
 @app.command()
@@ -275,7 +299,7 @@ def calibrate(
     from sim.experiments.calibration import applicable, load_targets, score
     from sim.files import write_folder
     from sim.report import charts
-    from sim.report.brief import source_line
+    from sim.report.brief_charts import source_line
     from sim.report.output import run_files
     from sim.scenario import loader
 

@@ -63,7 +63,9 @@ def change_table(comparison, period: str = "all") -> Table:
     base = comparison.base
     when = "all years" if period == "all" else period
     where = f", agencies in {base.state}" if base.state else ""
-    table = Table(title=f"Change against {base.loaded.name}{where}, {when} ({base.replications} paired replications, "
+    fewest = min((v.replications for v in comparison.variants), default=base.replications)
+    paired = f"{fewest}" if fewest == base.replications else f"{fewest} to {base.replications}"
+    table = Table(title=f"Change against {base.loaded.name}{where}, {when} ({paired} paired replications, "
                         f"seed {base.seed}, uncertainty: {base.uncertainty})", title_justify="left",
                   caption="change: the mean paired change; [90% of plausible changes]", caption_justify="left")
     table.add_column("owners whose video...", max_width=36, overflow="fold")

@@ -20,7 +20,8 @@ from sim.experiments.stats import summarize
 from sim.files import read_regular
 from sim.model.metrics import NAMES
 from sim.scenario.library import library_path
-from sim.scenario.loader import MAX_FILE_BYTES, lookup
+from sim.scenario.paths import lookup
+from sim.scenario.reading import MAX_FILE_BYTES
 from sim.scenario.structure import StructureFailure, structure
 from sim.scenario.validators import at_least, one_of
 

@@ -27,21 +27,33 @@ class Comparison:
 
     base: RunResult
     variants: tuple[RunResult, ...]
+    settle_up_to: int | None = None  # the most replications settling could give (None: no settling)
 
     def difference(self, variant: RunResult, metric: str, period: str = "all") -> dict:
         """Paired difference variant - base: mean, ci95 and the two means."""
-        return paired_difference(self.base.column(metric, period), variant.column(metric, period))
+        return paired_difference(*self.paired(variant, metric, period))
 
     def change(self, variant: RunResult, metric: str, period: str = "all") -> dict:
         """`difference` with its `verdict` (see `sim.experiments.stats.verdicts`)."""
-        base, other = self.base.column(metric, period), variant.column(metric, period)
+        base, other = self.paired(variant, metric, period)
         return {**paired_difference(base, other), "verdict": verdicts(np.asarray(other) - np.asarray(base))[0]}
+
+    def paired(self, variant: RunResult, metric: str, period: str = "all",
+               state: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The base's and the variant's replications of one metric, paired: the base's first n, n the variant's
+        count (a settling run gives the baseline more replications than some variants; replication i is the
+        same in both, `sim.experiments.settle`)."""
+        if state is None:
+            base, other = self.base.column(metric, period), variant.column(metric, period)
+        else:
+            base, other = self.base.state_column(metric, state, period), variant.state_column(metric, state, period)
+        return np.asarray(base)[:variant.replications], np.asarray(other)
 
     def state_changes(self, variant: RunResult, metric: str, period: str = "all") -> dict[str, dict]:
         """`change` in every state (its agencies). Read together, the states' verdicts share one confidence
-        (Bonferroni: 95% for the whole map), so a map with 51 chances of a fluke does not show one."""
+        (Bonferroni: one-sided 95% for the whole map), so a map with 51 chances of a fluke does not show one."""
         states = self.base.states
-        pairs = [(self.base.state_column(metric, s, period), variant.state_column(metric, s, period)) for s in states]
+        pairs = [self.paired(variant, metric, period, s) for s in states]
         family = 1 - (1 - VERDICT_CONFIDENCE) / max(len(states), 1)
         found = verdicts(np.array([np.asarray(o, float) - np.asarray(b, float) for b, o in pairs]), family)
         return {s: {**paired_difference(b, o), "verdict": v} for s, (b, o), v in zip(states, pairs, found, strict=True)}
@@ -84,15 +96,15 @@ class Comparison:
             for state in self.base.states:
                 for period in self.base.periods:
                     for metric in STATE_METRICS:
-                        d = paired_difference(self.base.state_column(metric, state, period),
-                                              v.state_column(metric, state, period))
+                        d = paired_difference(*self.paired(v, metric, period, state))
                         writer.writerow([v.loaded.name, state, period, metric, *("" if x is None else fmt(x) for x in (
                             d["mean"], *d["ci95"], *d["ui90"], d["base_mean"], d["variant_mean"]))])
         return buf.getvalue()
 
     def in_state(self, code: str) -> Comparison:
         """The comparison seen from one state (see `RunResult.in_state`)."""
-        return Comparison(base=self.base.in_state(code), variants=tuple(v.in_state(code) for v in self.variants))
+        return Comparison(base=self.base.in_state(code), variants=tuple(v.in_state(code) for v in self.variants),
+                          settle_up_to=self.settle_up_to)
 
     def csv_text(self, table: dict | None = None) -> str:
         from sim.formatting import fmt
@@ -112,23 +124,33 @@ class Comparison:
 
 def compare_scenarios(base, variants, replications: int, seed: int, workers: int = 1,
                       executor=None, on_done=None, uncertainty: str | None = "none", posterior=None,
-                      precision=None, in_flight: int | None = None) -> Comparison:
+                      precision=None, in_flight: int | None = None, settling=None) -> Comparison:
     """Run a base and its variants with common random numbers; return their paired comparison.
 
     `base` and each variant are paths or loaded scenarios; `on_done(s, i)` is called as
     replication i of scenario s finishes; `uncertainty` as for `simulate`: replication i
     of every scenario draws the same unknowns; `precision` (a `Precision`) adds replications
-    until every variant's paired change is that precise; `in_flight` as for `simulate`. What `ringsim compare`
-    and `ringsim brief` run.
+    until every variant's paired change is that precise; `in_flight` as for `simulate`; `settling` (a
+    `sim.experiments.settle.Settling`) adds replications to the baseline and the variants whose verdicts are
+    not settled. What `ringsim compare` and `ringsim brief` run.
     """
     from sim.experiments.runner import simulate_many
     from sim.scenario import loader
 
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
-    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
-                            uncertainty=uncertainty, posterior=posterior, precision=precision, in_flight=in_flight)
-    return Comparison(base=results[0], variants=tuple(results[1:]))
+    if settling is not None and precision is None:
+        from sim.experiments.settle import simulate_settling
+
+        results = simulate_settling(loaded, replications, settling, seed, workers=workers, executor=executor,
+                                    on_done=on_done, uncertainty=uncertainty, posterior=posterior,
+                                    in_flight=in_flight)
+    else:
+        results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
+                                uncertainty=uncertainty, posterior=posterior, precision=precision,
+                                in_flight=in_flight)
+    return Comparison(base=results[0], variants=tuple(results[1:]),
+                      settle_up_to=settling.ceiling if settling is not None and precision is None else None)
 
 
 def check_comparable(loaded: list) -> None:

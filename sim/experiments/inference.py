@@ -34,7 +34,7 @@ import numpy as np
 from scipy import stats as sps
 from scipy.stats import qmc
 
-from sim.model.metrics import NAMES
+from sim.model.metrics import INDEX
 
 IMPLAUSIBLE = 3.0  # Pukelsheim's three-sigma rule, the usual cut in history matching
 INACTIVE_LENGTH = 20.0  # an ARD length scale (in cube units) beyond which an input does nothing
@@ -45,10 +45,10 @@ BOUNDS = ("lower_bound", "upper_bound")  # target kinds that give a window, not 
 def target_value(target, table: np.ndarray, periods: tuple[str, ...]) -> float:
     """One replication's value of a target: a sum of metrics, or a ratio of sums."""
     row = table[periods.index(target.period)]
-    top = sum(row[NAMES.index(m)] for m in target.metrics)
+    top = sum(row[INDEX[m]] for m in target.metrics)
     if not target.per:
         return float(top)
-    bottom = sum(row[NAMES.index(m)] for m in target.per)
+    bottom = sum(row[INDEX[m]] for m in target.per)
     return float(top / bottom) if bottom > 0 else float("nan")
 
 

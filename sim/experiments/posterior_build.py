@@ -29,11 +29,11 @@ import numpy as np
 from sim.errors import OutputError, ScenarioError, UsageError
 from sim.experiments import inference, posterior_files
 from sim.experiments.calibration import load_targets
-from sim.experiments.runner import worker_pool
+from sim.experiments.workers import worker_pool
 from sim.files import write_atomic
 from sim.model.streams import replication_seeds
 from sim.scenario import loader
-from sim.scenario.unknowns import TIMELINE_PATH
+from sim.scenario.paths import assign
 from sim.scenario.unknowns import unknowns as declared_unknowns
 from sim.version import __version__
 
@@ -131,15 +131,7 @@ def design_identity(cal: loader.LoadedScenario, found) -> str:
     for u in found:
         prior = {"low": u.low, "high": u.high, "prior": u.prior, "mode": u.value if u.prior == "triangular" else None,
                  "shape": [round(v / u.value, 2) for _d, v in u.points] if u.kind == "trend" and u.value else None}
-        match = TIMELINE_PATH.match(u.path)
-        if match:
-            tree["timeline"][int(match[1])][match[2]][match[3]] = prior
-            continue
-        *parents, key = u.path.split(".")
-        node = tree
-        for part in parents:
-            node = node[part]
-        node[key] = prior
+        assign(tree, u.path, prior)
     return hashlib.sha256(json.dumps(tree, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.errors import ScenarioError
 from sim.files import write_atomic
-from sim.scenario.loader import read_limited
+from sim.scenario.reading import read_limited
 
 
 def write_table(path: Path, header: list[str], rows: np.ndarray, digits: int) -> str:

@@ -12,13 +12,6 @@ flight at once, and each finished table goes straight into a `ReplicationStore` 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
-import ctypes
-import ctypes.util
-import os
-import signal
-import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,14 +25,19 @@ from sim.experiments.precision import Precision
 from sim.experiments.shipped import Shipped
 from sim.experiments.store import ReplicationStore
 from sim.experiments.uncertainty import Draws, resolve_mode
-from sim.model.metrics import NAMES, STATE_INDEX, STATE_METRICS
+from sim.experiments.workers import (
+    executor_slots,
+    in_flight_limit,
+    replications_per_task,
+    run_replications,
+    worker_pool,
+)
+from sim.model.metrics import INDEX, NAMES, STATE_INDEX, STATE_METRICS
 from sim.model.replication import run_replication
 from sim.model.streams import replication_seeds
 from sim.scenario import loader
 
 MAX_REPLICATIONS = 100_000
-IN_FLIGHT_PER_WORKER = 4  # enough queued work to keep each worker busy, no more
-IN_FLIGHT_ON_EXECUTOR = 1024  # an executor that cannot say its size: allow a large one to fill
 
 
 @attrs.frozen(slots=True)
@@ -74,12 +72,12 @@ class RunResult:
         """One metric in one period, every replication (index = replication); in the view's state if any."""
         if self.state is not None and metric in STATE_INDEX:
             return self.state_column(metric, self.state, period)
-        return self.store.period(self.periods.index(period))[:, NAMES.index(metric)]
+        return self.store.period(self.periods.index(period))[:, INDEX[metric]]
 
     def summary(self, metric: str, period: str = "all") -> dict:
         if self.state is not None and metric in STATE_INDEX:
             return self.state_summary(metric, self.state, period)
-        return self.store.summaries(self.periods.index(period))[NAMES.index(metric)]
+        return self.store.summaries(self.periods.index(period))[INDEX[metric]]
 
     def state_column(self, metric: str, state: str, period: str = "all") -> np.ndarray:
         """A STATE_METRICS metric in one state and period, every replication."""
@@ -206,31 +204,6 @@ def _empty_results(loaded, replications: int, seed: int, draws) -> list[RunResul
             for one, plan in zip(loaded, draws, strict=True)]
 
 
-def in_flight_limit(pool: cf.Executor | None, pool_workers: int | None, asked: int | None = None) -> int:
-    """How many replications may be submitted to `pool` and not yet collected (each holds its table).
-
-    `asked` if given; else four per worker of a local pool, or per thread of the cluster a
-    supplied executor runs on (a Dask cluster says how many it has); else a large bound.
-    """
-    if asked is not None:
-        if asked < 1:
-            raise UsageError(f"--in-flight {asked}: must be at least 1")
-        return asked
-    slots = pool_workers or executor_slots(pool)
-    return IN_FLIGHT_PER_WORKER * slots if slots else IN_FLIGHT_ON_EXECUTOR
-
-
-def executor_slots(executor: cf.Executor | None) -> int | None:
-    """Replications a supplied executor runs at once, where it can tell: a Dask cluster's threads
-    (asked now, so a cluster that has grown gets a larger bound), a process pool's workers."""
-    client = getattr(executor, "_client", None)  # distributed's ClientExecutor has no public accessor
-    if client is not None:
-        with contextlib.suppress(Exception):
-            return sum(client.nthreads().values()) or None
-        return None
-    return getattr(executor, "_max_workers", None)
-
-
 def _run_range(results, loaded, indices: range, seeds, pool, on_done, pool_workers: int | None,
                in_flight: int | None) -> None:
     """Run replications `indices` of every scenario into `results` (on `pool`, or here), at most
@@ -284,83 +257,6 @@ def _run_range(results, loaded, indices: range, seeds, pool, on_done, pool_worke
     finally:  # on an error or a cancel, withdraw what has not started (a shared pool runs on)
         for future in pending:
             future.cancel()
-
-
-# At most this many replications go to a worker in one task: enough to spread the
-# hand-off's cost (about a millisecond of each side's time) over short replications,
-# few enough that workers still finish together.
-MAX_PER_TASK = 4
-
-
-def replications_per_task(tasks: int, limit: int, slots: int | None) -> int:
-    """How many replications each task carries: several when there are many to run, so a short
-    replication (a national year: 0.03 s) does not spend a tenth of its time being handed over;
-    one on an executor of unknown size. Each worker keeps at least two tasks in flight (`limit`)
-    and gets at least four (the last ones then end close together)."""
-    if not slots:
-        return 1
-    return max(1, min(MAX_PER_TASK, limit // (2 * slots), tasks // (4 * slots)))
-
-
-def run_replications(tasks: list[tuple]) -> list:
-    """In a worker: `run_replication` for each task's arguments (its scenario `Shipped`), in order."""
-    return [run_replication(shipped.open(), *args) for shipped, *args in tasks]
-
-
-@contextlib.contextmanager
-def worker_pool(workers: int, executor: cf.Executor | None = None):
-    """Where replications run: the executor given, else a process pool of `workers`, else None (here).
-
-    A pool made here is shut down on leaving, cancelling what has not started; when
-    leaving on an error or a signal its workers are stopped at once, not waited for. Its
-    workers ignore Ctrl-C (the parent stops them) and exit by themselves if the parent
-    dies without stopping them (SIGKILL).
-    """
-    if executor is not None or workers == 1:
-        yield executor
-        return
-    pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(os.getpid(),))
-    try:
-        yield pool
-    except BaseException:
-        _stop_workers(pool)
-        raise
-    pool.shutdown(cancel_futures=True)
-
-
-def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
-    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public API before Python 3.14
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.terminate()
-    for process in processes:
-        with contextlib.suppress(Exception):
-            process.join(timeout=5)
-
-
-PARENT_CHECK_SECONDS = 1.0
-
-
-def _worker_start(parent: int) -> None:
-    """In each worker: leave Ctrl-C to the parent, and exit if the parent is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name in ("SIGTERM", "SIGHUP"):  # a forked worker inherits the CLI's unwinding handlers: die plainly
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-    with contextlib.suppress(Exception):  # Linux: the kernel sends SIGTERM when the parent dies
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-    if os.getppid() != parent:  # died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:  # elsewhere (and as a second guard): poll for adoption by another process
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="ringsim-parent-watch").start()
 
 
 def check_run_size(replications: int, seed: int, workers: int) -> None:

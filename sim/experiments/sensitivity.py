@@ -25,14 +25,16 @@ import attrs
 import numpy as np
 
 from sim.errors import UsageError
-from sim.experiments.runner import run_checked, worker_pool
+from sim.experiments.runner import run_checked
 from sim.experiments.uncertainty import Draws
+from sim.experiments.workers import worker_pool
 from sim.model.metrics import NAMES
+from sim.model.routes import registry
 from sim.scenario import loader
 from sim.scenario.unknowns import unknowns
 
 OUTPUT_METRICS = ("total.owners_disclosed_without_consent", "total.owners_not_told_at_time",
-                  "emergency.owners_disclosed", "legal.owners_disclosed", "portal.owners_disclosed")
+                  *(r.owners_disclosed for r in registry.without_consent()), registry.PORTAL.owners_disclosed)
 EFFECT = "total.owners_disclosed_without_consent"
 MIN_POINTS = 64  # below this RBD-FAST's bias correction swamps the indices (SALib's own examples use 1000)
 

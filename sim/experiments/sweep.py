@@ -32,13 +32,14 @@ import attrs
 import numpy as np
 
 from sim.errors import OutputError, UsageError
-from sim.experiments.runner import check_run_size, run_checked, worker_pool
+from sim.experiments.runner import check_run_size, run_checked
 from sim.experiments.stats import paired_difference
 from sim.experiments.uncertainty import Draws, resolve_mode
+from sim.experiments.workers import worker_pool
 from sim.files import MARK, check_writable, mark, read_regular, replace_with, write_atomic
 from sim.formatting import dump_json
-from sim.model.metrics import NAMES
-from sim.scenario import loader
+from sim.model.metrics import INDEX, NAMES
+from sim.scenario import loader, paths
 from sim.scenario.unknowns import trend_at_level, unknowns
 from sim.scenario.validators import field_bounds
 
@@ -116,7 +117,7 @@ def overrides_for(base: loader.LoadedScenario, point: Point, notes: list[str] | 
     """
     out = {}
     for path, value in point.settings:
-        current = loader.lookup(base.resolved, path, leaves_only=False)
+        current = paths.lookup(base.resolved, path, leaves_only=False)
         if current is None:
             raise UsageError(f"--vary {path}: {base.path} has no such parameter")
         if isinstance(current, dict) and "points" in current:
@@ -159,7 +160,7 @@ def run(base: loader.LoadedScenario, varies: list[Vary], grid: bool, reps: int, 
     parameter, which the point sets.
     """
     check_run_size(reps, seed, workers)
-    if metric not in NAMES:
+    if metric not in INDEX:  # a current name, or an old one (metrics.ALIASES)
         raise UsageError(f"--metric {metric}: unknown metric")
     if not varies:
         raise UsageError(f"{base.path}: no --vary given and no parameter declares a range")

@@ -17,9 +17,8 @@ import attrs
 
 from sim.errors import UsageError
 from sim.model.replication import run_replication
+from sim.model.routes.registry import route_names
 from sim.model.streams import replication_seeds
-
-ROUTES = ("portal", "emergency", "legal")
 
 
 @attrs.frozen(slots=True)
@@ -34,8 +33,9 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
             replication: int = 0, since: dt.date | None = None) -> list[Story]:
     """The first `n` cases (opened in `year`, and on or after `since`, if given) that took `route`;
     n per route when route is None."""
-    if route is not None and route not in ROUTES:
-        raise UsageError(f"--route {route}: must be one of {', '.join(ROUTES)}")
+    routes = route_names()
+    if route is not None and route not in routes:
+        raise UsageError(f"--route {route}: must be one of {', '.join(routes)}")
     if not 1 <= n <= 1000:
         raise UsageError(f"--n {n}: must be between 1 and 1000")
     info = loaded.scenario.scenario
@@ -50,7 +50,7 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
 
     by_case = _cases(trace)
     first_route = {case: lines[0][2] for case, lines in by_case.items()}
-    wanted = (route,) if route else ROUTES
+    wanted = (route,) if route else routes
     chosen: dict[str, list[str]] = {r: [] for r in wanted}
     earliest = -1.0 if since is None else info.clock.day_of(since)
     for case in sorted(by_case, key=lambda c: (by_case[c][0][0], c)):

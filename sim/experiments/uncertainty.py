@@ -29,7 +29,8 @@ from sim.errors import ScenarioError, UsageError
 from sim.model.streams import Streams
 from sim.scenario import loader
 from sim.scenario.library import LIBRARY, library_path
-from sim.scenario.unknowns import TIMELINE_PATH, Unknown, unknowns
+from sim.scenario.paths import TIMELINE_PATH
+from sim.scenario.unknowns import Unknown, unknowns
 
 DEFAULT_POSTERIOR = library_path("calibration/posterior.toml")
 MODES = ("posterior", "none")

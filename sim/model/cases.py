@@ -29,8 +29,14 @@ class Cases:
 
     @classmethod
     def join(cls, parts: list[Cases]) -> Cases:
-        """The rows of `parts`, in order (parts share their columns)."""
-        return cls({name: np.concatenate([p.columns[name] for p in parts]) for name in parts[0].columns})
+        """The rows of `parts`, in order, with the columns every part has.
+
+        A queue's cases come from several places (a legal demand straight from a batch, or
+        after a refused emergency form, which carries the form's columns too); what they
+        share is what the queue's route reads.
+        """
+        shared = [name for name in parts[0].columns if all(name in p.columns for p in parts[1:])]
+        return cls({name: np.concatenate([p.columns[name] for p in parts]) for name in shared})
 
     def pick(self, which: np.ndarray) -> Cases:
         """The rows `which` (indices or a mask), in that order."""

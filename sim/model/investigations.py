@@ -56,12 +56,14 @@ class Batch:
         return f"{self.year}-{j + 1:05d}"
 
 
+# A draw from a scenario distribution is named as the field it comes from (`owners_per_warrant`
+# from `legal.owners_per_warrant`, `owners_per_request` from `emergency.owners_per_request`).
 PER_INVESTIGATION = (
     "u_route", "u_case_missing", "u_moderation", "u_escalate", "requested_area",
     "requested_window", "request_delay", "area_consent", "u_process", "court_days",
     "u_judge", "legal_review_days", "u_pushback", "u_identified", "u_preserve", "u_gag",
     "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
-    "emergency_review_days", "u_grant", "u_ratify", "owners_per_emergency", "u_denied_to_legal",
+    "emergency_review_days", "u_grant", "u_ratify", "owners_per_request", "u_denied_to_legal",
     "u_only_data", "u_call", "u_reroute", "u_portal_use",
     "camera_state", "rules",  # added by sim.model.jurisdiction.place_cameras
 )
@@ -75,17 +77,53 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
 
     `owner_streams` are this year's owners' own streams (`Owners`: draws, counts, story).
     """
-    inv, routes = scenario.investigations, scenario.routes
+    inv = scenario.investigations
     edges = clock.period_edges()
     lo, hi = edges[period], edges[period + 1]
+    t_ord, a_ord, u_route_ord, enrolled_ord, i_ord = _ordinary(scenario, agencies, clock, lo, hi, arrivals)
 
-    # Ordinary investigations: Poisson in time with a yearly-trending rate, agency by size.
-    # Agencies enrolled at some time this year draw all their cases; a case before the
-    # agency enrolled is kept only if it would serve legal process. Agencies not
-    # enrolled all year draw only such cases: their process thinned as it is drawn
-    # (exact for a Poisson process), so the cases that could never reach the platform
-    # are never made.
-    p_legal = routes.legal_probability_not_enrolled
+    # Imminent-danger investigations (kidnapping, self-harm, ...) from any agency.
+    t_imm = _poisson_times(inv.imminent_rate_per_agency_year, agencies.size.size, lo, hi, clock, arrivals)
+    a_imm = _weighted_choice(agencies.size, t_imm.size, arrivals)
+    i_imm = _categorical(np.array([t.share for t in inv.imminent_types.values()]), t_imm.size, arrivals)
+    u_route_imm = arrivals.random(t_imm.size)
+
+    day = np.concatenate([t_ord, t_imm])
+    order = np.argsort(day, kind="stable")
+    agency = np.concatenate([a_ord, a_imm])[order]
+    kind = np.concatenate([np.full(t_ord.size, ORDINARY), np.full(t_imm.size, IMMINENT)])[order]
+    incident = np.concatenate([i_ord, i_imm])[order]
+    enrolled = np.concatenate([enrolled_ord, agencies.enrolled_at(a_imm, t_imm)])[order]
+    day = day[order]
+    u, deferred = _per_case(scenario, np.concatenate([u_route_ord, u_route_imm])[order], arrivals, owners, review,
+                            courts)
+
+    # Owners near each would-be portal request (ordinary, enrolled agency).
+    portal_capable = (kind == ORDINARY) & enrolled
+    density = scenario.population.owners.cameras_per_sq_mi.at_ordinal(clock.ordinal_of(day))
+    lam = np.where(portal_capable, density * u["requested_area"], 0.0)
+    count = owners.poisson(lam)
+    u["u_willing"] = owners.random(day.size)  # how many of them are willing (`sim.model.owners.willing_count`)
+
+    state = agencies.state[agency]
+    return Batch(
+        arrays={**u, "day": day, "agency": agency, "state": state, "kind": kind, "incident": incident,
+                "enrolled": enrolled},
+        state_array=state, owners=Owners(count.astype(np.int64), *owner_streams), year=clock.periods[period],
+        deferred=deferred,
+    )
+
+
+def _ordinary(scenario, agencies: Agencies, clock: Clock, lo: float, hi: float, arrivals: np.random.Generator):
+    """Ordinary investigations in [lo, hi): days, agencies, route uniforms, enrolled or not, incident types.
+
+    Poisson in time with a yearly-trending rate, agency by size. Agencies enrolled at
+    some time this year draw all their cases; a case before the agency enrolled is kept
+    only if it would serve legal process. Agencies not enrolled all year draw only such
+    cases: their process thinned as it is drawn (exact for a Poisson process), so the
+    cases that could never reach the platform are never made.
+    """
+    inv, p_legal = scenario.investigations, scenario.routes.legal_probability_not_enrolled
     enrolls = agencies.enroll_day < hi
     share = float(agencies.size[enrolls].sum() / agencies.size.sum())
     t_en = _poisson_times(inv.rate_per_agency_year, agencies.size.size * share, lo, hi, clock, arrivals)
@@ -102,24 +140,15 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     u_route_ord = np.concatenate([u_route_en[keep], u_route_not])
     enrolled_ord = np.concatenate([enrolled_en[keep], np.zeros(t_not.size, bool)])
     shares = np.array([t.share for t in inv.incident_types.values()])
-    i_ord = _categorical(shares, t_ord.size, arrivals)
+    return t_ord, a_ord, u_route_ord, enrolled_ord, _categorical(shares, t_ord.size, arrivals)
 
-    # Imminent-danger investigations (kidnapping, self-harm, ...) from any agency.
-    t_imm = _poisson_times(inv.imminent_rate_per_agency_year, agencies.size.size, lo, hi, clock, arrivals)
-    a_imm = _weighted_choice(agencies.size, t_imm.size, arrivals)
-    i_imm = _categorical(np.array([t.share for t in inv.imminent_types.values()]), t_imm.size, arrivals)
-    u_route_imm = arrivals.random(t_imm.size)
 
-    day = np.concatenate([t_ord, t_imm])
-    order = np.argsort(day, kind="stable")
-    n = day.size
-    agency = np.concatenate([a_ord, a_imm])[order]
-    kind = np.concatenate([np.full(t_ord.size, ORDINARY), np.full(t_imm.size, IMMINENT)])[order]
-    incident = np.concatenate([i_ord, i_imm])[order]
-    enrolled = np.concatenate([enrolled_ord, agencies.enrolled_at(a_imm, t_imm)])[order]
-    u_route = np.concatenate([u_route_ord, u_route_imm])[order]
-    day = day[order]
-
+def _per_case(scenario, u_route: np.ndarray, arrivals: np.random.Generator, owners: np.random.Generator,
+              review: np.random.Generator, courts: np.random.Generator) -> tuple[dict, dict]:
+    """Every case's own draws, stream by stream in a fixed order (uniforms now, distributions' quantiles
+    deferred until a route needs them): the same case draws the same numbers whatever the policy."""
+    inv, legal, own = scenario.investigations, scenario.legal, scenario.population.owners
+    n = u_route.size
     u = {"u_route": u_route}
     for name in ("u_case_missing", "u_moderation", "u_escalate", "u_denied_to_legal"):
         u[name] = arrivals.random(n)
@@ -129,8 +158,7 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     u["u_only_data"] = arrivals.random(n)  # drawn last on this stream: earlier draws keep their values
     u["u_call"] = arrivals.random(n)
     u["u_portal_use"] = arrivals.random(n)
-    u["area_consent"] = scenario.population.owners.area_consent_multiplier.sample(owners, n)
-    legal, own = scenario.legal, scenario.population.owners
+    u["area_consent"] = own.area_consent_multiplier.sample(owners, n)
     for name in ("u_process", "u_judge", "u_pushback", "u_identified", "u_preserve", "u_gag",
                  "u_target_paid", "u_target_e2ee"):
         u[name] = courts.random(n)
@@ -142,22 +170,8 @@ def draw_year(scenario, agencies: Agencies, clock: Clock, period: int,
     deferred["emergency_review_days"] = (scenario.emergency.review_days, review.random(n))
     u["u_grant"] = review.random(n)
     u["u_ratify"] = review.random(n)
-    deferred["owners_per_emergency"] = (scenario.emergency.owners_per_request, review.random(n))
-
-    # Owners near each would-be portal request (ordinary, enrolled agency).
-    portal_capable = (kind == ORDINARY) & enrolled
-    density = own.cameras_per_sq_mi.at_ordinal(clock.ordinal_of(day))
-    lam = np.where(portal_capable, density * u["requested_area"], 0.0)
-    count = owners.poisson(lam)
-    u["u_willing"] = owners.random(n)  # how many of them are willing (`sim.model.owners.willing_count`)
-
-    state = agencies.state[agency]
-    return Batch(
-        arrays={**u, "day": day, "agency": agency, "state": state, "kind": kind, "incident": incident,
-                "enrolled": enrolled},
-        state_array=state, owners=Owners(count.astype(np.int64), *owner_streams), year=clock.periods[period],
-        deferred=deferred,
-    )
+    deferred["owners_per_request"] = (scenario.emergency.owners_per_request, review.random(n))
+    return u, deferred
 
 
 def _poisson_times(rate_trend, n_agencies: float, lo: float, hi: float, clock: Clock,

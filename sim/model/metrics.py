@@ -11,9 +11,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from sim.model.routes import emergency, legal, portal
-
-COUNT, LEVEL, MEAN = "count", "level", "mean"
+from sim.model.routes.registry import COUNT, LEVEL, MEAN, ROUTES
 
 
 @attrs.frozen(slots=True)
@@ -27,46 +25,13 @@ def _m(name: str, description: str, kind: str = COUNT) -> Metric:
     return Metric(name, kind, description)
 
 
-PORTAL_ENDS, EMERGENCY_ENDS, LEGAL_ENDS = portal.ENDS, emergency.ENDS, legal.ENDS
-
 CATALOGUE: tuple[Metric, ...] = (
     _m("agencies.enrolled_police", "police agencies enrolled in the portal at period end", LEVEL),
     _m("agencies.enrolled_fire", "fire departments enrolled at period end", LEVEL),
     _m("agencies.enrolled_police_1_july", "police agencies enrolled on 1 July (or at the horizon's end)", LEVEL),
     _m("agencies.enrolled_fire_1_july", "fire departments enrolled on 1 July (or at the horizon's end)", LEVEL),
-    _m("portal.requests", "portal requests made by enrolled agencies"),
-    _m("portal.requests_posted", "requests that passed the policy gate"),
-    _m("portal.owners_notified", "owners asked for video"),
-    _m("portal.owners_consented", "owners who agreed within the response window"),
-    _m("portal.requests_with_footage", "requests answered with at least one clip"),
-    _m("portal.clips_disclosed", "clips shared with police"),
-    _m("portal.owners_disclosed", "owners whose video left, counted per request"),
-    _m("portal.days_to_disclosure_mean", "days from request to the first shared clip", MEAN),
-    *(_m(f"portal.ended_{e}", f"portal requests that ended: {e.replace('_', ' ')}") for e in PORTAL_ENDS),
-    _m("emergency.requests", "emergency forms filed with the company"),
-    _m("emergency.granted", "forms the company granted"),
-    _m("emergency.granted_other_claims", "granted forms that claimed no imminent danger of death or serious injury"),
-    _m("emergency.disclosures", "granted forms for which footage existed and was handed over"),
-    _m("emergency.owners_disclosed", "owners whose video left through the emergency route"),
-    _m("emergency.review_wait_days_mean", "days a form waited for a reviewer", MEAN),
-    _m("emergency.days_to_disclosure_mean", "days from form to disclosure", MEAN),
-    _m("emergency.ratified", "disclosures whose follow-up warrant a court granted (where a law requires one)"),
-    _m("emergency.ratification_refused", "disclosures whose follow-up warrant a court refused"),
-    _m("emergency.destroyed_unratified", "disclosures destroyed because the follow-up warrant was refused"),
-    *(_m(f"emergency.ended_{e}", f"emergency forms that ended: {e.replace('_', ' ')}") for e in EMERGENCY_ENDS),
-    _m("legal.demands", "legal demands served on the company"),
-    _m("legal.warrants", "search warrants"),
-    _m("legal.subpoenas", "subpoenas"),
-    _m("legal.court_orders", "court orders"),
-    _m("legal.preservation_requests", "preservation requests ahead of a demand"),
-    _m("legal.demands_with_data", "demands for which the company produced any data"),
-    _m("legal.content_disclosures", "demands answered with video content"),
-    _m("legal.owners_disclosed", "owners whose video left through legal process"),
-    _m("legal.users_notified", "owners (the account holders) told of a demand for their data"),
-    _m("legal.pushbacks", "demands the company objected to as overbroad"),
-    _m("legal.escalations_from_portal", "warrants sought after a portal request yielded nothing"),
-    _m("legal.days_to_disclosure_mean", "days from demand to disclosure", MEAN),
-    *(_m(f"legal.ended_{e}", f"legal demands that ended: {e.replace('_', ' ')}") for e in LEGAL_ENDS),
+    # Each route's metrics, as its entry in the route registry declares them.
+    *(Metric(name, kind, description) for route in ROUTES for name, kind, description in route.catalogue),
     _m("substitution.to_legal", "investigations sent to legal process because the portal was shut to them or not used"),
     _m("substitution.to_emergency", "investigations sent to the emergency form as the portal was shut or not used"),
     _m("substitution.not_posted_to_legal",
@@ -78,18 +43,20 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("substitution.process_dropped", "subpoenas or court orders a law made useless, not replaced"),
     _m("total.owners_disclosed", "owners whose video left by any route"),
     _m("total.owners_disclosed_without_consent", "owners whose video left without their consent"),
-    _m("total.owners_never_notified", "the old name of total.owners_not_told_at_time, kept for scripts (same numbers)"),
-    _m("total.owners_disclosed_with_audio", "owners whose video left with recorded audio (portal only)"),
     _m("total.owners_not_told_at_time", "owners whose video left without consent and who were not told at the time"),
+    _m("total.owners_disclosed_with_audio", "owners whose video left with recorded audio (portal only)"),
     _m("total.owners_told_later",
        "of those, owners told later within the horizon (a gag order lapsed, or a law's delay for notice ran out)"),
     _m("total.owners_not_told_in_horizon", "of those, owners not told by the horizon's end"),
 )
-# Old metric names kept in the output contract: old name -> the metric it now stands for.
-ALIASES = {"total.owners_never_notified": "total.owners_not_told_at_time"}
 
 NAMES: tuple[str, ...] = tuple(m.name for m in CATALOGUE)
+# Renamed metrics: each old name (still read wherever a name is looked up, and listed in
+# every manifest.json) and the name it now has. The output contract is public.
+ALIASES = {"legal.users_notified": "legal.owners_notified",
+           "total.owners_never_notified": "total.owners_not_told_at_time"}
 INDEX = {name: i for i, name in enumerate(NAMES)}
+INDEX.update({old: INDEX[new] for old, new in ALIASES.items()})
 KIND = {m.name: m.kind for m in CATALOGUE}
 HEADLINE = (
     "agencies.enrolled_police", "portal.requests", "portal.owners_disclosed",
@@ -100,9 +67,7 @@ HEADLINE = (
 
 # The changes a class reads first, in plain words (terminal table, students' CSV).
 CHANGE_WORDS = {
-    "portal.owners_disclosed": "owners who shared video through the portal (with consent)",
-    "emergency.owners_disclosed": "owners whose video left on an emergency form (no consent)",
-    "legal.owners_disclosed": "owners whose video left under legal process (no consent)",
+    **{route.owners_disclosed: route.change_words for route in ROUTES},
     "total.owners_disclosed_without_consent": "owners whose video left without consent (all routes)",
     "total.owners_not_told_at_time": "of those, owners not told at the time",
 }
@@ -110,8 +75,9 @@ CHANGE_WORDS = {
 
 # Tallied per state too: the state of the agency that asked (the owner's camera is almost
 # always in the same place). Each is a COUNT, so a state's numbers sum to the nation's.
-STATE_METRICS = (*CHANGE_WORDS, *ALIASES)
+STATE_METRICS = tuple(CHANGE_WORDS)
 STATE_INDEX = {name: i for i, name in enumerate(STATE_METRICS)}
+STATE_INDEX.update({old: STATE_INDEX[new] for old, new in ALIASES.items() if new in STATE_INDEX})
 
 
 class Tally:

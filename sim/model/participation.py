@@ -23,13 +23,15 @@ from sim.model.owners import willing_count
 from sim.scenario.distributions import binomial_quantile
 
 
-def opted_in(pick, arrays, rows, opt_out, notified, willing, consent, by):
-    """The portal's owners of requests `rows` where the rules (`pick`) make requests opt-in: (notified,
-    willing, which willing owners to keep, the share not asked for the story: opted out or not opted in)."""
-    opt_in = np.broadcast_to(pick(lambda r: r.portal.participation == "opt_in"), rows.shape)
+def opted_in(rule, arrays, rows, opt_out, notified, willing, consent, by):
+    """The portal's owners of requests `rows` where the rules (`rule(path, rows)`) make requests opt-in:
+    (notified, willing, which willing owners to keep, the share not asked for the story: opted out or not
+    opted in)."""
+    opt_in = rule("portal.participation", rows) == "opt_in"
     if not opt_in.any():
         return notified, willing, slice(None), opt_out
-    factor = opt_in_factor(pick(lambda r: r.portal.opt_in_share or 0.0), opt_out)
+    share = np.where(opt_in, rule("portal.opt_in_share", rows), 0.0).astype(float)  # set wherever opt-in
+    factor = opt_in_factor(share, opt_out)
     notified, willing, kept = thin_to_opted_in(opt_in, factor, arrays["u_opt_in"][rows], arrays["u_willing"][rows],
                                                notified, willing, consent, by)
     return notified, willing, kept, np.where(opt_in, 1 - (1 - opt_out) * factor, opt_out)

@@ -71,14 +71,14 @@ def run_replication(loaded, index: int, seed: np.random.SeedSequence,
     return ReplicationResult(index=index, table=world.tally.table(), state_table=world.tally.state_table())
 
 
-def _policy_calendar(world, clock, book):
+def _policy_calendar(world: World, clock, book):
     """Apply each dated policy epoch at its simulated instant."""
     for epoch in book.epochs[1:]:
         yield world.env.timeout(clock.day_of(epoch.date) - world.env.now)
         world.apply_epoch(epoch)
 
 
-def _arrivals(world, clock, streams):
+def _arrivals(world: World, clock, streams):
     """Each year, draw its investigations, route them, and open every case on its own day.
 
     Portal requests are decided in bulk; an emergency form or a legal demand is opened
@@ -95,7 +95,9 @@ def _arrivals(world, clock, streams):
         place_cameras(world, batch, streams.generator("cameras", period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
-        # Opened now, each dated its day: written as the instant a timeout from now would reach.
+        # Opened now, each dated its day, written as the instant a timeout of (day - now) from now
+        # would reach: float addition is not associative, so `now + (day - now)` can differ from
+        # `day` in the last bit, and an event loop would have given this instant.
         day = env.now + (batch.arrays["day"] - env.now)
         forms = np.flatnonzero(code == EMERGENCY)
         claims_danger = batch.arrays["kind"][forms] == IMMINENT

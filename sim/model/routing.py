@@ -10,20 +10,25 @@ danger at its grant rate, for any other claim at a rate near zero), and the rest
 the platform. Every probability is a scenario parameter.
 
 The dated policy is known in advance, so a whole year's investigations are routed at
-once with numpy: each row is looked up in the epoch in force on its own day. The
-routes then take their cases in bulk as well.
+once with numpy: each row reads the rules in force in its state on its own day
+(`world.rule`). The routes then take their cases in bulk as well.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.investigations import IMMINENT
 
+if TYPE_CHECKING:
+    from sim.model.investigations import Batch
+    from sim.model.world import World
 
-class Route(IntEnum):
+
+class RouteCode(IntEnum):
     """The route an investigation takes first (one code per investigation, in an int8 array)."""
 
     NONE = 0  # off the platform
@@ -35,19 +40,13 @@ class Route(IntEnum):
     @property
     def label(self) -> str:
         """The route's name in traces (a warrant is legal process)."""
-        return {Route.NONE: "off platform", Route.WARRANT: "legal"}.get(self, self.name.lower())
+        return {RouteCode.NONE: "off platform", RouteCode.WARRANT: "legal"}.get(self, self.name.lower())
 
 
-NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = Route
+NONE, PORTAL, EMERGENCY, LEGAL, WARRANT = RouteCode
 
 
-def epoch_of(world, day: np.ndarray) -> np.ndarray:
-    """Index of the policy epoch in force on each day (a change applies from its instant on)."""
-    starts = np.array([world.clock.day_of(e.date) for e in world.book.epochs])
-    return np.searchsorted(starts, day, side="right") - 1
-
-
-def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
+def route_batch(world: World, batch: Batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     """Route code and policy epoch of every investigation in `batch`; tallies substitutions.
 
     Three rules hold whatever brought a case to a route: a case that goes straight to a
@@ -57,13 +56,14 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     rescaled above it), so closing a route moves only the cases that would have used it.
     """
     a = batch.arrays
-    routes, epochs = world.scenario.routes, world.book.epochs
-    epoch = epoch_of(world, a["day"])
+    routes = world.scenario.routes
+    epoch = world.epochs_at(a["day"])
     state, u = a["rules"], a["u_route"]  # the column of rules each case follows (its state's, most often)
     imminent, enrolled = a["kind"] == IMMINENT, a["enrolled"]
-    axon = world.agencies.axon[a["agency"]].astype(int)
-    portal_open = np.array([[[p.portal.open_to(False), p.portal.open_to(True)] for p in e.policies]
-                            for e in epochs])[epoch, state, axon]
+    # Open to the agency: open, and to every enrolled agency or to Axon's customers only
+    # (`PortalPolicy.open_to`, read for every case at once).
+    portal_open = world.rule("portal.open", epoch, state) & (
+        (world.rule("portal.eligible_agencies", epoch, state) == "enrolled") | world.agencies.axon[a["agency"]])
     qualifies = form_qualifies(world, batch, epoch)
 
     code = np.full(len(batch), NONE, dtype=np.int8)
@@ -111,9 +111,9 @@ def route_batch(world, batch, period: int) -> tuple[np.ndarray, np.ndarray]:
     return code, epoch
 
 
-def portal_use_share(world, epoch: np.ndarray, state: np.ndarray, day: np.ndarray) -> np.ndarray:
+def portal_use_share(world: World, epoch: np.ndarray, state: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Share of would-be portal requests an agency makes under the mode in force (e-mail: every one)."""
-    modes = np.array([[p.portal.mode for p in e.policies] for e in world.book.epochs])[epoch, state]
+    modes = world.rule("portal.mode", epoch, state)
     routes = world.scenario.routes
     share = np.ones(day.size)
     public = modes == "public_post"
@@ -122,7 +122,7 @@ def portal_use_share(world, epoch: np.ndarray, state: np.ndarray, day: np.ndarra
     return share
 
 
-def form_qualifies(world, batch, epoch: np.ndarray) -> np.ndarray:
+def form_qualifies(world: World, batch: Batch, epoch: np.ndarray) -> np.ndarray:
     """Would the emergency rules in force for each case's state, on its day, admit a form about it?
 
     A form qualifies where the route is open and either the incident is listed (and,
@@ -135,19 +135,18 @@ def form_qualifies(world, batch, epoch: np.ndarray) -> np.ndarray:
     # One index over every incident name: ordinary types first, then imminent ones.
     kind_index = np.where(imminent, len(world.ordinary_names) + a["incident"], a["incident"])
     names = world.ordinary_names + world.imminent_names
-    listed = np.array([[[n in p.emergency.qualifying_incidents for n in names] for p in e.policies]
-                       for e in world.book.epochs])[epoch, batch.arrays["rules"], kind_index]
-    rules = np.array([[[p.emergency.open, p.emergency.only_data_available_required,
-                        p.emergency.call_concerning_owner_qualifies] for p in e.policies]
-                      for e in world.book.epochs])[epoch, batch.arrays["rules"]]
-    is_open, only_data_required, call_clause = rules.T
+    state = a["rules"]  # the column of rules each case follows (its state's, most often)
+    listed = world.listed("emergency.qualifying_incidents", names, kind_index, epoch, state)
+    is_open = world.rule("emergency.open", epoch, state)
+    only_data_required = world.rule("emergency.only_data_available_required", epoch, state)
+    call_clause = world.rule("emergency.call_concerning_owner_qualifies", epoch, state)
     only_data = a["u_only_data"] < world.scenario.investigations.only_data_available_share
     call_share = np.array([0.0] * len(world.ordinary_names) + world.call_concerning_owner)
     call_about_owner = a["u_call"] < call_share[kind_index]
     return is_open & ((listed & (only_data | ~only_data_required)) | (call_clause & call_about_owner))
 
 
-def _narrate(world, batch, code, shut, portal_open) -> None:
+def _narrate(world: World, batch: Batch, code: np.ndarray, shut: np.ndarray, portal_open: np.ndarray) -> None:
     """The trace: each case opens, and takes its route (or leaves the platform)."""
     a = batch.arrays
     ordinary = world.ordinary_names
@@ -173,7 +172,7 @@ def _narrate(world, batch, code, shut, portal_open) -> None:
             how = (f"{_why_not_portal(portal_open[j])}: looks for video off the platform" if shut[j]
                    else "no route on the platform fits: the case leaves it")
         world.say_at(a["day"][j], batch, j, f"{who} opens case {batch.case_id(j)} ({incident}); {how}",
-                     route=Route(route).label)
+                     route=RouteCode(route).label)
 
 
 def _why_not_portal(open_to_agency: bool) -> str:

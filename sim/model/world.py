@@ -1,13 +1,13 @@
 """What every route of one replication shares: clock, the dated rules, queues, tallies.
 
 `World` is the mutable state of one running replication. Routes decide their cases in
-bulk, each under the rules in force in its state on its day (`rule`), add to the
-tally, and may write a narrated trace.
+bulk, each under the rules in force in its state on its day (`rule`, the one way any
+route reads a rule), add to the tally, and may write a narrated trace.
 """
 
 from __future__ import annotations
 
-import operator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -15,13 +15,19 @@ import simpy
 from sim.model.footage import footage_exists, missing_footage_reason
 from sim.model.metrics import Tally
 from sim.scenario.clock import Clock
+from sim.scenario.paths import attribute
+
+if TYPE_CHECKING:
+    from sim.model.population import Agencies
+    from sim.scenario.policy import PolicyBook
+    from sim.scenario.schema import Scenario
 
 # Trends that routes read daily, looked up by integer day instead of interpolated.
 DAILY_TRENDS = {
-    "paid_share": ("population", "owners", "paid_storage_share"),
-    "e2ee_opt_in_share": ("population", "owners", "e2ee_share_when_opt_in"),
-    "opt_out_share": ("population", "owners", "opt_out_share"),
-    "consent_probability": ("population", "owners", "consent_probability"),
+    "paid_share": "population.owners.paid_storage_share",
+    "e2ee_opt_in_share": "population.owners.e2ee_share_when_opt_in",
+    "opt_out_share": "population.owners.opt_out_share",
+    "consent_probability": "population.owners.consent_probability",
 }
 TAIL_DAYS = 3 * 365  # requests opened near the end may finish after it
 
@@ -29,8 +35,8 @@ TAIL_DAYS = 3 * 365  # requests opened near the end may finish after it
 class World:
     """One replication's running state."""
 
-    def __init__(self, env: simpy.Environment, scenario, clock: Clock, agencies, book,
-                 trace: list | None = None):
+    def __init__(self, env: simpy.Environment, scenario: Scenario, clock: Clock, agencies: Agencies,
+                 book: PolicyBook, trace: list | None = None):
         self.env, self.scenario, self.clock, self.agencies = env, scenario, clock, agencies
         self.book = book
         self.tally = Tally(len(clock.periods), len(book.states))
@@ -40,10 +46,7 @@ class World:
         days = np.arange(int(clock.horizon_days) + TAIL_DAYS, dtype=float)
         self.daily_np = {}
         for key, path in DAILY_TRENDS.items():
-            node = scenario
-            for attr in path:
-                node = getattr(node, attr)
-            self.daily_np[key] = node.at_ordinal(clock.ordinal_of(days))
+            self.daily_np[key] = attribute(scenario, path).at_ordinal(clock.ordinal_of(days))
         self.incident_params = list(scenario.investigations.incident_types.values())
         self.direct_legal = np.array([t.direct_legal_probability for t in self.incident_params])
         self.ordinary_names = list(scenario.investigations.incident_types)
@@ -60,7 +63,7 @@ class World:
             self._team_of_epoch.append(len(self.reviewer_teams) - 1)
         self.legal_queue = []  # demands served on the company, answered in bulk (routes.legal.answer_all)
         self._epoch_days = [clock.day_of(e.date) for e in book.epochs]
-        self._rule_tables = {}  # rule path -> (epochs, jurisdictions) array of its values
+        self._rule_tables = {}  # rule path (and names, for `listed`) -> (epochs, jurisdictions[, names]) values
         people = scenario.population.state_population
         self.state_weights = np.array([people[s] for s in book.states], dtype=float)  # where cameras elsewhere are
 
@@ -77,9 +80,18 @@ class World:
         """A policy rule (`path` such as "legal.pushback_probability") in force for each case's epoch and
         jurisdiction (its column of rules, `rules`: its state's unless a law bound to owners says otherwise)."""
         if path not in self._rule_tables:
-            get = operator.attrgetter(path)
-            self._rule_tables[path] = np.array([[get(p) for p in e.policies] for e in self.book.epochs])
+            self._rule_tables[path] = np.array([[attribute(p, path) for p in e.policies] for e in self.book.epochs])
         return self._rule_tables[path][epochs, states]
+
+    def listed(self, path: str, names: list[str], which: np.ndarray, epochs: np.ndarray,
+               states: np.ndarray) -> np.ndarray:
+        """Is `names[which]` in the list a rule (`path`, such as "emergency.qualifying_incidents") holds,
+        for each case's epoch and state?"""
+        key = (path, tuple(names))
+        if key not in self._rule_tables:
+            self._rule_tables[key] = np.array([[[n in attribute(p, path) for n in names] for p in e.policies]
+                                               for e in self.book.epochs])
+        return self._rule_tables[key][epochs, states, which]
 
     def apply_epoch(self, epoch) -> None:
         """The policy calendar reaches `epoch`: say so in the trace (the routes look rules up by day)."""
@@ -120,10 +132,11 @@ class World:
 
     # -- narration ---------------------------------------------------------------
     def say(self, batch, j: int | None, text: str, **fields) -> None:
-        """Add a line about case j of `batch`, dated now, to the trace.
+        """Add a line about case j of `batch` (None: about the world), dated now, to the trace.
 
-        Routes narrate unconditionally: `text` is a format string filled from `fields`
-        only when tracing, so an untraced run pays for no text.
+        Routes decide in bulk first and then narrate, case by case, in helpers they call only
+        when `tracing` (each route's `_narrate*`), so an untraced run pays for no text; `text`
+        is a format string filled from `fields` only when tracing.
         """
         self.say_at(self.env.now, batch, j, text, **fields)
 

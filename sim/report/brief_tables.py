@@ -16,10 +16,9 @@ import attrs
 import numpy as np
 
 from sim.formatting import change, change_range, count, count_range, figure, fmt
-from sim.model.metrics import ALIASES
 from sim.report.counts import CONSENT, LEADING, NEVER_TOLD, TOTAL, anchoring
 from sim.report.findings import verdict_words
-from sim.scenario.loader import lookup
+from sim.scenario.paths import lookup
 
 SHOWN = (*LEADING, CONSENT, NEVER_TOLD)  # the headline table's counts, in order
 IN_CSV = (*LEADING, CONSENT, TOTAL, NEVER_TOLD)  # the CSVs add the total as a line of its own
@@ -43,6 +42,16 @@ class HeadlineRow:
     csv_cells: tuple[Cell, ...]
 
 
+def _level(base, result, metric: str, period: str, moved: dict | None) -> dict:
+    """A count's summary. After settling (sim.experiments.settle) the baseline may have more replications than an
+    alternative; its mean is then the baseline's plus the paired change (the common-random-numbers estimate), so
+    an alternative with no change reads exactly as the baseline does. The range stays the alternative's own."""
+    own = result.summary(metric, period)
+    if moved is None or result.replications == base.replications or moved["mean"] is None:
+        return own
+    return {**own, "mean": base.summary(metric, period)["mean"] + moved["mean"]}
+
+
 def headline_rows(comparison, year: str, anchor_year: str | None, targets) -> list[HeadlineRow]:
     """The baseline in the brief's year (and in the last anchored year, if another), then each alternative."""
     base = comparison.base
@@ -53,7 +62,7 @@ def headline_rows(comparison, year: str, anchor_year: str | None, targets) -> li
         out = []
         for c in counts:
             moved = comparison.change(result, c.metric, period) if result is not base else None
-            out.append(Cell(c, result.summary(c.metric, period), moved,
+            out.append(Cell(c, _level(base, result, c.metric, period, moved), moved,
                             verdict_words(moved, reps) if moved else "", anchoring(targets, c.metric, period)))
         return tuple(out)
 
@@ -85,14 +94,12 @@ def headline_exact_csv(rows: list[HeadlineRow]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["scenario", "year", "anchoring", "metric", "mean", "ci95_low", "ci95_high", "ui90_low",
                      "ui90_high", "change_mean", "change_ui90_low", "change_ui90_high", "verdict"])
-    old_names = {new: [old for old, now in ALIASES.items() if now == new] for new in ALIASES.values()}
     for row in rows:
         for cell in row.csv_cells:
             moved = cell.change or {"mean": None, "ui90": [None, None], "verdict": ""}
-            for metric in (cell.count.metric, *old_names.get(cell.count.metric, ())):  # and its old names
-                writer.writerow([row.scenario, row.year, cell.anchoring, metric,
-                                 *(_exact(x) for x in (cell.level["mean"], *cell.level["ci95"], *cell.level["ui90"],
-                                                       moved["mean"], *moved["ui90"])), moved["verdict"]])
+            writer.writerow([row.scenario, row.year, cell.anchoring, cell.count.metric,
+                             *(_exact(x) for x in (cell.level["mean"], *cell.level["ci95"], *cell.level["ui90"],
+                                                   moved["mean"], *moved["ui90"])), moved["verdict"]])
     return buf.getvalue()
 
 

@@ -24,13 +24,11 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter  # noqa: E402
 
 from sim.formatting import change, count  # noqa: E402
+from sim.model.routes import registry  # noqa: E402
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 PALETTE = {"orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
            "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F"}
-ROUTE_COLOURS = {"portal": PALETTE["blue"], "emergency": PALETTE["vermillion"], "legal": PALETTE["green"]}
-ROUTE_LABELS = {"portal": "portal (owner consents)", "emergency": "emergency (neither consent nor warrant)",
-                "legal": "legal process (search warrant)"}
 UP, DOWN = PALETTE["vermillion"], PALETTE["blue"]
 # Every interval a chart draws is ui90: where 90% of single simulated years fall when each
 # replication draws the unknowns from the posterior (with --uncertainty none: chance only).
@@ -116,36 +114,49 @@ def _cell(v):
 # --- the charts -------------------------------------------------------------------
 
 
+def route_colour(route: str) -> str:
+    """A route's colour, as its registry entry names it in the house palette."""
+    return PALETTE[registry.by_name(route).colour]
+
+
 def routes_by_variant(labels: list[str], by_route: dict[str, list[dict]], year: str, source: str) -> Chart:
-    """Owners disclosed by each route, per scenario: one panel per route (scales differ by 100×)."""
-    fig, axes = figure(1, 3, height=0.34 * len(labels) + 1.9, sharey=True)
+    """Owners disclosed by each route, per scenario: one panel per route of `by_route` (scales differ by 100×)."""
+    fig, axes = figure(1, len(by_route), height=0.34 * len(labels) + 1.9, sharey=True, squeeze=False)
+    axes = axes[0]
     y = np.arange(len(labels))
     rows = []
     for ax, (route, stats) in zip(axes, by_route.items(), strict=True):
         means = [s["mean"] or 0.0 for s in stats]
         lows = [m - (s["ui90"][0] if s["ui90"][0] is not None else m) for m, s in zip(means, stats, strict=True)]
         highs = [(s["ui90"][1] if s["ui90"][1] is not None else m) - m for m, s in zip(means, stats, strict=True)]
-        ax.barh(y, means, color=ROUTE_COLOURS[route], height=0.65)
+        ax.barh(y, means, color=route_colour(route), height=0.65)
         ax.errorbar(means, y, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9, capsize=2.5)
-        ax.set_title("\n".join(textwrap.wrap(ROUTE_LABELS[route], 18)), fontsize=9.5)
+        ax.set_title("\n".join(textwrap.wrap(registry.by_name(route).label, 18)), fontsize=9.5)
         ax.set_xlabel("owners per year")
         ax.grid(axis="y", visible=False)
         right = max(max(m + h for m, h in zip(means, highs, strict=True)) * 1.08, 1)
         ax.set_xlim(0, right)
-        # Three narrow panels: at most three ticks each, or "20,000" and "40,000" run together.
+        # Narrow panels: at most three ticks each, or "20,000" and "40,000" run together.
         ticks = MaxNLocator(nbins=2, steps=[1, 2, 2.5, 5, 10]).tick_values(0, right)
         ax.set_xticks(ticks[(ticks >= 0) & (ticks <= right)])
         for label, s in zip(labels, stats, strict=True):
             rows.append([year, label, route, s["mean"], s["ui90"][0], s["ui90"][1]])
     axes[0].set_yticks(y, labels)
     axes[0].invert_yaxis()
-    base = {route: stats[0]["mean"] or 0.0 for route, stats in by_route.items()}
-    title = (f"In {year}, under “{labels[0]}”, police obtained {count(base['portal'])} owners' videos with their "
-             f"consent, {count(base['legal'])} under a search warrant and {count(base['emergency'])} with neither")
+    title = f"In {year}, under “{labels[0]}”, police obtained {_obtained(by_route)}"
     return render(fig, "routes_by_variant", title, source,
-                  f"Owners whose video left in {year}, for each scenario, in three panels: the portal "
-                  "(owner consents), the emergency route (the company decides) and legal process.",
+                  f"Owners whose video left in {year}, for each scenario, one panel per route: "
+                  + "; ".join(registry.by_name(route).label for route in by_route) + ".",
                   ["year", "scenario", "route", "owners_disclosed_mean", "ui90_low", "ui90_high"], rows)
+
+
+def _obtained(by_route: dict[str, list[dict]]) -> str:
+    """The base's counts in a sentence, consent first, then a warrant, then neither (`in_sentence_order`)."""
+    shown = [r for r in registry.in_sentence_order() if r.name in by_route]
+    whose = [" owners' videos"] + [""] * (len(shown) - 1)  # the noun once, with the first count
+    parts = [f"{count(by_route[r.name][0]['mean'] or 0.0)}{noun} {r.obtained}"
+             for r, noun in zip(shown, whose, strict=True)]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def change_against_base(labels: list[str], panels: list[tuple[str, list[dict]]], base_label: str, when: str,
@@ -216,17 +227,18 @@ def timeline(years: list[str], by_route: dict[str, list[dict]], events: list[tup
              scenario_label: str, last_published: int | None = None) -> Chart:
     """Owners disclosed per year by route, one panel each, with the dated policy changes marked and the years
     after the last published figure shaded as projections."""
-    fig, axes = figure(3, 1, height=6.6, sharex=True)
+    fig, axes = figure(len(by_route), 1, height=2.2 * len(by_route), sharex=True, squeeze=False)
+    axes = axes[:, 0]
     x = np.array([int(y) for y in years], dtype=float) + 0.5  # mid-year
     rows = []
     for ax, (route, stats) in zip(axes, by_route.items(), strict=True):
         mean = np.array([s["mean"] or 0.0 for s in stats])
         lo = np.array([s["ui90"][0] if s["ui90"][0] is not None else m for s, m in zip(stats, mean, strict=True)])
         hi = np.array([s["ui90"][1] if s["ui90"][1] is not None else m for s, m in zip(stats, mean, strict=True)])
-        ax.fill_between(x, lo, hi, color=ROUTE_COLOURS[route], alpha=0.25, linewidth=0)
-        ax.plot(x, mean, color=ROUTE_COLOURS[route], marker="o", markersize=3.5, linewidth=1.6)
+        ax.fill_between(x, lo, hi, color=route_colour(route), alpha=0.25, linewidth=0)
+        ax.plot(x, mean, color=route_colour(route), marker="o", markersize=3.5, linewidth=1.6)
         ax.set_ylabel("owners / year")
-        ax.set_title(ROUTE_LABELS[route], fontsize=9.5, loc="left")
+        ax.set_title(registry.by_name(route).label, fontsize=9.5, loc="left")
         ax.set_ylim(0, max(hi.max(initial=0) * 1.15, 1))
         if last_published is not None and int(years[-1]) > last_published:
             ax.axvspan(last_published + 1, x[-1] + 0.5, color="#eeeeee", zorder=0, linewidth=0)

@@ -14,15 +14,14 @@ import numpy as np
 
 from sim.formatting import count
 from sim.model.metrics import CHANGE_WORDS
-from sim.report.brief import source_line
+from sim.model.routes.registry import ROUTES
+from sim.report.brief_charts import source_line
 from sim.report.charts import PALETTE, STYLE, Chart, render
 from sim.report.findings import clear
 
 PROJECTOR = {**STYLE, "font.size": 15, "axes.titlesize": 15, "xtick.labelsize": 13, "ytick.labelsize": 12,
              "legend.fontsize": 13}
-SHORT = {"portal.owners_disclosed": "shared through\nthe portal\n(with consent)",
-         "emergency.owners_disclosed": "left on an\nemergency form\n(no consent)",
-         "legal.owners_disclosed": "left under\nlegal process\n(no consent)",
+SHORT = {**{route.owners_disclosed: route.projector for route in ROUTES},
          "total.owners_disclosed_without_consent": "left without\nconsent\n(all routes)",
          "total.owners_not_told_at_time": "not told at\nthe time (of those\nwithout consent)"}
 CHANCE_NOTE = "Error bars: 90% of replications (chance only: every unknown at its stated value)."

@@ -18,6 +18,7 @@ from __future__ import annotations
 import attrs
 
 from sim.formatting import count, count_range, percent
+from sim.model.routes import registry
 
 
 @attrs.frozen(slots=True)
@@ -28,15 +29,15 @@ class Count:
     definition: str
 
 
-NEITHER = Count("emergency.owners_disclosed", "neither consent nor warrant",
+NEITHER = Count(registry.EMERGENCY.owners_disclosed, "neither consent nor warrant",
                 "owners whose video left with neither their consent nor a warrant",
                 "the company handed it to police on an emergency form it granted: no consent from the owner, no "
                 "judge")
-WARRANT = Count("legal.owners_disclosed", "under a search warrant",
+WARRANT = Count(registry.LEGAL.owners_disclosed, "under a search warrant",
                 "owners whose video left under a search warrant",
                 "a judge signed a warrant and the company complied; the owner did not consent (subpoenas and court "
                 "orders reach account records only, never video)")
-CONSENT = Count("portal.owners_disclosed", "shared with consent",
+CONSENT = Count(registry.PORTAL.owners_disclosed, "shared with consent",
                 "owners who shared video with police through the portal, with their consent",
                 "police asked owners near an incident through the company's portal, and the owner agreed")
 TOTAL = Count("total.owners_disclosed_without_consent", "without consent (both)",

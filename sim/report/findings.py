@@ -28,7 +28,7 @@ EFFECTS = {
     "emergency.ratified": "emergency disclosures a court ratified",
     "total.owners_not_told_at_time": "owners not told at the time their video left",
     "total.owners_told_later": "owners told later that their video left (a gag order lapsed, or a law's delay ran out)",
-    "legal.users_notified": "owners told of a legal demand for their data",
+    "legal.owners_notified": "owners told of a legal demand for their data",
     "emergency.requests": "emergency forms filed",
     "emergency.disclosures": "emergency disclosures",
     "legal.demands": "legal demands served",
@@ -60,7 +60,7 @@ def verdict_words(stats: dict | None, replications: int) -> str:
     if stats is None or stats["mean"] is None:
         return NO_CLEAR
     found = stats.get("verdict") or ((FEWER if stats["mean"] < 0 else MORE) if clear(stats) else NO_CLEAR)
-    return f"{UNSETTLED} at {replications:,} replications" if found == UNSETTLED else found
+    return f"{UNSETTLED} at {stats.get('n') or replications:,} replications" if found == UNSETTLED else found
 
 
 def ranged(stats: dict, paired: bool = False) -> str:
@@ -130,7 +130,6 @@ def key_findings(comparison, year: str, when: str | None = None, anchor_year: st
         then = [count(base.summary(c.metric, anchor_year)["mean"]) for c in LEADING]
         found.append(f"In {anchor_year}, the last year the published record anchors, the model gives {then[0]} and "
                      f"{then[1]} for these two counts.")
-    reps = base.replications
     changes = {c.metric: [(v, comparison.change(v, c.metric, year)) for v in comparison.variants] for c in LEADING}
     for c in LEADING:
         fewer = sorted([(v, d) for v, d in changes[c.metric] if d["verdict"] == FEWER], key=lambda vd: vd[1]["mean"])
@@ -150,8 +149,9 @@ def key_findings(comparison, year: str, when: str | None = None, anchor_year: st
     if still:
         quiet.append(f"No clear change in either count under {', '.join(_quoted(_title(v)) for v in still)}")
     if unsettled:
-        quiet.append(f"not settled at {reps:,} replications (too few to bound the ends of a range) "
-                     f"for one count or both under {', '.join(_quoted(_title(v)) for v in unsettled)}")
+        most = max(v.replications for v in unsettled)
+        quiet.append(f"not settled at {most:,} replications (an end of a range lies within its Monte Carlo error "
+                     f"of zero) for one count or both under {', '.join(_quoted(_title(v)) for v in unsettled)}")
     if quiet:
         text = "; ".join(quiet)
         found.append(text[0].upper() + text[1:] + below + ".")

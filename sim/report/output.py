@@ -19,7 +19,7 @@ import sim
 from sim.experiments.runner import RunResult
 from sim.files import write_folder
 from sim.formatting import dump_json, fmt
-from sim.model.metrics import CATALOGUE, CHANGE_WORDS, NAMES, STATE_METRICS
+from sim.model.metrics import ALIASES, CATALOGUE, CHANGE_WORDS, NAMES, STATE_METRICS
 from sim.report.findings import clear
 
 DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2",
@@ -79,6 +79,7 @@ def manifest(result: RunResult, command: str) -> dict:
         "parameters": loaded.resolved,
         "provenance": {path: prov.as_dict() for path, prov in sorted(loaded.provenance.items())},
         "metrics": {m.name: {"kind": m.kind, "description": m.description} for m in CATALOGUE},
+        "metric_aliases": dict(ALIASES),  # old name -> the name it now has
         **({"precision": result.precision} if result.precision else {}),
     }
 

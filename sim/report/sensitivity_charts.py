@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 
 from sim.report.charts import PALETTE, Chart, figure, render
-from sim.scenario.unknowns import TIMELINE_PATH
+from sim.scenario.paths import TIMELINE_PATH
 
 TOP = 6  # unknowns shown per output: the rest explain little each
 

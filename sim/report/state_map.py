@@ -34,10 +34,20 @@ TILES = {
     "GU": (7, 1), "MP": (7, 2), "AS": (7, 3), "PR": (7, 10), "VI": (7, 11),
 }
 METRIC = "total.owners_disclosed_without_consent"
+# The fewest replications at which a 95th percentile can be bounded at the map's confidence (Bonferroni over 51
+# states: sim.experiments.compare.Comparison.state_changes): 0.95**n <= 0.1 / 102.
+MAP_MINIMUM = 136
 MAP_NOTE = ("A state is coloured only where its own change is settled: 90% of its plausible paired changes "
             "(5th-95th percentile of replications) lie on one side of zero even allowing for the Monte Carlo error "
-            "of those ends (an exact interval from order statistics, at 95% for the whole map, so about 150 "
+            "of those ends (an exact interval from order statistics, one-sided at 95% for the whole map, so 136 "
             "replications before any state can be settled); population: the scenario's state_population.")
+
+
+def _why_grey(replications: int) -> str:
+    """Why no state can be coloured: too few replications for 51 verdicts read together, else the changes."""
+    if replications < MAP_MINIMUM:
+        return f"; {MAP_MINIMUM} are needed before any state can be"
+    return ": in each state, zero or the other way in too many plausible years"
 
 
 def change_by_state(comparison, variant, year: str, population: dict[str, int], source: str,
@@ -71,8 +81,8 @@ def change_by_state(comparison, variant, year: str, population: dict[str, int], 
     shown = sorted(s for s in settled if settled[s])
     headline = (f"Where “{title}” changes {words}, {when or year}: settled in {len(shown)} "
                 f"state{'s' if len(shown) != 1 else ''}" if shown else
-                f"No state shows a settled change in {words} under “{title}”, {when or year}, at "
-                f"{comparison.base.replications} replications")
+                f"No state's own change in {words} under “{title}”, {when or year}, is settled "
+                f"({variant.replications} replications{_why_grey(variant.replications)})")
     rows = [[year, s, d["mean"], d["ui90"][0], d["ui90"][1], d["verdict"], per_100k[s], population.get(s)]
             for s, d in sorted(changes.items())]
     return render(fig, "change_by_state", headline, source,

@@ -76,6 +76,7 @@ class EmergencyPolicy:
 class LegalPolicy:
     """What each kind of process reaches, and how the company answers it."""
 
+    # What each kind of process reaches, read per case by `sim.model.routes.legal._process_rule`.
     warrant_reaches_content: bool
     subpoena_reaches_content: bool
     court_order_reaches_content: bool
@@ -88,15 +89,6 @@ class LegalPolicy:
     # owner (a law's or an order's limit); None: the order outlasts the horizon (never told).
     gag_order_lapse_days: float | None = attrs.field(default=None,
                                                      validator=attrs.validators.optional(in_range(0, 50 * 365)))
-
-    def reaches_content(self, process: str) -> bool:
-        return bool(getattr(self, f"{process}_reaches_content"))
-
-    def reaches_anything(self, process: str) -> bool:
-        """May the company hand over any data (records or content) under this process? A warrant always may."""
-        if process == "warrant":
-            return True
-        return self.reaches_content(process) or bool(getattr(self, f"{process}_reaches_records"))
 
 
 @frozen

@@ -32,6 +32,7 @@ from sim.scenario.validators import (
     in_range,
     increasing_trend,
     metric_names,
+    only_false,
     probability,
     shares_sum_to_one,
     slug,
@@ -112,7 +113,10 @@ class AgencyParams:
     # Yearly growth of enrollment after the trend's last point (the last published count).
     growth_after_last_count: float = attrs.field(validator=in_range(0, 1))
     axon_evidence_share: float = attrs.field(validator=probability)
-    fire_requests_video: bool
+    # Declared (the timeline sets it, sourced) so that the assumption is visible and checked:
+    # fire departments make no requests in the model (`sim.model.population`), so only false runs.
+    fire_requests_video: bool = attrs.field(validator=only_false("fire departments' requests for video are not "
+                                                                 "modelled (they enrol, and make no requests)"))
     # The day of the year enrollment is counted for the mid-year levels; only its month
     # and day are used (the published count that fixes it is dated).
     count_date: dt.date = attrs.field()

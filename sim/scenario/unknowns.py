@@ -13,15 +13,15 @@ to values, so a draw is a uniform number from one of the run's own streams.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import attrs
 import numpy as np
 from scipy import stats as sps
 
+from sim.scenario.paths import TIMELINE_PATH, value_at  # noqa: F401  (TIMELINE_PATH: read from here too)
+
 # A timeline entry's setting: `timeline[6].set.portal.open` or `timeline[6].scale.emergency.grant_probability`.
-TIMELINE_PATH = re.compile(r"^timeline\[(\d+)\]\.(set|scale)\.(.+)$")
 
 
 @attrs.frozen(slots=True)
@@ -80,24 +80,6 @@ def unknowns(loaded) -> list[Unknown]:
             found.append(Unknown(path, *prov.range, prov.prior or "uniform", float(current),
                                  "integer" if isinstance(current, int) else "number"))
     return found
-
-
-def value_at(tree: dict, path: str) -> Any:
-    """The value at a dotted path of a resolved tree; `timeline[i].set.KEY` (or `.scale.KEY`) reaches a
-    timeline entry's setting."""
-    match = TIMELINE_PATH.match(path)
-    if match:
-        entries = tree.get("timeline") or []
-        index = int(match[1])
-        if index >= len(entries):
-            return None
-        return (entries[index].get(match[2]) or {}).get(match[3])
-    node: Any = tree
-    for key in path.split("."):
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
 
 
 def trend_at_level(points, level: float | None, scale: float = 1.0, bounds: tuple | None = None) -> dict:

@@ -51,6 +51,16 @@ def one_of(*choices: str):
     return check
 
 
+def only_false(why: str):
+    """A yes/no the model accepts only as false: what true would switch on is not modelled (`why`)."""
+
+    def check(instance, attribute, value):
+        if value is not False:
+            raise FieldValueError(attribute.name, value, f"must be false: {why}")
+
+    return check
+
+
 def trend_in(low: float, high: float):
     """Every point of a Trend must lie in [low, high]."""
 

@@ -19,6 +19,7 @@ import tomli_w
 from sim.errors import RingsimError, ScenarioError
 from sim.experiments.checks import check_effects
 from sim.scenario import loader
+from sim.scenario.reading import MAX_FILE_BYTES
 from sim.web.compose import APP_NOTE, _lever_words, _own_parts, base_scenario
 
 FORM_BASE = "timeline"
@@ -93,8 +94,8 @@ def check(text: str, shown: str) -> ScenarioError | None:
 
 def check_upload(path: str | Path, shown: str, size: int) -> tuple[ScenarioError | None, loader.LoadedScenario | None]:
     """An uploaded file: refused if larger than the loader's limit, else loaded as the CLI would."""
-    if size > loader.MAX_FILE_BYTES:
-        return ScenarioError(shown, "", f"larger than {loader.MAX_FILE_BYTES:,} bytes"), None
+    if size > MAX_FILE_BYTES:
+        return ScenarioError(shown, "", f"larger than {MAX_FILE_BYTES:,} bytes"), None
     raw = Path(path).read_bytes()
     error = check(raw, shown)
     if error is not None:

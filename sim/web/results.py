@@ -22,8 +22,10 @@ from shiny import ui
 from sim.experiments.calibration import DEFAULT_TARGETS, load_targets
 from sim.formatting import change as change_text
 from sim.formatting import change_range, count, count_range
+from sim.model.routes import registry
 from sim.report import charts, counts, findings
-from sim.report.brief import build_brief, source_line
+from sim.report.brief import build_brief
+from sim.report.brief_charts import source_line
 from sim.report.class_charts import before_after
 from sim.web.compose import compose
 from sim.web.whatif import WhatIf, to_query
@@ -98,15 +100,15 @@ class Results:
                    if base.uncertainty == "posterior" else ": chance only)") + ". Counts rounded to two significant "
                 "figures. Changes are paired replication by replication; “fewer” or “more” only when the range stays "
                 "on one side of zero allowing for the Monte Carlo error of its ends, else “no clear change” (“not "
-                "settled” when the replications are too few, under 73, to bound those ends).")
+                "settled” when the replications are too few, under 59, to bound those ends).")
 
     def chart(self) -> charts.Chart:
         if self.view.variants:
             return before_after(self.view, self.period)
         base = self.view.base
-        return charts.routes_by_variant([base.loaded.scenario.scenario.title],
-                                        {route: [base.summary(m, self.period)] for route, m in ROUTES.items()},
-                                        self.when, source_line([base]))
+        by_route = {route: [base.summary(m, self.period)] for route, m in registry.owners_metrics().items()}
+        return charts.routes_by_variant([base.loaded.scenario.scenario.title], by_route, self.when,
+                                        source_line([base]))
 
     def command(self) -> str:
         return command(self.spec, self.comparison.base.uncertainty)
@@ -150,8 +152,6 @@ def view_of(spec: WhatIf, comparison) -> View:
     return view
 
 
-ROUTES = {"portal": "portal.owners_disclosed", "emergency": "emergency.owners_disclosed",
-          "legal": "legal.owners_disclosed"}
 
 
 def command(spec: WhatIf, uncertainty: str) -> str:

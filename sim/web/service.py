@@ -25,9 +25,10 @@ from pathlib import Path
 import attrs
 
 from sim.experiments.compare import Comparison, check_comparable
-from sim.experiments.runner import _worker_start, simulate_many
+from sim.experiments.runner import simulate_many
 from sim.experiments.trace import Story, stories, story_of
 from sim.experiments.uncertainty import DEFAULT_POSTERIOR, load_posterior
+from sim.experiments.workers import worker_start
 from sim.scenario import loader
 from sim.web.compose import compose
 from sim.web.whatif import WhatIf
@@ -98,7 +99,7 @@ class Service:
         self.gate, self.workers = Gate(max_runs), workers
         # spawn, not fork: the server has threads of its own by now
         self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_worker_start, initargs=(os.getpid(),))
+                                           initializer=worker_start, initargs=(os.getpid(),))
         self.results: collections.OrderedDict = collections.OrderedDict()  # (file digests, reps, seed) -> runs
         self.in_flight: dict[tuple, threading.Event] = {}
         # read once, not per run (as `ringsim compare` would read it, once per command)

@@ -19,7 +19,7 @@ from sim.web.choices import BASES, LEVER_BY_PATH, library, plain_number, plain_w
 
 MAX_APP_REPS = 200  # the page answers in seconds; the CLI runs more
 # Enough that a change's verdict can survive the Monte Carlo error of its range's ends (at least
-# 73 replications: sim.experiments.stats.verdicts); a year of two scenarios takes seconds.
+# 59 replications: sim.experiments.stats.verdicts); a year of two scenarios takes seconds.
 DEFAULT_APP_REPS = 100
 MAX_STACKED = 8  # alternatives stacked in one what-if (the library has about 20)
 DEFAULT_HORIZON = "2025"  # the last complete year: "last year" for a user in 2026
@@ -63,39 +63,63 @@ def from_query(query: str, unknown_ranges: dict[str, tuple[float, float]] | None
     pins, horizon and state against; left empty, those checks are skipped.
     """
     fields = parse_qs(query.lstrip("?"), keep_blank_values=True)
-    for key in fields:
-        if key not in FIELDS:
-            raise UsageError(f"link: unknown field {key!r} (known: {', '.join(FIELDS)})")
-    for key in ("base", "from", "horizon", "state", "reps", "seed"):
-        if len(fields.get(key, [])) > 1:
-            raise UsageError(f"link: {key} is given {len(fields[key])} times")
-    one = {k: v[0] for k, v in fields.items() if k in ("base", "from", "horizon", "state", "reps", "seed")}
-    base = one.get("base", "timeline")
-    if base not in BASES:
-        raise UsageError(f"link: base = {base!r}: must be one of {', '.join(BASES)}")
-    variants = tuple(fields.get("variant", []))
-    if len(variants) > MAX_STACKED:
-        raise UsageError(f"link: {len(variants)} variants: at most {MAX_STACKED} can be stacked")
-    for name in variants:
-        if name not in library() or name == "timeline":
-            raise UsageError(f"link: variant = {name!r}: not a library scenario")
+    one = _single_fields(fields)
+    base = _base(one.get("base", "timeline"))
+    variants = _variants(fields.get("variant", []))
     levers = tuple(_lever(text) for text in fields.get("set", []))
     pins = tuple(_pin(text, unknown_ranges) for text in fields.get("pin", []))
     for field, given in (("variant", variants), ("set", [p for p, _v in levers]), ("pin", [p for p, _v in pins])):
         twice = sorted({x for x in given if given.count(x) > 1})
         if twice:
             raise UsageError(f"link: {field} {twice[0]} is given twice")
-    horizon = one.get("horizon", DEFAULT_HORIZON)
-    if horizon != "timeline" and (years and horizon not in years or plain_whole(horizon) is None):
-        raise UsageError(f"link: horizon = {horizon!r}: must be 'timeline' or one of the years "
-                         f"{years[0] if years else ''}-{years[-1] if years else ''}")
-    state = one.get("state") or None
-    if state is not None and states and state not in states:
-        raise UsageError(f"link: state = {state!r}: not a state of the base")
+    horizon = _horizon(one.get("horizon", DEFAULT_HORIZON), years)
+    state = _state(one.get("state") or None, states)
     return WhatIf(base=base, variants=variants, levers=levers, pins=pins, levers_from=_date(one.get("from")),
                   horizon=horizon, state=state,
                   reps=_whole("reps", one.get("reps", str(DEFAULT_APP_REPS)), 1, MAX_APP_REPS),
                   seed=_whole("seed", one.get("seed", "1"), 0, 2**63 - 1))
+
+
+SINGLE_FIELDS = ("base", "from", "horizon", "state", "reps", "seed")  # given at most once in a link
+
+
+def _single_fields(fields: dict[str, list[str]]) -> dict[str, str]:
+    """The link's fields given at most once, after refusing unknown fields and repeated ones."""
+    for key in fields:
+        if key not in FIELDS:
+            raise UsageError(f"link: unknown field {key!r} (known: {', '.join(FIELDS)})")
+    for key in SINGLE_FIELDS:
+        if len(fields.get(key, [])) > 1:
+            raise UsageError(f"link: {key} is given {len(fields[key])} times")
+    return {k: v[0] for k, v in fields.items() if k in SINGLE_FIELDS}
+
+
+def _base(base: str) -> str:
+    if base not in BASES:
+        raise UsageError(f"link: base = {base!r}: must be one of {', '.join(BASES)}")
+    return base
+
+
+def _variants(given: list[str]) -> tuple[str, ...]:
+    if len(given) > MAX_STACKED:
+        raise UsageError(f"link: {len(given)} variants: at most {MAX_STACKED} can be stacked")
+    for name in given:
+        if name not in library() or name == "timeline":
+            raise UsageError(f"link: variant = {name!r}: not a library scenario")
+    return tuple(given)
+
+
+def _horizon(horizon: str, years: tuple[str, ...]) -> str:
+    if horizon != "timeline" and (years and horizon not in years or plain_whole(horizon) is None):
+        raise UsageError(f"link: horizon = {horizon!r}: must be 'timeline' or one of the years "
+                         f"{years[0] if years else ''}-{years[-1] if years else ''}")
+    return horizon
+
+
+def _state(state: str | None, states: tuple[str, ...]) -> str | None:
+    if state is not None and states and state not in states:
+        raise UsageError(f"link: state = {state!r}: not a state of the base")
+    return state
 
 
 def _text(value) -> str:

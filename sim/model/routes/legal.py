@@ -21,6 +21,9 @@ fixes how the means are summed).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import attrs
 import numpy as np
 
 from sim.formatting import elapsed, plural
@@ -28,19 +31,63 @@ from sim.model.cases import Cases
 from sim.model.notice import lapse_days, told_later
 from sim.model.queues import fcfs_starts
 from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
+from sim.model.routes.registry import LEGAL as ROUTE
 from sim.scenario.schema import PROCESS_TYPES
 
-# How a legal demand can end (declared once: metrics, charts and traces import it).
-ENDS = ("refused_by_court", "rejected_after_pushback", "no_records", "records_only", "content_disclosed")
-END = {name: i for i, name in enumerate(ENDS)}
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+# How a legal demand can end: declared in the route registry, which metrics, charts and traces read.
+ENDS, END = ROUTE.endings, ROUTE.end
 PLURAL = {"warrant": "legal.warrants", "subpoena": "legal.subpoenas", "court_order": "legal.court_orders"}
 ISSUER = {"warrant": "a court", "subpoena": "a prosecutor", "court_order": "a court"}
 WARRANT = PROCESS_TYPES.index("warrant")
-# What a served demand carries into the legal team's queue.
-_QUEUED = ("year", "row", "state", "rules", "period", "served", "opened", "process", "records_only", "preserved",
-           "legal_review_days",
-           "u_pushback", "u_identified", "u_gag", "u_target_paid", "u_target_e2ee", "target_retention",
-           "request_delay", "owners_per_warrant")
+
+
+@attrs.frozen(slots=True)
+class Sought:
+    """What was decided of each demand up to the court's answer (one entry per case): the tally,
+    the trace and the legal team's queue all read this one record."""
+
+    asked: np.ndarray  # the process the agency first sought (an index into PROCESS_TYPES)
+    process: np.ndarray  # the process it seeks: a warrant where the first would reach nothing
+    rerouted: np.ndarray  # the first process would reach nothing: a warrant is sought instead
+    records_only: np.ndarray  # that warrant names account records only
+    dropped: np.ndarray  # the first process would reach nothing: the agency gives up on the platform
+    preserved: np.ndarray  # the agency asks the company to preserve the video first
+    served: np.ndarray  # the day the court's answer comes (and the process, if issued, is served)
+    refused: np.ndarray  # the court (or prosecutor) refuses to issue it
+
+    @property
+    def sought(self) -> np.ndarray:
+        return ~self.dropped
+
+    @property
+    def served_on_company(self) -> np.ndarray:
+        return self.sought & ~self.refused
+
+
+@attrs.frozen(slots=True)
+class Answers:
+    """The company's answer to each served demand (one entry per demand, in the order answered)."""
+
+    epoch: np.ndarray  # the policy epoch in force on the day of the answer
+    pushed_back: np.ndarray  # rejected as overbroad
+    identified: np.ndarray  # an account was found for the camera named
+    notify: np.ndarray  # the rules in force require telling the owner
+    told: np.ndarray  # the owner is told (no gag order)
+    told_later: np.ndarray  # told when a gag order lapses, within the horizon (sim.model.notice)
+    reaches_content: np.ndarray  # the process reaches video (and the warrant asked for it)
+    has_video: np.ndarray  # video handed over
+    owners: np.ndarray  # owners whose video it is
+    age: np.ndarray  # days from the incident to the answer (or to preservation)
+
+    @property
+    def ending(self) -> np.ndarray:
+        """Each demand's ending, a code of END."""
+        return np.select([self.pushed_back, ~self.identified, ~self.has_video],
+                         [END["rejected_after_pushback"], END["no_records"], END["records_only"]],
+                         END["content_disclosed"])
 
 
 def choose_process(world, u_process: np.ndarray) -> np.ndarray:
@@ -54,18 +101,18 @@ def choose_process(world, u_process: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cumulative, u_process, side="right"), len(PROCESS_TYPES) - 1)
 
 
-def _process_rule(world, rule: str, process: np.ndarray, epoch: np.ndarray, rules: np.ndarray,
+def _process_rule(world, rule: str, process: np.ndarray, epoch: np.ndarray, state: np.ndarray,
                   kinds: tuple[str, ...] = PROCESS_TYPES) -> np.ndarray:
     """A yes-or-no legal rule named per kind of process (`legal.{kind}_{rule}`), for each case's own
-    process among `kinds` (False for the others), epoch and jurisdiction (`rules`)."""
+    process among `kinds` (False for the others), epoch and state."""
     out = np.zeros(process.size, bool)
     for kind in kinds:
         mine = process == PROCESS_TYPES.index(kind)
-        out[mine] = world.rule(f"legal.{kind}_{rule}", epoch[mine], rules[mine])
+        out[mine] = world.rule(f"legal.{kind}_{rule}", epoch[mine], state[mine])
     return out
 
 
-def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray | bool) -> None:
+def demand_many(world: World, cases: Cases, days: np.ndarray, warrant: np.ndarray | bool) -> None:
     """Open one legal demand per case on its day: seek the process, and learn the court's answer.
 
     A case with `warrant` set (per case, or True for all) seeks a warrant; the others a
@@ -76,67 +123,74 @@ def demand_many(world, cases: Cases, days: np.ndarray, warrant: np.ndarray | boo
     """
     if not len(cases):
         return
-    facts, tally = world.scenario.legal, world.tally
-    process = np.where(warrant, WARRANT, choose_process(world, cases["u_process"]))
-    period, rules, epoch = world.periods_of(days), cases["rules"], world.epochs_at(days)
+    cases["period"] = world.periods_of(days)
+    decided = _seek(world, cases, days, warrant)
+    _tally_sought(world, cases["period"], decided)
+    if world.tracing:
+        _narrate_demands(world, cases, days, decided)
+    refused = decided.sought & decided.refused
+    end_cases(world, ROUTE, cases.pick(refused), np.full(int(refused.sum()), END["refused_by_court"]),
+              decided.served[refused])
+    # The queue carries every column the case has, and the decisions it will be answered by.
+    cases.columns.update(served=decided.served, opened=days, process=decided.process, preserved=decided.preserved,
+                         records_only=decided.records_only)
+    world.legal_queue.append(cases.pick(decided.served_on_company))
+
+
+def _seek(world: World, cases: Cases, days: np.ndarray, warrant: np.ndarray | bool) -> Sought:
+    """Which process each case seeks, and the court's answer (decided now, dated `served`)."""
+    facts, routes = world.scenario.legal, world.scenario.routes
+    asked = np.where(warrant, WARRANT, choose_process(world, cases["u_process"]))
+    state, epoch = cases["rules"], world.epochs_at(days)  # the column of rules (its state's, most often)
     # Where a law lets the company hand over nothing under this kind of process, the
     # agency seeks a warrant instead, or gives up on the platform.
     # (A warrant always reaches something; the other kinds, content or records as the law says.)
-    reaches = ((process == WARRANT) | _process_rule(world, "reaches_content", process, epoch, rules)
-               | _process_rule(world, "reaches_records", process, epoch, rules, kinds=PROCESS_TYPES[1:]))
-    routes = world.scenario.routes
+    reaches = ((asked == WARRANT) | _process_rule(world, "reaches_content", asked, epoch, state)
+               | _process_rule(world, "reaches_records", asked, epoch, state, kinds=PROCESS_TYPES[1:]))
     rerouted = ~reaches & (cases["u_reroute"] < routes.unreachable_process_to_warrant)
     # The warrant sought instead is for the same records; it asks for video too only at its own
     # rate (on the same uniform, so that share of the rerouted demands, no new draw).
     records_only = rerouted & (cases["u_reroute"] >= routes.unreachable_process_to_warrant
                                * routes.blocked_process_warrant_seeks_content)
     dropped = ~reaches & ~rerouted
-    tally.add_each("substitution.process_dropped", period[dropped])
-    tally.add_each("substitution.process_to_warrant", period[rerouted])
-    asked = process.copy()
-    process[rerouted] = WARRANT
-    sought = ~dropped
-    tally.add_each("legal.demands", period[sought])
-    for p, kind in enumerate(PROCESS_TYPES):
-        tally.add_each(PLURAL[kind], period[sought & (process == p)])
-    preserved = sought & (cases["u_preserve"] < facts.preservation_probability)
-    tally.add_each("legal.preservation_requests", period[preserved])
-    served = days + cases["court_days"]
+    process = np.where(rerouted, WARRANT, asked)
     refusal = np.array([facts.judge_refusal_probability[kind] for kind in PROCESS_TYPES])
-    refused = sought & (cases["u_judge"] < refusal[process])
-    cases["period"] = period
-    if world.tracing:
-        _narrate_demands(world, cases, days, asked, process, rerouted, records_only, dropped, preserved, served,
-                         refused)
-    end_cases(world, "legal", "legal demand", cases.pick(refused), ENDS, np.zeros(int(refused.sum()), int),
-              served[refused])
-    go_on = sought & ~refused
-    cases.columns.update(served=served, opened=days, process=process, preserved=preserved, records_only=records_only)
-    world.legal_queue.append(Cases({name: cases[name][go_on] for name in _QUEUED}))
+    return Sought(asked=asked, process=process, rerouted=rerouted, records_only=records_only, dropped=dropped,
+                  preserved=~dropped & (cases["u_preserve"] < facts.preservation_probability),
+                  served=days + cases["court_days"], refused=~dropped & (cases["u_judge"] < refusal[process]))
 
 
-def _narrate_demands(world, cases, days, asked, process, rerouted, records_only, dropped, preserved, served,
-                     refused) -> None:
+def _tally_sought(world: World, period: np.ndarray, decided: Sought) -> None:
+    tally = world.tally
+    tally.add_each("substitution.process_dropped", period[decided.dropped])
+    tally.add_each("substitution.process_to_warrant", period[decided.rerouted])
+    tally.add_each("legal.demands", period[decided.sought])
+    for p, kind in enumerate(PROCESS_TYPES):
+        tally.add_each(PLURAL[kind], period[decided.sought & (decided.process == p)])
+    tally.add_each("legal.preservation_requests", period[decided.preserved])
+
+
+def _narrate_demands(world: World, cases: Cases, days: np.ndarray, decided: Sought) -> None:
     """The trace of each demand up to the court's answer, in each case's order."""
     say = world.say_at
     for k, day in enumerate(days.tolist()):
-        if rerouted[k] or dropped[k]:
-            then = ("the agency gives up on the platform" if dropped[k] else
-                    "the agency seeks a warrant for the same records" if records_only[k] else
+        if decided.rerouted[k] or decided.dropped[k]:
+            then = ("the agency gives up on the platform" if decided.dropped[k] else
+                    "the agency seeks a warrant for the same records" if decided.records_only[k] else
                     "the agency seeks a warrant, for the records and the video")
             say(day, cases, k, "the law lets the company hand over nothing under a {kind}: {then}",
-                kind=PROCESS_TYPES[asked[k]].replace("_", " "), then=then)
-        if dropped[k]:
+                kind=PROCESS_TYPES[decided.asked[k]].replace("_", " "), then=then)
+        if decided.dropped[k]:
             say(day, cases, k, "legal demand ends: never served (the agency left the platform)")
             continue
-        kind = PROCESS_TYPES[process[k]]
+        kind = PROCESS_TYPES[decided.process[k]]
         # From here the case is on the legal route (a CSV's route column follows it).
-        say(day, cases, k, "seeks a {kind}{asks}", route="legal", kind=kind.replace("_", " "),
-            asks=" and asks the company to preserve video" if preserved[k] else "")
-        if refused[k]:
-            say(served[k], cases, k, "the court refuses to issue it")
+        say(day, cases, k, "seeks a {kind}{asks}", route=ROUTE.name, kind=kind.replace("_", " "),
+            asks=" and asks the company to preserve video" if decided.preserved[k] else "")
+        if decided.refused[k]:
+            say(decided.served[k], cases, k, "the court refuses to issue it")
         else:
-            say(served[k], cases, k, "{issuer} issues the {kind}; it is served on the company",
+            say(decided.served[k], cases, k, "{issuer} issues the {kind}; it is served on the company",
                 issuer=ISSUER[kind], kind=kind.replace("_", " "))
 
 
@@ -159,62 +213,69 @@ def answer_all(world) -> None:
     _answer(world, waiting.pick(order[by_answer]), answered[by_answer])
 
 
-def _answer(world, demands: Cases, answered: np.ndarray) -> None:
+def _answer(world: World, demands: Cases, answered: np.ndarray) -> None:
     """The company's answer to each demand (in the order given), on its day `answered`."""
-    tally, facts = world.tally, world.scenario.legal
-    period, rules, process = demands["period"], demands["rules"], demands["process"]
+    tally, period = world.tally, demands["period"]
+    decided = _decide(world, demands, answered)
+    tally.add_each("legal.pushbacks", period[decided.pushed_back])
+    tally.add_each("legal.demands_with_data", period[decided.identified])
+    tally.add_each("legal.owners_notified", period[decided.identified & decided.told])
+    tally.add_each("legal.content_disclosures", period[decided.has_video])
+    has_video = decided.has_video
+    disclose_without_consent(world, ROUTE, demands.pick(has_video), decided.owners[has_video],
+                             decided.told[has_video], (answered - demands["opened"])[has_video],
+                             decided.told_later[has_video])
+    if world.tracing:
+        _narrate_answers(world, demands, answered, decided)
+    end_cases(world, ROUTE, demands, decided.ending, answered)
+
+
+def _decide(world: World, demands: Cases, answered: np.ndarray) -> Answers:
+    """Each answer's decisions, under the rules in force for the demand (its column of rules: its state's,
+    unless a law bound to owners of cameras elsewhere says otherwise) on the day of the answer."""
+    facts, state = world.scenario.legal, demands["rules"]
     epoch = world.epochs_at(answered)
 
     def rule(name):
-        return world.rule(f"legal.{name}", epoch, rules)
+        return world.rule(f"legal.{name}", epoch, state)
 
     pushed_back = demands["u_pushback"] < rule("pushback_probability")
     identified = ~pushed_back & (demands["u_identified"] < facts.account_identified_probability)
-    tally.add_each("legal.pushbacks", period[pushed_back])
-    tally.add_each("legal.demands_with_data", period[identified])
-    notify = rule("notify_user")
+    notify = rule("notify_user")  # the scenario's field keeps its first name; the owner is the account holder
     told = notify & (demands["u_gag"] >= rule("gag_order_probability"))
-    tally.add_each("legal.users_notified", period[identified & told])
-    reaches_content = _process_rule(world, "reaches_content", process, epoch, rules) & ~demands["records_only"]
+    reaches_content = (_process_rule(world, "reaches_content", demands["process"], epoch, state)
+                       & ~demands["records_only"])
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = demands["request_delay"] + np.where(demands["preserved"], 0.0, answered - demands["opened"])
     has_video = identified & reaches_content & world.targeted_footage_exists(demands, answered, epoch, age)
-    owners = owners_disclosed(world, demands["owners_per_warrant"])
-    tally.add_each("legal.content_disclosures", period[has_video])
     # A gag order that lapses (a law's or the order's limit) lets the company tell the owner later.
     later = told_later(told, notify, lapse_days(rule("gag_order_lapse_days")), answered, world.clock.horizon_days)
-    disclose_without_consent(world, "legal", demands.pick(has_video), owners[has_video], told[has_video],
-                             (answered - demands["opened"])[has_video], later[has_video])
-    ending = np.select([pushed_back, ~identified, ~has_video],
-                       [END["rejected_after_pushback"], END["no_records"], END["records_only"]],
-                       END["content_disclosed"])
-    if world.tracing:
-        _narrate_answers(world, demands, answered, epoch, pushed_back, identified, notify, told, reaches_content,
-                         has_video, owners, age)
-    end_cases(world, "legal", "legal demand", demands, ENDS, ending, answered)
+    return Answers(epoch=epoch, pushed_back=pushed_back, identified=identified, notify=notify, told=told,
+                   told_later=later,
+                   reaches_content=reaches_content, has_video=has_video,
+                   owners=owners_disclosed(world, demands["owners_per_warrant"]), age=age)
 
 
-def _narrate_answers(world, demands, answered, epoch, pushed_back, identified, notify, told, reaches_content,
-                     has_video, owners, age) -> None:
+def _narrate_answers(world: World, demands: Cases, answered: np.ndarray, decided: Answers) -> None:
     """The trace of each answer, in each case's order."""
     say = world.say_at
     for k, at in enumerate(answered.tolist()):
         kind = PROCESS_TYPES[demands["process"][k]].replace("_", " ")
         say(at, demands, k, "the company's legal team answers, {took} after it was served",
             took=elapsed(at - demands["served"][k]))
-        if pushed_back[k]:
+        if decided.pushed_back[k]:
             say(at, demands, k, "the company objects that the demand is too broad, and rejects it")
             continue
-        if not identified[k]:
+        if not decided.identified[k]:
             say(at, demands, k, "the company finds no account for the camera the demand names")
             continue
-        if not has_video[k]:
+        if not decided.has_video[k]:
             why = ("the warrant named account records only" if demands["records_only"][k] else
-                   f"a {kind} reaches account records only" if not reaches_content[k] else
-                   world.targeted_footage_missing(demands, k, at, epoch[k], age[k]))
+                   f"a {kind} reaches account records only" if not decided.reaches_content[k] else
+                   world.targeted_footage_missing(demands, k, at, decided.epoch[k], decided.age[k]))
             say(at, demands, k, f"account records handed over, no video: {why}")
             continue
         say(at, demands, k, "video of {owners} handed over under the {kind}, without consent; {notice}",
-            owners=plural(int(owners[k]), "owner"), kind=kind,
-            notice="the owner is told" if told[k] else "a gag order forbids telling the owner"
-            if notify[k] else "the company does not tell the owner")
+            owners=plural(int(decided.owners[k]), "owner"), kind=kind,
+            notice="the owner is told" if decided.told[k] else "a gag order forbids telling the owner"
+            if decided.notify[k] else "the company does not tell the owner")
