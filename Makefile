@@ -8,13 +8,19 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test lint bench clean browser
+.PHONY: report test lint bench clean browser lesson
 
 $(STAMP): pyproject.toml
+	@echo "setting up $(VENV): installing ringsim and its dependencies from PyPI (about a minute)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# The classroom: set up once, then list the lesson's steps (sim/guides/teacher-pack.md).
+lesson: $(STAMP)
+	$(BIN)/ringsim lesson
+	@echo "Ready. In every new terminal, first: source $(VENV)/bin/activate  (then: ringsim lesson 1 follow)"
 
 report: $(STAMP)
 	$(BIN)/ringsim brief --seed 1 --out reports/brief --force

@@ -125,3 +125,10 @@ def elapsed(days: float) -> str:
     if hours < 48:
         return f"{hours:.1f} h"
     return f"{days:.1f} days"
+
+
+def years(periods: tuple[str, ...] | list[str], period: str = "all") -> str:
+    """A result's period as people say it: "2020" for one year, "2018–2026" for all of several."""
+    if period != "all":
+        return str(period)
+    return str(periods[0]) if len(periods) == 1 else f"{periods[0]}–{periods[-1]}"

@@ -163,3 +163,96 @@ def test_the_page_is_usable_at_a_phones_width(app_url, browser, tmp_path):
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch):
     monkeypatch.setitem(os.environ, "NO_PROXY", "127.0.0.1,localhost")
+
+
+# --- what a newcomer met (issue 31), at a desktop's and a phone's width ---------------------------------------
+
+E2EE_2020 = "?base=timeline&horizon=2020&set=platform.e2ee_default%3Dtrue&reps=4&seed=1"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_lever_that_cannot_act_in_the_years_says_so_and_the_answer_fits(app_url, browser, tmp_path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900 if width > 400 else 844})
+    page.goto(app_url + E2EE_2020)
+    page.wait_for_selector("#headline", timeout=180_000)
+    assert "cannot act in 2020: end-to-end encryption is not available then" in page.inner_text("#inert-notes")
+    change = page.locator("#headline td[data-role=change]").first
+    box = change.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1  # the change column is on screen
+    command = page.locator("#result-command")
+    assert command.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # wrapped, not cut off
+    chart = page.locator("#result-chart")
+    assert chart.evaluate("e => e.getBoundingClientRect().width") >= (900 if width < 700 else 500)  # readable type
+    assert page.evaluate(NO_SIDEWAYS)
+    title = chart.get_attribute("alt")
+    assert "2020" in title and "encryption" in title.lower()  # which change, which years
+    page.screenshot(path=str(tmp_path / f"inert-{width}.png"), full_page=True)
+
+
+def test_on_a_phone_run_scrolls_to_the_answer_and_the_menu_closes(app_url, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(app_url)
+    page.wait_for_selector("#run")
+    page.select_option("#horizon", "2020")
+    page.get_by_text("Replications and seed").click()
+    page.fill("#reps", "5000")
+    page.click("#run")
+    page.wait_for_function("() => document.querySelector('#reps').value === '200'", timeout=10_000)  # shown
+    page.click("#cancel")
+    page.fill("#reps", "3")
+    page.click("#run")
+    page.wait_for_selector("#headline", timeout=180_000)
+    page.wait_for_function("() => window.scrollY > 300", timeout=10_000)
+    page.click("button.navbar-toggler")
+    page.click("a[data-value=about]")
+    page.wait_for_function("() => !document.querySelector('.navbar-collapse.show')", timeout=5_000)
+    page.screenshot(path=str(tmp_path / "about-390.png"))
+
+
+def test_sliders_and_choices_read_in_words(app_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.get_by_text("Policy levers (the alternative only)").click()
+    hours = page.locator("#lever_emergency__ratification_hours")
+    assert not hours.is_visible()  # an unticked lever shows no value that looks set
+    page.check("#lever_emergency__ratification_hours_on")
+    page.wait_for_selector("#lever_emergency__ratification_hours", state="attached")
+    modes = page.locator("#lever_portal__mode option").all_inner_texts()
+    assert "by public post in the Neighbors feed" in modes and "public_post" not in modes
+    page.get_by_text("Unknowns (pin one: both runs)").click()
+    label = page.locator("label[for=pin_0]").inner_text()
+    assert "." not in label and ":" in label
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_follow_a_case_the_lever_changes(app_url, browser, tmp_path, width):
+    page = browser.new_page(viewport={"width": width, "height": 900 if width > 400 else 844})
+    page.goto(app_url)
+    if width < 700:
+        page.click("button.navbar-toggler")
+    page.click("a[data-value=follow]")
+    page.check("input[name=follow_route][value=emergency]")
+    page.select_option("#follow_lever", "emergency.notify_owner")
+    page.wait_for_function("() => document.querySelector('#follow_value').value === 'true'", timeout=10_000)
+    page.click("#follow")
+    page.wait_for_selector("#story-after", timeout=120_000)
+    heading = page.inner_text("#story-after-title")
+    assert "Owner told after an emergency disclosure: yes" in heading and "=" not in heading
+    assert "the owner is told" in " ".join(page.locator("#story-after mark").all_inner_texts())
+    if width < 700:  # a phone scrolls to the story
+        page.wait_for_function("() => window.scrollY > 300", timeout=10_000)
+    assert page.evaluate(NO_SIDEWAYS)
+    page.screenshot(path=str(tmp_path / f"follow-notice-{width}.png"), full_page=True)
+
+
+def test_the_form_keeps_a_laws_mechanism_and_relabels_a_copy(app_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url)
+    page.click("a[data-value=form]")
+    page.wait_for_selector("#form-toml")
+    page.locator("#form_states-selectized").fill("CA")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#form-toml').innerText.includes('what-if: the rules of')",
+                           timeout=20_000)
+    toml = page.inner_text("#form-toml")
+    assert "mechanism = " in toml and "CA" in toml.split("what-if: the rules of")[1].split("\n")[0]

@@ -152,7 +152,7 @@ def test_a_traced_replication_narrates_every_route_and_counts_the_same():
     plain = run_replication(loaded, 0, seed).table
     assert np.array_equal(traced, plain, equal_nan=True)
     text = " | ".join(line for _, _, _, line in trace)
-    for phrase in ("posts a portal request", "portal request ends", "files the company's emergency form", "seeks a",
+    for phrase in ("makes a portal request", "portal request ends", "files the company's emergency form", "seeks a",
                    "legal demand ends", "policy changes"):
         assert phrase in text, phrase
 

@@ -14,14 +14,17 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
 
 import numpy as np
 import pytest
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shiny import ui
 
 from sim.errors import UsageError
+from sim.experiments.compare import compare_scenarios
 from sim.formatting import dump_json
 from sim.report.output import summary
 from sim.scenario import loader
@@ -194,11 +197,62 @@ def test_the_queue_is_first_come_and_bounded():
 def test_follow_the_same_case_under_a_changed_lever(service):
     spec = WhatIf(levers=(("portal.open", False),), horizon="2020", seed=1)
     for route in ("portal", "emergency", "legal"):
-        before, after, case = service.follow(spec, route, Job())
-        assert before is not None and before.route == route and before.case == case
-        assert after is None or after.case == case
+        followed = service.follow(spec, route, Job())
+        before, after = followed.before, followed.after
+        assert before is not None and before.route == route and before.case == followed.case
+        assert after is None or after.case == followed.case
         if route == "portal":
-            assert after is not None and "portal is shut" in after.lines[0][1]
+            assert followed.affected and after is not None and "portal is shut" in after.lines[0][1]
+
+
+@pytest.mark.parametrize("lever", [le for le in LEVERS if le.kind != "number"], ids=lambda le: le.path)
+def test_follow_shows_a_difference_for_every_lever_it_offers_or_says_the_case_is_unaffected(lever):
+    """With the value the page offers (the opposite of the one in force), on the lever's own route, the case
+    picked differs, with its changed lines marked; or the page says the change does not affect it."""
+    from sim.scenario import loader as scenario_loader
+    from sim.web.compose import compose
+    from sim.web.follow import find_case, story_view, target_value
+
+    route = {"portal": "portal", "emergency": "emergency"}.get(lever.path.split(".")[0], "legal")
+    value = lever.parse(target_value(lever.path, scenario_loader.load("timeline"), "2020"))
+    spec = WhatIf(levers=((lever.path, value),), horizon="2020", seed=1)
+    base_path, variant_path = compose(spec).written()
+    followed = find_case(scenario_loader.load(base_path), scenario_loader.load(variant_path), 1, route)
+    shown = str(story_view(spec, route, followed, ui.div()))
+    assert "=" not in shown.split('id="story-after-title">')[1].split("<")[0]  # headed in words
+    if followed.affected:
+        assert "<mark" in shown or 'id="story-after"' in shown and followed.after is None
+    else:
+        assert "does not affect this case" in shown
+
+
+def test_the_page_names_levers_that_cannot_act_in_its_years():
+    from sim.web.results import inert_words
+
+    spec = WhatIf(levers=(("platform.e2ee_default", True),), horizon="2020", reps=2, seed=1)
+    base_path, variant_path = compose(spec).written()
+    comparison = compare_scenarios(loader.load(base_path), [loader.load(variant_path)], 2, 1, workers=1,
+                                   uncertainty="none")
+    assert inert_words(comparison) == (
+        "End-to-end encryption on by default (platform.e2ee_default) cannot act in 2020: end-to-end encryption is "
+        "not available then (platform.e2ee_available is false)",)
+
+
+def test_a_copied_law_keeps_its_mechanism_and_says_whose_rules_it_copies():
+    text = scenario_text("laws/illinois-hb2553", "il-ca", "IL in CA", dt.date(2023, 1, 1), ["CA"], {})
+    doc = tomllib.loads(text)
+    assert doc["scenario"]["mechanism"].startswith("Emergency forms are admitted only for kidnappings")
+    assert doc["timeline"][0]["label"].startswith("what-if: the rules of \u201cIllinois HB 2553 in force\u201d")
+    assert "for CA" in doc["timeline"][0]["label"]
+    assert check(text, "il-ca.toml") is None
+
+
+def test_unknowns_and_choices_are_labelled_in_words():
+    from sim.web.choices import LEVER_BY_PATH, unknown_label
+
+    assert unknown_label("population.owners.consent_probability") == "Camera owners: consent probability"
+    assert "." not in unknown_label("investigations.imminent_types.kidnapping.call_concerning_owner")
+    assert LEVER_BY_PATH["portal.mode"].option_words["public_post"] == "by public post in the Neighbors feed"
 
 
 def test_a_form_scenario_runs_unchanged_from_any_folder(tmp_path):

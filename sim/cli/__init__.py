@@ -52,7 +52,7 @@ def _run(argv: list[str]):
     import typer
     from typer.exceptions import TyperException
 
-    from sim.cli import explore, posterior, runs, serve  # noqa: F401  (registers the commands on `app`)
+    from sim.cli import explore, lesson, posterior, runs, serve  # noqa: F401  (registers the commands on `app`)
     from sim.cli.app import app
 
     command = typer.main.get_command(app)

@@ -31,32 +31,64 @@ from sim.scenario.library import library_path
 
 @app.command()
 def trace(
-    scenario: Path = typer.Argument(..., help="Scenario file, e.g. scenarios/national-2020.toml"),
+    scenario: Path = typer.Argument(..., help="A scenario file, or a name `ringsim scenarios list` shows, e.g. "
+                                                "national-2020 or illinois-hb2553."),
     route: str = typer.Option(None, "--route", help="portal, emergency or legal (default: one story per route)."),
     n: int = typer.Option(1, "--n", help="Stories per route."),
     seed: int = SEED_OPTION,
     year: str = typer.Option(None, "--year", help="Only cases opened in this year."),
     since: str = typer.Option(None, "--from", metavar="DATE",
                               help="Only cases opened on or after this date (YYYY-MM-DD), e.g. after a policy change."),
+    ending: str = typer.Option(None, "--ending", help="Only cases that ended this way: disclosed (video left), "
+                                                      "refused, no-video, or a route's own ending, e.g. records-only."),
+    changed: bool = typer.Option(False, "--changed", help="Only cases whose route changed: the portal was shut to "
+                                                          "them, or they moved to another route (e.g. to a warrant)."),
+    case: str = typer.Option(None, "--case", metavar="ID", help="Only this case, by its number (e.g. 2020-01127), "
+                                                                "as a story or the app named it."),
     as_csv: bool = typer.Option(False, "--csv", help="Print the same events as CSV instead of stories."),
 ) -> None:
     """Follow single investigations from incident to outcome, in plain words with simulated dates."""
     check_run_size(1, seed, 1)
-    from sim.experiments.trace import csv_text, stories
-    from sim.scenario import loader
+    from sim.experiments.case_filter import CaseFilter
+    from sim.experiments.trace import csv_text, stories, story_of
+    from sim.scenario.catalog import load_named
 
-    loaded = loader.load(scenario)
+    pick = CaseFilter.of(ending, changed, route)
+    loaded = load_named(scenario)
     say_overrides([loaded])
-    found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since))
+    if case is not None:
+        one = story_of(loaded, seed, case)
+        if one is None:
+            raise UsageError(f"--case {case}: no case of that number reached the company in this run (seed {seed})")
+        found = [one]
+    else:
+        found = stories(loaded, seed, route=route, n=n, year=year, since=_date_option("--from", since), pick=pick)
     if as_csv:
         sys.stdout.write(csv_text(found))
         return
     if not found:
-        out_console.print("no case took that route in this run; try another --year, --from or --seed")
+        asked = f" {pick.describe()}" if pick.active else ""
+        out_console.print(f"no case{asked} took that route in this run; try another --year, --from or --seed",
+                          highlight=False)
     for story in found:
-        out_console.print(f"\n[bold]Case {story.case}[/bold], the {story.route} route", highlight=False)
-        for when, text in story.lines:
-            out_console.print(f"  {when:%Y-%m-%d %H:%M}  {text}", highlight=False)
+        out_console.print(story_table(story, out_console.width), highlight=False, soft_wrap=True)
+
+
+def story_table(story, width: int):
+    """One story for a terminal `width` columns wide: its time column stays clear, long lines wrap
+    under the text (not under the time), and no line carries trailing spaces."""
+    import textwrap
+
+    from rich.text import Text
+
+    indent = " " * 20  # two spaces, "YYYY-MM-DD HH:MM", two spaces
+    out = Text.assemble("\n", (f"Case {story.case}", "bold"), f", the {story.route} route")
+    for when, text in story.lines:
+        wrapped = textwrap.wrap(text, max(width - len(indent), 30)) or [""]
+        out.append("\n" + f"  {when:%Y-%m-%d %H:%M}  {wrapped[0]}")
+        for more in wrapped[1:]:
+            out.append("\n" + indent + more)
+    return out
 
 
 def _date_option(option: str, text: str | None):

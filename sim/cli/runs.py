@@ -162,11 +162,11 @@ def compare(
     check_posterior_file(uncertainty)
     from sim.experiments.compare import compare_scenarios
     from sim.report.output import write_comparison
-    from sim.scenario import loader
+    from sim.scenario.catalog import load_named
 
     rule = _precision(precision, reps, max_reps, "all")
     changes = _settings(sets or [])
-    loaded = [loader.load(base), *(loader.load(p, overrides=changes or None) for p in variants)]
+    loaded = [load_named(base), *(load_named(p, overrides=changes or None) for p in variants)]
     _check_state(state, loaded)
     period = _check_year(year, loaded[0])
     out = out or Path("reports") / f"compare-{loaded[0].name}"
@@ -189,10 +189,20 @@ def compare(
         extra = {"chart.png": drawn.png, "chart.svg": drawn.svg, "chart.csv": drawn.csv}
     written = write_comparison(comparison, out, command, force=force, extra=extra)
     out_console.print(change_table(comparison.in_state(state) if state else comparison, period=period))
+    _say_inert(loaded)
     _say_precision(comparison.base.precision)
     out_console.print(f"wrote {len(written)} files under {out}/: comparison.json, comparison.csv, "
                       "comparison-summary.csv (plain words, for a class), "
                       + ("chart.png, " if chart else "") + "and one folder per scenario")
+
+
+def _say_inert(loaded: list) -> None:
+    """A lever that cannot act in the years run says so, under the table that would show it as no change."""
+    from sim.experiments.inert import inert_notes
+
+    for variant in loaded[1:]:
+        for note in inert_notes(loaded[0], variant):
+            out_console.print(f"note: {note}", highlight=False, markup=False)
 
 
 @app.command()

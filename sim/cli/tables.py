@@ -7,7 +7,7 @@ from rich.table import Table
 from sim.cli.app import shown
 from sim.experiments.runner import RunResult
 from sim.formatting import change as _change
-from sim.formatting import count, number
+from sim.formatting import count, number, years
 from sim.formatting import figure as _cal
 from sim.model.metrics import CHANGE_WORDS, HEADLINE
 from sim.report.findings import clear
@@ -61,7 +61,7 @@ def change_table(comparison, period: str = "all") -> Table:
     range of 90% of plausible changes. Fits 100 columns however many variants there are;
     a change without a settled verdict is shown as "no clear change" or "not settled" (the brief's rule)."""
     base = comparison.base
-    when = "all years" if period == "all" else period
+    when = years(base.loaded.years, period)
     where = f", agencies in {base.state}" if base.state else ""
     fewest = min((v.replications for v in comparison.variants), default=base.replications)
     paired = f"{fewest}" if fewest == base.replications else f"{fewest} to {base.replications}"

@@ -1,7 +1,8 @@
 """Stories of single investigations, told by the same model code that `run` counts with.
 
 `stories` runs one replication with narration switched on (which changes no count: a
-test holds that) and picks the first K cases that took a route, each as a list of
+test holds that) and picks the first K cases that took a route (and, with a
+`CaseFilter`, that ended a given way or changed route), each as a list of
 dated lines from the incident to its outcome. `csv_text` gives the same lines as a
 table for a spreadsheet.
 """
@@ -16,6 +17,7 @@ from collections import defaultdict
 import attrs
 
 from sim.errors import UsageError
+from sim.experiments.case_filter import CaseFilter
 from sim.model.replication import run_replication
 from sim.model.routes.registry import route_names
 from sim.model.streams import replication_seeds
@@ -30,9 +32,9 @@ class Story:
 
 
 def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str | None = None,
-            replication: int = 0, since: dt.date | None = None) -> list[Story]:
-    """The first `n` cases (opened in `year`, and on or after `since`, if given) that took `route`;
-    n per route when route is None."""
+            replication: int = 0, since: dt.date | None = None, pick: CaseFilter | None = None) -> list[Story]:
+    """The first `n` cases (opened in `year`, and on or after `since`, if given) that took `route`
+    and show what `pick` asks for; n per route when route is None."""
     routes = route_names()
     if route is not None and route not in routes:
         raise UsageError(f"--route {route}: must be one of {', '.join(routes)}")
@@ -56,9 +58,13 @@ def stories(loaded, seed: int, route: str | None = None, n: int = 1, year: str |
     for case in sorted(by_case, key=lambda c: (by_case[c][0][0], c)):
         r = first_route.get(case)
         if (r in chosen and len(chosen[r]) < n and (year is None or case.startswith(f"{year}-"))
-                and by_case[case][0][0] >= earliest):
+                and by_case[case][0][0] >= earliest and _shows(pick, by_case[case])):
             chosen[r].append(case)
     return [_story(case, by_case[case], info.start) for r in wanted for case in chosen[r]]
+
+
+def _shows(pick: CaseFilter | None, lines: list) -> bool:
+    return pick is None or pick.keeps([text for _d, text, _r in lines], [route for _d, _t, route in lines])
 
 
 def story_of(loaded, seed: int, case: str, replication: int = 0) -> Story | None:
@@ -69,6 +75,15 @@ def story_of(loaded, seed: int, case: str, replication: int = 0) -> Story | None
     run_replication(loaded, replication, replication_seeds(seed, replication + 1)[replication], trace=trace)
     lines = _cases(trace).get(case)
     return None if lines is None else _story(case, lines, loaded.scenario.scenario.start)
+
+
+def every_story(loaded, seed: int, replication: int = 0) -> dict[str, Story]:
+    """Every case's story in replication `replication`, by case id, in the order the cases opened."""
+    trace: list = []
+    run_replication(loaded, replication, replication_seeds(seed, replication + 1)[replication], trace=trace)
+    start = loaded.scenario.scenario.start
+    by_case = _cases(trace)
+    return {case: _story(case, by_case[case], start) for case in sorted(by_case, key=lambda c: (by_case[c][0][0], c))}
 
 
 def _cases(trace: list) -> dict[str, list[tuple[float, str, str]]]:

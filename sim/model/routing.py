@@ -153,8 +153,8 @@ def _narrate(world: World, batch: Batch, code: np.ndarray, shut: np.ndarray, por
     for j in range(len(batch)):
         imminent = a["kind"][j] == IMMINENT
         incident = (world.imminent_names if imminent else ordinary)[a["incident"][j]].replace("_", " ")
-        who = f"Agency {a['agency'][j]} ({world.book.states[batch.state_array[j]]}"
-        who += ", on the portal)" if a["enrolled"][j] else ", not on the portal)"
+        who = (f"A police agency in {world.book.states[batch.state_array[j]]} (agency no. {a['agency'][j]} in the "
+               f"model, {'on' if a['enrolled'][j] else 'not on'} the portal)")
         route = int(code[j])
         if route == PORTAL:
             how = "asks camera owners through the portal"
@@ -175,5 +175,9 @@ def _narrate(world: World, batch: Batch, code: np.ndarray, shut: np.ndarray, por
                      route=RouteCode(route).label)
 
 
+# Why a case that would have asked owners did not (a trace's --changed filter reads these back).
+NOT_PORTAL = {True: "the agency chooses not to make a portal request", False: "the portal is shut to it"}
+
+
 def _why_not_portal(open_to_agency: bool) -> str:
-    return "the agency chooses not to post a portal request" if open_to_agency else "the portal is shut to it"
+    return NOT_PORTAL[bool(open_to_agency)]

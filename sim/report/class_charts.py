@@ -12,7 +12,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sim.formatting import count
+from sim.experiments.stats import UNSETTLED
+from sim.formatting import count, years
 from sim.model.metrics import CHANGE_WORDS
 from sim.model.routes.registry import ROUTES
 from sim.report.brief_charts import source_line
@@ -33,7 +34,7 @@ def before_after(comparison, period: str) -> Chart:
     names = [r.loaded.name for r in results]
     colours = [PALETTE["grey"], PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["purple"],
                PALETTE["orange"], PALETTE["sky"]]
-    when = "all years" if period == "all" else period
+    when = years(comparison.base.loaded.years, period)
     rows = []
     with plt.rc_context(PROJECTOR):
         fig, axes = plt.subplots(1, len(CHANGE_WORDS), figsize=(13.33, 7.0))
@@ -62,12 +63,34 @@ def before_after(comparison, period: str) -> Chart:
                 rows.append([when, SHORT[metric].replace("\n", " "), name, s["mean"], s["ui90"][0], s["ui90"][1]])
         key = ("before: " + names[0] + "; " + "; ".join(
             f"after{f' ({k})' if len(results) > 2 else ''}: {n}" for k, n in enumerate(names[1:], start=1))
-            + ". A grey 'after' bar: no clear change (90% of plausible changes include zero).")
-        title = f"Owners whose video left, {when}: before and after the change"
+            + ". A grey 'after' bar: no clear change (90% of plausible changes include zero)"
+            + (f", or not settled at {comparison.base.replications:,} replications (too few to bound the ends of that "
+               "range; run more to settle it)" if _unsettled(comparison, period) else "") + ".")
+        title = f"{change_words(comparison.variants)}: owners whose video left in {when}, before and after"
         return render(fig, "chart", title, source_line(results),
                       f"Owners whose video left in {when}, for the base and each variant, one panel per measure.",
                       ["period", "measure", "scenario", "mean", "ui90_low", "ui90_high"], rows, key=key,
                       interval_note=None if comparison.base.uncertainty == "posterior" else CHANCE_NOTE)
+
+
+def change_words(variants) -> str:
+    """Which change the chart shows, in words: each variant's title, with any --set it ran with."""
+    return "; ".join(_title(v.loaded) for v in variants)
+
+
+def _title(loaded) -> str:
+    from sim.scenario.catalog import flatten
+
+    values = flatten(loaded.resolved)
+    changed = [f"{path} = {values.get(path, values.get(path + '.value'))}" for path, where in loaded.origins.items()
+               if where.endswith("(override)")]
+    title = loaded.scenario.scenario.title or loaded.name
+    return title + (f" (with {', '.join(changed)})" if changed else "")
+
+
+def _unsettled(comparison, period: str) -> bool:
+    return any(comparison.change(v, m, period)["verdict"] == UNSETTLED for v in comparison.variants
+               for m in CHANGE_WORDS)
 
 
 def _clear(comparison, variant, metric: str, period: str) -> bool:

@@ -18,9 +18,9 @@ from pathlib import Path
 import sim
 from sim.experiments.runner import RunResult
 from sim.files import write_folder
-from sim.formatting import dump_json, fmt
+from sim.formatting import change, count, dump_json, fmt
 from sim.model.metrics import ALIASES, CATALOGUE, CHANGE_WORDS, NAMES, STATE_METRICS
-from sim.report.findings import clear
+from sim.report.findings import clear, verdict_words
 
 DEPENDENCIES = ("simpy", "attrs", "cattrs", "numpy", "scipy", "matplotlib", "typer", "rich", "jinja2", "fpdf2",
                 "scikit-learn", "emcee", "SALib", "tomli-w")
@@ -143,23 +143,23 @@ def summary_csv(comparison, table: dict) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["variant", "measure", "year", "before", "after", "change", "change_low_90", "change_high_90",
-                     "clear_change"])
+                     "clear_change", "verdict"])
     periods = comparison.base.periods
     periods = periods[:-1] if len(periods) == 2 else periods  # one year: its "all" row would repeat it
     for variant in comparison.variants:
         for period in periods:
             for name, words in CHANGE_WORDS.items():
-                d = table[(variant.loaded.name, period, name)]
+                d = comparison.change(variant, name, period)  # with the brief's verdict, so the words agree
                 writer.writerow([variant.loaded.name, words, "all years" if period == "all" else period,
-                                 *(_rounded(x) for x in (d["base_mean"], d["variant_mean"], d["mean"], *d["ui90"])),
-                                 "yes" if clear(d) else "no"])
+                                 *(_as_read(count, x) for x in (d["base_mean"], d["variant_mean"])),
+                                 *(_as_read(change, x) for x in (d["mean"], *d["ui90"])),
+                                 "yes" if clear(d) else "no", verdict_words(d, d["n"])])
     return buf.getvalue()
 
 
-def _rounded(x) -> str:
-    if x is None:
-        return ""
-    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.1f}"
+def _as_read(words, x) -> str:
+    """A count or a change as people read it (two significant figures, no fraction of a person, U+2212)."""
+    return "" if x is None else words(x)
 
 
 def _version(name: str) -> str:

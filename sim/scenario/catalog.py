@@ -6,6 +6,7 @@ file path or by its `[scenario] name`, looked up in the scenarios folder.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import attrs
 
 from sim.errors import RingsimError, ScenarioError
 from sim.scenario import loader
+from sim.scenario.library import LIBRARY
 from sim.scenario.provenance import covering
 
 
@@ -56,6 +58,29 @@ def resolve(name_or_path: str, folder: Path) -> loader.LoadedScenario:
     if not matches:
         raise ScenarioError(name_or_path, "", f"no scenario of that name under {folder}/")
     return loader.load(matches[0].path)
+
+
+def load_named(given: str | Path, overrides: dict[str, Any] | None = None) -> loader.LoadedScenario:
+    """A scenario as a user names it: a file, a library path (`laws/illinois-hb2553`), or a name
+    `ringsim scenarios list` shows (its file's stem or its `[scenario] name`). A name that fits
+    nothing fails naming the closest library scenarios."""
+    path, _shown = loader.library_or_path(given)
+    text = str(given).removesuffix(".toml")
+    if path.exists() or "/" in text or "\\" in text:
+        return loader.load(given, overrides)
+    names = {str(p.relative_to(LIBRARY).with_suffix("")): p for p in scenario_files(LIBRARY)}
+    same = [p for name, p in names.items() if Path(name).name == text]
+    if len(same) == 1:
+        return loader.load(same[0], overrides)
+    titled = [e.path for e in entries(LIBRARY) if e.name == text and not e.error]
+    if len(titled) == 1:
+        return loader.load(titled[0], overrides)
+    stems = {Path(name).name: name for name in names}
+    close = [stems[stem] for stem in difflib.get_close_matches(text, stems, n=3, cutoff=0.6)] or sorted(
+        name for stem, name in stems.items() if stem.startswith(text.split("-")[0]))[:3]
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise ScenarioError(str(given), "", f"no such file, and no library scenario of that name{hint} "
+                                        "(see `ringsim scenarios list`)")
 
 
 def flatten(node: Any, path: str = "") -> dict[str, Any]:

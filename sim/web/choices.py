@@ -64,6 +64,12 @@ class Lever:
     low: float = 0.0
     high: float = 1.0
     step: float = 0.01
+    words: tuple[tuple[str, str], ...] = ()  # an option's words on the page (a choice's value stays the field's)
+
+    @property
+    def option_words(self) -> dict[str, str]:
+        """Each option (a choice's field value) as the page names it."""
+        return {o: dict(self.words).get(o, o) for o in self.options}
 
     @property
     def key(self) -> str:
@@ -91,9 +97,12 @@ class Lever:
 LEVERS = (
     Lever("portal.open", "Portal open", "bool", "Police can ask owners for video through the company's portal."),
     Lever("portal.mode", "How police ask owners", "choice",
-          "email: a private e-mail to every owner nearby (2018-21); public_post: a post in the Neighbors feed "
-          "(2021-24); community_requests: through Axon Evidence (2025-).",
-          options=("email", "public_post", "community_requests")),
+          "By e-mail: a private e-mail to every owner nearby (2018–21); by public post: a post in the Neighbors "
+          "feed, seen only by owners who look (2021–24); Community Requests: moderated, through Axon Evidence "
+          "(2025–).",
+          options=("email", "public_post", "community_requests"),
+          words=(("email", "by e-mail to each owner"), ("public_post", "by public post in the Neighbors feed"),
+                 ("community_requests", "by Community Request (through Axon)"))),
     Lever("portal.nudging_language", "Requests worded to nudge owners", "bool",
           "Request wording that encourages sharing (raises consent by an unknown factor)."),
     Lever("emergency.open", "Emergency route open", "bool",
@@ -102,8 +111,9 @@ LEVERS = (
           "Share of emergency forms the company grants.", low=0.0, high=1.0, step=0.01),
     Lever("emergency.notify_owner", "Owner told after an emergency disclosure", "bool",
           "The company tells the owner after it hands over video on an emergency form."),
-    Lever("emergency.court_ratification_required", "Court must ratify emergency disclosures", "bool",
-          "Police must apply for a warrant after an emergency disclosure (as Vermont H.602 and Illinois require)."),
+    Lever("emergency.court_ratification_required", "Warrant application required after an emergency disclosure",
+          "bool", "Police must apply for a warrant after an emergency disclosure (as Illinois requires, within 72 "
+          "hours, and Vermont's H.602 would, within 48)."),
     Lever("emergency.ratification_hours", "Hours to seek that warrant", "number",
           "Deadline for the follow-up warrant application.", low=1, high=168, step=1),
     Lever("emergency.destroy_if_not_ratified", "Destroy video if the court refuses", "bool",
@@ -129,3 +139,18 @@ def plain_number(text: str) -> float | None:
 def plain_whole(text: str) -> int | None:
     """A whole number in ASCII digits (Python's int() also takes '1_0' and Arabic-Indic digits), else None."""
     return int(text) if WHOLE.fullmatch(text) else None
+
+
+SECTION_WORDS = {"investigations": "Investigations", "legal": "Legal process", "emergency": "Emergency route",
+                 "portal": "Portal", "agencies": "Police agencies", "owners": "Camera owners",
+                 "routes": "Where cases go", "imminent_types": "Imminent danger"}
+
+
+def unknown_label(path: str) -> str:
+    """An unknown's slider label in words: its section, then its name ("Camera owners: consent probability")."""
+    parts = [p for p in path.split(".") if p not in ("policy", "population")]
+    name = parts[-1].replace("_", " ")
+    if len(parts) >= 3 and parts[-3] == "imminent_types":
+        return f"{SECTION_WORDS['imminent_types']}, {parts[-2].replace('_', ' ')}: {name}"
+    section = SECTION_WORDS.get(parts[0], parts[0].replace("_", " ").capitalize()) if len(parts) > 1 else ""
+    return f"{section}: {name}" if section else name.capitalize()

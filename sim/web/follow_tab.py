@@ -7,8 +7,9 @@ import asyncio
 from shiny import reactive, render, ui
 
 from sim.model.routes import registry
-from sim.web import results
+from sim.web import follow, results
 from sim.web.choices import LEVERS
+from sim.web.compose import base_scenario
 from sim.web.service import Job, Service
 from sim.web.whatif import WhatIf
 from sim.web.whatif_server import bounded
@@ -56,15 +57,17 @@ def follow_server(input, service: Service) -> None:
         follow_task.invoke(spec, input.follow_route(), job)
 
     @reactive.effect
-    @reactive.event(input.follow_lever)
+    @reactive.event(input.follow_lever, input.follow_year)
     def _follow_values():
-        """Offer only the values the chosen lever takes."""
+        """Offer only the values the chosen lever takes, the one not in force that year first chosen."""
         lever = next((le for le in LEVERS if le.path == input.follow_lever()), None)
-        if lever is None or lever.kind == "bool":
-            ui.update_select("follow_value", choices={"false": "no / off", "true": "yes / on"},
-                             selected="false")
+        if lever is None:
+            return
+        selected = follow.target_value(lever.path, base_scenario("timeline"), input.follow_year())
+        if lever.kind == "bool":
+            ui.update_select("follow_value", choices={"false": "no / off", "true": "yes / on"}, selected=selected)
         else:
-            ui.update_select("follow_value", choices={o: o for o in lever.options}, selected=lever.options[0])
+            ui.update_select("follow_value", choices=lever.option_words, selected=selected)
 
     @render.ui
     def follow_view():
@@ -80,5 +83,5 @@ def follow_server(input, service: Service) -> None:
             return ui.p(f"Simulating the year…{ahead}")
         if status == "error":
             return ui.div(str(follow_task.error()), class_="rs-error")
-        spec, route, (before, after, case) = follow_task.result()
-        return results.story_view(spec, route, before, after, case)
+        spec, route, followed = follow_task.result()
+        return results.story_view(spec, route, followed)

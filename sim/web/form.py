@@ -51,6 +51,8 @@ def scenario_text(start_from: str, name: str, title: str, date: dt.date | None, 
             entry["states"] = list(states)
         if moved:
             entry["note"] = "; ".join(filter(None, [entry.get("note"), "ringsim app form: " + ", ".join(moved)]))
+            # A law copied elsewhere is no longer that law in force: its label says whose rules, where and when.
+            entry["label"] = f"what-if: the rules of \u201c{entry['label']}\u201d, {', '.join(moved)}"[:200]
         entries.append(entry)
     if levers:
         changes = {path: {"value": value, "note": APP_NOTE} for path, value in levers.items()}
@@ -63,7 +65,8 @@ def scenario_text(start_from: str, name: str, title: str, date: dt.date | None, 
     doc = {"extends": FORM_BASE,
            "scenario": {"name": name, "title": title or name,
                         "description": f"Made with the ringsim app's scenario form from {start_from}.",
-                        **({"effects": parts["effects"]} if parts["effects"] else {})}}
+                        **({"effects": parts["effects"]} if parts["effects"] else {}),
+                        **({"mechanism": mechanism} if (mechanism := _mechanism(start_from)) else {})}}
     if parts["set"]:
         doc["set"] = parts["set"]
     if entries:
@@ -71,6 +74,18 @@ def scenario_text(start_from: str, name: str, title: str, date: dt.date | None, 
     where = (f" in {', '.join(states)}" if states else " in every state") + (f" from {date}" if date else "")
     return (f"# Made with the ringsim app's scenario form: {start_from}{where}.\n"
             f"# Run it with `ringsim run {file_name(name)}` (from any folder).\n" + tomli_w.dumps(doc))
+
+
+def _mechanism(start_from: str) -> str:
+    """The source scenario's `[scenario] mechanism` (how the law acts), which the copy keeps."""
+    import tomllib
+
+    from sim.scenario.library import LIBRARY
+
+    path = LIBRARY / f"{start_from}.toml"
+    if not path.is_file():
+        return ""
+    return str(tomllib.loads(path.read_text(encoding="utf-8")).get("scenario", {}).get("mechanism", ""))
 
 
 def file_name(name: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from shiny import App, ui
 
+from sim.web import mobile
 from sim.web.compose import base_scenario
 from sim.web.follow_tab import follow_server, follow_ui
 from sim.web.form_tab import form_server, form_ui
@@ -56,7 +57,7 @@ def make_app(service: Service) -> App:
         ui.nav_panel("Follow a case", follow_ui(), value="follow"),
         ui.nav_panel("Write a scenario", form_ui(controls.states), value="form"),
         ui.nav_panel("About", _about_ui(), value="about"),
-        title="ringsim", id="tab", header=ui.tags.style(CSS), window_title="ringsim playground",
+        title="ringsim", id="tab", header=mobile.head(CSS), window_title="ringsim playground",
         navbar_options=ui.navbar_options(collapsible=True),
     )
 

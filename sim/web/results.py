@@ -126,6 +126,7 @@ class View:
     chart_png: str  # base64
     chart_title: str
     command: str
+    notes: tuple[str, ...] = ()  # levers that cannot act in the years shown (sim.experiments.inert)
 
 
 CHART_LOCK = threading.Lock()  # pyplot keeps global state: one chart at a time, whatever the thread
@@ -144,7 +145,7 @@ def view_of(spec: WhatIf, comparison) -> View:
     with CHART_LOCK:
         chart = shown.chart()
     view = View(shown.title(), tuple(shown.findings()), tuple(shown.definitions()), shown.table(), shown.caption(),
-                base64.b64encode(chart.png).decode("ascii"), chart.title, shown.command())
+                base64.b64encode(chart.png).decode("ascii"), chart.title, shown.command(), inert_words(comparison))
     with _VIEWS_LOCK:
         _VIEWS[spec] = view
         while len(_VIEWS) > CACHED_VIEWS:
@@ -152,6 +153,18 @@ def view_of(spec: WhatIf, comparison) -> View:
     return view
 
 
+def inert_words(comparison) -> tuple[str, ...]:
+    """Each lever of the what-if that cannot act in its years (or acts only in some), named as the page names it."""
+    from sim.experiments.inert import inert_notes
+    from sim.web.choices import LEVER_BY_PATH
+
+    notes = []
+    for variant in comparison.variants:
+        for note in inert_notes(comparison.base.loaded, variant.loaded):
+            field = note.split(" ", 1)[0]
+            lever = LEVER_BY_PATH.get(field)
+            notes.append(f"{lever.label} ({field}){note[len(field):]}" if lever else note)
+    return tuple(notes)
 
 
 def command(spec: WhatIf, uncertainty: str) -> str:
@@ -224,25 +237,13 @@ def _change(d: dict, replications: int) -> tuple:
             ui.tags.span(f"({change_range(lo, hi)})", class_="rs-band"))
 
 
-def story_view(spec: WhatIf, route: str, before, after, case: str) -> Tag:
-    """One case, step by step, and the same case under the changed lever."""
-    if before is None:
-        return ui.p(f"No case took the {route} route in {spec.horizon} with seed {spec.seed}: try another year.",
-                    id="story-none")
-    parts = [ui.h4(f"Case {case}, {spec.horizon}: the baseline"), _story(before, "story-before")]
-    if spec.levers:
-        lever = ", ".join(f"{p} = {v}" for p, v in spec.levers)
-        parts.append(ui.h4(f"The same case with {lever}"))
-        parts.append(_story(after, "story-after") if after is not None else ui.p(
-            "This case never reached the company.", id="story-after"))
+def story_view(spec: WhatIf, route: str, followed) -> Tag:
+    """A case the lever changes, step by step, then the same case under the lever (`sim.web.follow`)."""
+    from sim.web.follow import story_view as followed_view
+
     composed = compose(attrs.evolve(spec, levers=()))
-    cmd = f"ringsim trace {composed.base} --route {route} --seed {spec.seed}"
-    parts.append(ui.p("The same story from a terminal, with the file below: ", ui.code(cmd), class_="rs-note"))
-    parts.append(ui.tags.details(ui.tags.summary(composed.base),
-                                 ui.tags.pre(composed.files.get(composed.base, ""), class_="rs-toml")))
-    return ui.div(*parts)
-
-
-def _story(story, element_id: str) -> Tag:
-    return ui.tags.ol(*(ui.tags.li(ui.tags.span(when.strftime("%d %b %Y %H:%M"), class_="rs-when"), text)
-                        for when, text in story.lines), class_="rs-story", id=element_id)
+    cmd = f"ringsim trace {composed.base} --case {followed.case} --seed {spec.seed}"
+    terminal = ui.div(ui.p("The same story from a terminal, with the file below: ", ui.code(cmd), class_="rs-note"),
+                      ui.tags.details(ui.tags.summary(composed.base),
+                                      ui.tags.pre(composed.files.get(composed.base, ""), class_="rs-toml")))
+    return followed_view(spec, route, followed, terminal)

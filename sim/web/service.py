@@ -26,11 +26,11 @@ import attrs
 
 from sim.experiments.compare import Comparison, check_comparable
 from sim.experiments.runner import simulate_many
-from sim.experiments.trace import Story, stories, story_of
 from sim.experiments.uncertainty import DEFAULT_POSTERIOR, load_posterior
 from sim.experiments.workers import worker_start
 from sim.scenario import loader
 from sim.web.compose import compose
+from sim.web.follow import Followed, find_case
 from sim.web.whatif import WhatIf
 
 CACHED_RESULTS = 64  # a few MB each at most: the tables live in temporary files
@@ -155,23 +155,14 @@ class Service:
                 del self.in_flight[key]
             mine.set()
 
-    def follow(self, spec: WhatIf, route: str, job: Job) -> tuple[Story | None, Story | None, str]:
-        """One case on `route` in the base (replication 0 of the seed), and the same case under the variant.
-
-        Returns (base story, variant story, the case id); a story is None when the case
-        never reached the company in that scenario.
-        """
+    def follow(self, spec: WhatIf, route: str, job: Job) -> Followed:
+        """A case on `route` in the base (replication 0 of the seed) that the variant changes, and the same
+        case under the variant (`sim.web.follow.find_case`)."""
         composed = compose(spec)
         base_path, variant_path = composed.written()
         base = loader.load(base_path)
+        variant = loader.load(variant_path) if variant_path else None
         with self.gate.slot(job):
-            found = self.pool.submit(stories, base, spec.seed, route, 1).result()
-            if not found:
-                job.stage = "finished"
-                return None, None, ""
-            case = found[0].case
-            after = None
-            if variant_path:
-                after = self.pool.submit(story_of, loader.load(variant_path), spec.seed, case).result()
+            found = self.pool.submit(find_case, base, variant, spec.seed, route).result()
         job.stage = "finished"
-        return found[0], after, case
+        return found

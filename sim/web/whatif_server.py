@@ -97,6 +97,8 @@ def _starts(input, session, controls: Controls, state: _Run, start) -> None:
     @reactive.event(input.run)
     def _run():
         try:
+            if _over_cap(input.reps()):  # the field shows what runs
+                ui.update_numeric("reps", value=MAX_APP_REPS)
             start(controls.spec(input))
         except (RingsimError, ValueError) as err:
             state.problem.set(str(err))
@@ -171,6 +173,8 @@ def _outputs(run_task, state: _Run) -> None:
         _spec, _comparison, view = state.shown()
         return ui.div(
             ui.h3(view.title, id="result-title"),
+            ui.div(*(ui.p(note) for note in view.notes), class_="rs-warning", id="inert-notes")
+            if view.notes else "",
             ui.tags.dl(*(part for name, meaning in view.definitions
                          for part in (ui.tags.dt(name), ui.tags.dd(meaning))), id="definitions",
                        class_="rs-definitions"),
@@ -200,13 +204,20 @@ def _outputs(run_task, state: _Run) -> None:
 def _chart(png: str, title: str) -> ui.Tag:
     """The chart inline; a tap opens it full size (a phone shows it small)."""
     source = "data:image/png;base64," + png
-    return ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
-                     target="_blank", title="open the chart full size")
+    return ui.div(ui.tags.a(ui.img(src=source, alt=title, class_="rs-chart", id="result-chart"), href=source,
+                            target="_blank", title="open the chart full size"), class_="rs-chart-wrap")
 
 
 def _step(low: float, high: float) -> float:
     raw = (high - low) / 100
     return float(f"{raw:.1g}") or 0.01
+
+
+def _over_cap(value) -> bool:
+    try:
+        return int(value) > MAX_APP_REPS
+    except (TypeError, ValueError):
+        return False
 
 
 def bounded(value, low: int, high: int, default: int) -> int:

@@ -10,7 +10,7 @@ import datetime as dt
 
 from shiny import ui
 
-from sim.web.choices import BASES, GROUPS, LEVERS, library
+from sim.web.choices import BASES, GROUPS, LEVERS, library, unknown_label
 from sim.web.whatif import DEFAULT_APP_REPS, DEFAULT_HORIZON, MAX_APP_REPS, MAX_STACKED, WhatIf
 
 
@@ -38,7 +38,9 @@ def whatif_ui(years, states, pins, notes, steps):
                                     class_="rs-note"),
                                *pin_inputs(pins, notes, steps)),
             ui.accordion_panel("Replications and seed",
-                               ui.input_numeric("reps", "Replications", DEFAULT_APP_REPS, min=1, max=MAX_APP_REPS),
+                               ui.input_numeric("reps", f"Replications (at most {MAX_APP_REPS} here; "
+                                                "`ringsim compare` runs more)", DEFAULT_APP_REPS, min=1,
+                                                max=MAX_APP_REPS),
                                ui.input_numeric("seed", "Seed", 1, min=0)),
             open=False, id="controls"),
         width=340, open={"desktop": "open", "mobile": "always-above"},
@@ -52,12 +54,13 @@ def lever_inputs(prefix: str) -> list:
         key = prefix + lever.key
         if lever.kind == "number":
             inputs += [ui.input_checkbox(key + "_on", f"Change: {lever.label}"),
-                       ui.input_slider(key, None, min=lever.low, max=lever.high, value=lever.low
-                                       if lever.step >= 1 else 0.5, step=lever.step)]
+                       ui.panel_conditional(f"input.{key}_on", ui.input_slider(  # hidden until ticked
+                           key, None, min=lever.low, max=lever.high, value=lever.low if lever.step >= 1 else 0.5,
+                           step=lever.step))]
         elif lever.kind == "bool":
             inputs.append(ui.input_select(key, lever.label, {"": "unchanged", "true": "yes", "false": "no"}))
         else:
-            inputs.append(ui.input_select(key, lever.label, {"": "unchanged", **{o: o for o in lever.options}}))
+            inputs.append(ui.input_select(key, lever.label, {"": "unchanged", **lever.option_words}))
         inputs.append(ui.p(lever.help, class_="rs-note"))
     return inputs
 
@@ -65,8 +68,9 @@ def lever_inputs(prefix: str) -> list:
 def pin_inputs(pins, notes, steps) -> list:
     inputs = []
     for k, u in enumerate(pins):
-        inputs += [ui.input_slider(f"pin_{k}", u.path, min=u.low, max=u.high, value=u.value, step=steps[u.path]),
-                   ui.p(notes[u.path], class_="rs-note")]
+        inputs += [ui.input_slider(f"pin_{k}", unknown_label(u.path), min=u.low, max=u.high, value=u.value,
+                                   step=steps[u.path]),
+                   ui.p(f"{notes[u.path]} ({u.path})", class_="rs-note")]
     return inputs
 
 

@@ -6,11 +6,35 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.routes.registry import Route
+from sim.model.routes.registry import Route, by_name
 
 if TYPE_CHECKING:
     from sim.model.cases import Cases
     from sim.model.world import World
+
+
+# How each ending reads in a story (the names stay the metrics'; a trace's filter reads these back).
+ENDING_WORDS = {
+    ("portal", "rejected_no_case_number"): "rejected (no case number)",
+    ("portal", "rejected_by_moderation"): "rejected by moderation",
+    ("portal", "no_owner_notified"): "no owner was asked",
+    ("portal", "expired_without_footage"): "the response window closed with no video shared",
+    ("portal", "closed_with_footage"): "video shared with the owners' consent",
+    ("emergency", "denied"): "refused",
+    ("emergency", "granted_no_footage"): "granted, but there was no video to hand over",
+    ("emergency", "disclosed"): "video handed over without the owner's consent",
+    ("legal", "refused_by_court"): "the court refused to issue it",
+    ("legal", "rejected_after_pushback"): "the company rejected it as too broad",
+    ("legal", "no_records"): "no account found",
+    ("legal", "records_only"): "account records only, no video",
+    ("legal", "content_disclosed"): "video handed over without the owner's consent",
+    ("legal", "never_served"): "never served (the agency left the platform)",
+}
+
+
+def ending_line(route: str, end: str) -> str:
+    """The last line of a case's story on route `route` (its name) that ended as `end`."""
+    return f"{by_name(route).case} ends: {ENDING_WORDS.get((route, end), end.replace('_', ' '))}"
 
 
 def owners_disclosed(world: World, drawn: np.ndarray) -> np.ndarray:
@@ -50,5 +74,4 @@ def end_cases(world: World, route: Route, cases: Cases, ending: np.ndarray, days
         world.tally.add_each(route.ended(end), cases["period"][ending == i])
     if world.tracing:
         for k, (i, day) in enumerate(zip(ending.tolist(), days.tolist(), strict=True)):
-            world.say_at(day, cases, k, "{noun} ends: {end}", noun=route.case,
-                         end=route.endings[i].replace("_", " "))
+            world.say_at(day, cases, k, ending_line(route.name, route.endings[i]))

@@ -73,8 +73,8 @@ def file_forms(world: World, cases: Cases, days: np.ndarray) -> None:
     world.tally.add_each("emergency.requests", cases["period"])
     if world.tracing:
         for k, day in enumerate(days.tolist()):
-            claim = ("claiming imminent danger of death or serious injury" if cases["claims_danger"][k] else
-                     "though the case shows no imminent danger of death or serious injury")
+            claim = ("claiming imminent danger of death or serious physical injury" if cases["claims_danger"][k] else
+                     "though the case shows no imminent danger of death or serious physical injury")
             world.say_at(day, cases, k, f"files the company's emergency form, {claim}; the owner is not asked")
     world.emergency_queue.append(cases)
 
@@ -166,8 +166,9 @@ def _narrate(world: World, forms: Cases, now: np.ndarray, decided: Decisions) ->
         say(at, forms, k, "a company reviewer decides alone, {took} after filing", took=elapsed(at - filed[k]))
         if not decided.granted[k]:
             why = "" if forms["claims_danger"][k] else " (no imminent danger: the company's standard is not met)"
-            say(at, forms, k, "the reviewer refuses the form" + why +
-                ("; the agency applies for a warrant instead" if decided.to_court[k] else "; the agency lets it go"))
+            # A refused form that goes to a court says so once, on the legal demand's own line.
+            say(at, forms, k, "the reviewer refuses the form" + why
+                + ("" if decided.to_court[k] else "; the agency lets it go"))
             continue
         if not decided.has_video[k]:
             say(at, forms, k, "granted, but nothing to hand over: "

@@ -30,7 +30,7 @@ from sim.formatting import elapsed, plural
 from sim.model.cases import Cases
 from sim.model.notice import lapse_days, told_later
 from sim.model.queues import fcfs_starts
-from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
+from sim.model.routes.disclosure import disclose_without_consent, end_cases, ending_line, owners_disclosed
 from sim.model.routes.registry import LEGAL as ROUTE
 from sim.scenario.schema import PROCESS_TYPES
 
@@ -181,17 +181,20 @@ def _narrate_demands(world: World, cases: Cases, days: np.ndarray, decided: Soug
             say(day, cases, k, "the law lets the company hand over nothing under a {kind}: {then}",
                 kind=PROCESS_TYPES[decided.asked[k]].replace("_", " "), then=then)
         if decided.dropped[k]:
-            say(day, cases, k, "legal demand ends: never served (the agency left the platform)")
+            say(day, cases, k, ending_line("legal", "never_served"))
             continue
         kind = PROCESS_TYPES[decided.process[k]]
         # From here the case is on the legal route (a CSV's route column follows it).
         say(day, cases, k, "seeks a {kind}{asks}", route=ROUTE.name, kind=kind.replace("_", " "),
             asks=" and asks the company to preserve video" if decided.preserved[k] else "")
         if decided.refused[k]:
-            say(decided.served[k], cases, k, "the court refuses to issue it")
+            # Dated when the answer reaches the agency (the model times courts in days, not office hours).
+            say(decided.served[k], cases, k, "the answer comes back, {took} after the application: the court "
+                "refuses to issue it", took=elapsed(decided.served[k] - day))
         else:
-            say(decided.served[k], cases, k, "{issuer} issues the {kind}; it is served on the company",
-                issuer=ISSUER[kind], kind=kind.replace("_", " "))
+            say(decided.served[k], cases, k, "{issuer} issued the {kind} ({took} after the application); it is "
+                "served on the company", issuer=ISSUER[kind], kind=kind.replace("_", " "),
+                took=elapsed(decided.served[k] - day))
 
 
 def answer_all(world) -> None:

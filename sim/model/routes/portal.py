@@ -27,6 +27,7 @@ from sim.model.footage import footage_exists
 from sim.model.owners import OWNER, Owners, not_notified_why, notified_count, willing_count
 from sim.model.participation import opted_in
 from sim.model.routes import legal
+from sim.model.routes.disclosure import ending_line
 from sim.model.routes.registry import PORTAL as ROUTE
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ ENDS, END = ROUTE.endings, ROUTE.end
 # Owners a request does not reach because of their choice, by participation (words for the trace).
 OPTED = {False: "opted out of requests", True: "never switched requests on (a law makes them opt-in)"}
 # How owners hear of a request, by the portal's mode (words for the trace).
-ASKED_BY = {"email": "by an e-mail the company sends each owner (2018 to June 2021)",
+ASKED_BY = {"email": "by an e-mail the company sends each owner",
             "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
             "community_requests": "through a Community Request, moderated, via the agency's Axon Evidence"}
 
@@ -72,9 +73,9 @@ def _post(world: World, batch, rows: np.ndarray, epoch: int, period: int) -> Non
     decided = _decide(world, batch, rows, epoch)
     _tally(world, batch, period, decided)
     posted, escalates = decided.posted, decided.escalates
-    _escalate(world, batch, posted[escalates], decided.expiry[escalates])
-    if world.tracing:
+    if world.tracing:  # first, so a request's ending reads before the warrant its agency then seeks
         _narrate(world, batch, epoch, decided)
+    _escalate(world, batch, posted[escalates], decided.expiry[escalates])
 
 
 def _decide(world: World, batch, rows: np.ndarray, epoch: int) -> Requests:
@@ -123,7 +124,7 @@ def _escalate(world: World, batch, rows: np.ndarray, expiry: np.ndarray) -> None
     world.tally.add_each("legal.escalations_from_portal", world.periods_of(day))
     if world.tracing:
         for j, when in zip(rows.tolist(), day.tolist(), strict=True):
-            world.say_at(when, batch, j, "no footage: the agency seeks a warrant instead")
+            world.say_at(when, batch, j, "with no video from the owners, the agency turns to legal process")
     legal.demand_many(world, Cases.take(batch, rows), day, warrant=True)
 
 
@@ -138,17 +139,20 @@ def _narrate(world: World, batch, epoch: int, decided: Requests) -> None:
         asked_area, asked_hours = a["requested_area"][j], requested_window[i]
         capped = [f"{area[i]:g} sq mi" if asked_area > area[i] else "",
                   f"{hours[i]:g} h" if asked_hours > hours[i] else ""]
-        say(day, batch, j, f"posts a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
+        say(day, batch, j, f"makes a portal request for video of {asked_area:.2f} sq mi over {asked_hours:.1f} h"
             + (f"; the portal allows at most {' and '.join(c for c in capped if c)}, so the request is cut to that"
                if any(capped) else ""))
         if decided.no_case[i]:
             say(day, batch, j, "the request has no case number, which the rules require: the portal rejects it")
-            say(day, batch, j, "portal request ends: rejected (no case number)")
+            say(day, batch, j, ending_line("portal", "rejected_no_case_number"))
         elif decided.moderated[i]:
             say(day, batch, j, "the company's moderators reject the request")
-            say(day, batch, j, "portal request ends: rejected by moderation")
+            say(day, batch, j, ending_line("portal", "rejected_by_moderation"))
     modes, ending = rule("portal.mode", decided.posted), decided.ending
     opt_in = rule("portal.participation", decided.posted) == "opt_in"
+    # Encryption is a reason only where it exists and blocks sharing (no "encrypted" in 2020).
+    encryption = rule("platform.e2ee_available", decided.posted) & bool(
+        world.scenario.population.owners.e2ee_blocks_portal_sharing)
     for k, j in enumerate(decided.posted.tolist()):
         day, expiry = a["day"][j], decided.expiry[k]
         unseen = f", {out.unseen[k]:,} never saw the post" if out.unseen[k] else ""
@@ -160,12 +164,13 @@ def _narrate(world: World, batch, epoch: int, decided: Requests) -> None:
             agree = f"{out.consented[k]:,} {'agrees' if out.consented[k] == 1 else 'agree'}"
             say(day, batch, j, f"{agree} within the {expiry - day:g}-day response window"
                 + (f"; {lacking:,} of them {'has' if lacking == 1 else 'have'} no stored video to share "
-                   "(no paid plan, encrypted, or already deleted)" if lacking else ""))
+                   + ("(no paid plan, encrypted, or already deleted)" if encryption[k] else
+                      "(no paid plan, or already deleted)") if lacking else ""))
         if out.shared[k]:
             say(day + out.first_share[k], batch, j,
                 f"{plural(int(out.shared[k]), 'owner')} {'shares' if out.shared[k] == 1 else 'share'} "
                 f"{plural(int(out.clips[k]), 'clip')}, with consent")
-        say(expiry, batch, j, "portal request ends: " + ENDS[ending[k]].replace("_", " "))
+        say(expiry, batch, j, ending_line("portal", ENDS[ending[k]]))
 
 
 def _rules(world: World, batch, epoch: int):
