@@ -15,12 +15,17 @@ An intended rename of a metric is allowed with `--renamed OLD_NAME=NEW_NAME` (re
 for several): the old commit's outputs are read with the old name replaced by the new
 one, and the new manifests' `metric_aliases` (which list the renames) are set aside.
 The renames allowed are printed with the verdict.
+
+`--new-metrics a.b,c.d` names metrics the newer commit adds: their keys (JSON) and columns
+(CSV) are left out of both sides before comparing, so an added metric is not a difference.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import filecmp
+import io
 import json
 import subprocess
 import sys
@@ -49,18 +54,35 @@ def produce(source: Path, out: Path, extra: list[str]) -> None:
             sys.exit(f"{source}: {' '.join(args)} failed:\n{done.stderr}")
 
 
-def comparable(path: Path, renames: dict[str, str], old: bool) -> bytes:
-    """The file's bytes as compared: with the old names renamed (old side), volatile manifest fields left out."""
+def comparable(path: Path, renames: dict[str, str], old: bool, added: frozenset = frozenset()) -> bytes:
+    """The file's bytes as compared: with the old names renamed (old side), volatile manifest fields and
+    `added` metrics left out."""
     data = path.read_bytes()
     if old:
         for before, after in renames.items():
             data = data.replace(before.encode(), after.encode())
     if path.name == "manifest.json":
-        doc = json.loads(data)
+        doc = _without(json.loads(data), added)
         for key in VOLATILE + (("metric_aliases",) if renames else ()):
             doc.pop(key, None)
         return json.dumps(doc, sort_keys=True).encode()
+    if added and path.suffix == ".json":
+        return json.dumps(_without(json.loads(data), added), sort_keys=True).encode()
+    if added and path.suffix == ".csv":
+        rows = list(csv.reader(io.StringIO(data.decode())))
+        keep = [i for i, name in enumerate(rows[0] if rows else []) if name not in added]
+        kept = [[row[i] for i in keep if i < len(row)] for k, row in enumerate(rows) if k == 0 or not set(row) & added]
+        return "\n".join(",".join(row) for row in kept).encode()
     return data
+
+
+def _without(node, added: frozenset):
+    """A JSON tree without the keys in `added` (and without list items that are one of them)."""
+    if isinstance(node, dict):
+        return {k: _without(v, added) for k, v in node.items() if k not in added}
+    if isinstance(node, list):
+        return [_without(v, added) for v in node if not (isinstance(v, str) and v in added)]
+    return node
 
 
 def main() -> int:
@@ -72,8 +94,10 @@ def main() -> int:
                              "posterior files differ")
     parser.add_argument("--renamed", action="append", default=[], metavar="OLD=NEW",
                         help="a metric renamed on purpose (with an alias): compare OLD's outputs under NEW")
+    parser.add_argument("--new-metrics", default="", help="comma-separated metrics only the newer commit has")
     args = parser.parse_args()
     renames = dict(pair.split("=", 1) for pair in args.renamed)
+    added = frozenset(filter(None, args.new_metrics.split(",")))
     extra = ["--uncertainty", args.uncertainty] if args.uncertainty else []
     with tempfile.TemporaryDirectory(prefix="same-outputs-") as tmp:
         tmp = Path(tmp)
@@ -102,8 +126,8 @@ def main() -> int:
             if rel.suffix in SKIP_SUFFIXES or rel not in new_files:
                 continue
             a, b = tmp / "old" / rel, tmp / "new" / rel
-            same = (comparable(a, renames, old=True) == comparable(b, renames, old=False) if renames
-                    or rel.name == "manifest.json" else filecmp.cmp(a, b, shallow=False))
+            same = (comparable(a, renames, True, added) == comparable(b, renames, False, added)
+                    if renames or added or rel.name == "manifest.json" else filecmp.cmp(a, b, shallow=False))
             print(f"{'same   ' if same else 'DIFFERS'} {rel}")
             differ += not same
     print(f"{len(old_files)} files, {differ} differ (commands: {len(COMMANDS)}; "

@@ -35,7 +35,14 @@ DIRECTION = {
     "legal.subpoena_reaches_records": -1, "legal.court_order_reaches_records": -1,
     "legal.pushback_probability": 1, "legal.notify_user": 1, "legal.gag_order_probability": -1,
     "platform.e2ee_available": 1, "platform.e2ee_default": 1, "platform.retention_days": -1,
+    "portal.participation": 1, "emergency.notice_delay_days": -1, "legal.gag_order_lapse_days": -1,
 }
+# Rules that are not numbers, as numbers in their direction: opt-in asks fewer owners than opt-out;
+# a gag order without a limit (None) lasts longest.
+ORDINAL = {"opt_out": 0.0, "opt_in": 1.0, None: float("inf")}
+# Judged with another rule: the share who opt in matters only where participation is opt-in (checked
+# by the loader: at most the share who would not opt out, so opt-in never asks more owners).
+JUDGED_WITH = {"portal.opt_in_share"}
 # The claims a form may be filed about are judged together (a law narrows the list and may
 # admit a case that began with a call about the owner): compared as a set, below.
 ADMISSION = ("emergency.qualifying_incidents", "emergency.only_data_available_required",
@@ -64,21 +71,32 @@ def _policies(loaded, index, seed, posterior):
     return loader.with_values(loaded, values).policy_book
 
 
+def _at(book, date, column: int):
+    """The rules column `column` of `book` follows on `date` (a law scoped to owners adds columns)."""
+    return [e for e in book.epochs if e.date <= date][-1].policies[column]
+
+
 def _check(base_book, law_book, names, where):
     for date in sorted({e.date for e in law_book.epochs} | {e.date for e in base_book.epochs}):
-        for state in law_book.states:
-            base, law = base_book.policy_on(date, state), law_book.policy_on(date, state)
+        # Every jurisdiction (agency's state, camera's state) the law has: the baseline binds it by the agency's.
+        for column, (agency, camera) in enumerate(law_book.columns):
+            state = law_book.states[agency] if agency == camera else f"{law_book.states[agency]}>" \
+                                                                    f"{law_book.states[camera]}"
+            base, law = _at(base_book, date, agency), _at(law_book, date, column)
             assert _admitted(law, names) <= _admitted(base, names), (where, date, state, "admitted claims")
             for dotted, sign in DIRECTION.items():
                 if dotted == "emergency.ratification_hours" and not base.emergency.court_ratification_required:
                     continue  # a deadline for a follow-up warrant the baseline does not require at all
-                b, v = _field(base, dotted), _field(law, dotted)
+                b, v = (ORDINAL.get(x, x) if x is None or isinstance(x, str) else x
+                        for x in (_field(base, dotted), _field(law, dotted)))
+                if b == v:
+                    continue
                 assert sign * (float(v) - float(b)) >= -1e-12, (where, date, state, dotted, b, v)
             changed = {f"{section}.{name}" for section in ("portal", "emergency", "legal", "platform")
                        for name in attrs_names(getattr(base, section))
                        if getattr(getattr(base, section), name) != getattr(getattr(law, section), name)}
-            unjudged = changed - set(DIRECTION) - set(ADMISSION) - {"portal.mode", "portal.eligible_agencies",
-                                                                    "platform.retention_mode", "emergency.reviewers"}
+            unjudged = changed - set(DIRECTION) - set(ADMISSION) - JUDGED_WITH - {
+                "portal.mode", "portal.eligible_agencies", "platform.retention_mode", "emergency.reviewers"}
             assert not unjudged, (where, "a law changes a rule this test has no direction for", unjudged)
 
 

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.model.investigations import IMMINENT, draw_year
+from sim.model.jurisdiction import place_cameras
 from sim.model.metrics import INDEX
 from sim.model.population import draw_agencies
 from sim.model.routing import EMERGENCY, LEGAL, route_batch
@@ -56,6 +57,7 @@ def _routed(loaded, seed: int, period: int = 0):
     batch = draw_year(loaded.scenario, agencies, info.clock, period, streams.generator("arrivals", period),
                       streams.generator("owners", period), streams.generator("review", period),
                       streams.generator("courts", period), streams.owner_streams(period))
+    place_cameras(world, batch, streams.generator("cameras", period))
     code, _epoch = route_batch(world, batch, period)
     return batch, code
 

@@ -85,7 +85,7 @@ def test_the_consent_route_never_discloses_without_consent(policy, seed, owner_b
     without = m(row, "emergency.owners_disclosed") + m(row, "legal.owners_disclosed")
     assert m(row, "total.owners_disclosed_without_consent") == without
     assert m(row, "total.owners_disclosed") == without + m(row, "portal.owners_disclosed")
-    assert m(row, "total.owners_never_notified") <= without
+    assert m(row, "total.owners_not_told_at_time") <= without
 
 
 def test_closing_a_route_gives_zero_for_it():

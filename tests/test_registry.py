@@ -53,7 +53,7 @@ TOY = textwrap.dedent('''
     end_cases(world, toy, cases, np.array([1, 1]), np.array([1.0, 2.0]))
     row = world.tally.table()[-1]
     found["tally"] = {n: float(row[NAMES.index(n)]) for n in ("toy.owners_disclosed", "toy.ended_watched",
-                      "total.owners_disclosed_without_consent", "total.owners_never_notified")}
+                      "total.owners_disclosed_without_consent", "total.owners_not_told_at_time")}
 
     loaded = loader.load("scenarios/national-2020.toml")
     result = simulate(loaded, replications=2, seed=1)
@@ -85,7 +85,7 @@ def test_a_fourth_route_in_the_registry_reaches_metrics_totals_charts_and_trace(
                                 "toy.ended_not_watched", "toy.ended_watched"]
     assert found["by_state"] and found["change_words"].startswith("owners whose video police watched live")
     assert found["tally"] == {"toy.owners_disclosed": 5.0, "toy.ended_watched": 2.0,
-                              "total.owners_disclosed_without_consent": 5.0, "total.owners_never_notified": 3.0}
+                              "total.owners_disclosed_without_consent": 5.0, "total.owners_not_told_at_time": 3.0}
     assert found["summary"] == 0.0  # no case takes it: the model has no module for it yet
     assert found["chart_routes"] == ["emergency", "legal", "portal", "toy"]
     assert found["timeline_routes"] == ["emergency", "legal", "portal", "toy"]

@@ -21,7 +21,7 @@ CONTRACT = ("agencies.enrolled_police", "agencies.enrolled_fire", "portal.reques
             "emergency.disclosures", "emergency.owners_disclosed", "emergency.review_wait_days_mean",
             "legal.demands", "legal.warrants", "legal.subpoenas", "legal.court_orders",
             "legal.demands_with_data", "legal.content_disclosures", "legal.owners_notified", "legal.pushbacks",
-            "total.owners_disclosed", "total.owners_disclosed_without_consent", "total.owners_never_notified")
+            "total.owners_disclosed", "total.owners_disclosed_without_consent", "total.owners_not_told_at_time")
 
 
 def test_contract_metric_names_exist():

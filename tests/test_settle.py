@@ -39,11 +39,11 @@ def test_settling_adds_replications_to_every_scenario_and_changes_none_already_r
 
 def test_settling_stops_at_the_ceiling_and_says_not_settled_there():
     loaded = [loader.load(p) for p in (BASE, NOTICE)]
-    c = compare_scenarios(loaded[0], loaded[1:], 8, 2, settling=settling_for(["total.owners_never_notified"],
+    c = compare_scenarios(loaded[0], loaded[1:], 8, 2, settling=settling_for(["total.owners_not_told_at_time"],
                                                                             "2020", 32))
     # eight replications cannot bound a 95th percentile, so the verdict stays unsettled up to the ceiling
     assert c.base.replications == c.variants[0].replications == 32
-    assert c.change(c.variants[0], "total.owners_never_notified", "2020")["verdict"] == UNSETTLED
+    assert c.change(c.variants[0], "total.owners_not_told_at_time", "2020")["verdict"] == UNSETTLED
 
 
 def test_the_map_says_how_many_replications_its_states_need():

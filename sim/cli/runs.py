@@ -235,7 +235,7 @@ def brief(
     from sim.report.brief import build_brief, default_scenarios
     from sim.scenario import loader
 
-    paths = list(scenarios) if scenarios else default_scenarios()
+    paths = list(scenarios) if scenarios else default_scenarios(state=state)
     loaded = [loader.load(p) for p in paths]
     _check_state(state, loaded)
     year = _check_year(year or loaded[0].years[-1], loaded[0])

@@ -33,7 +33,7 @@ from sim.model.routes import registry
 from sim.scenario import loader
 from sim.scenario.unknowns import unknowns
 
-OUTPUT_METRICS = ("total.owners_disclosed_without_consent", "total.owners_never_notified",
+OUTPUT_METRICS = ("total.owners_disclosed_without_consent", "total.owners_not_told_at_time",
                   *(r.owners_disclosed for r in registry.without_consent()), registry.PORTAL.owners_disclosed)
 EFFECT = "total.owners_disclosed_without_consent"
 MIN_POINTS = 64  # below this RBD-FAST's bias correction swamps the indices (SALib's own examples use 1000)

@@ -65,6 +65,7 @@ PER_INVESTIGATION = (
     "u_target_paid", "u_target_e2ee", "target_retention", "owners_per_warrant",
     "emergency_review_days", "u_grant", "u_ratify", "owners_per_request", "u_denied_to_legal",
     "u_only_data", "u_call", "u_reroute", "u_portal_use",
+    "camera_state", "rules",  # added by sim.model.jurisdiction.place_cameras
 )
 
 

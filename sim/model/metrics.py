@@ -43,14 +43,18 @@ CATALOGUE: tuple[Metric, ...] = (
     _m("substitution.process_dropped", "subpoenas or court orders a law made useless, not replaced"),
     _m("total.owners_disclosed", "owners whose video left by any route"),
     _m("total.owners_disclosed_without_consent", "owners whose video left without their consent"),
-    _m("total.owners_never_notified", "owners whose video left and who were never told"),
+    _m("total.owners_not_told_at_time", "owners whose video left without consent and who were not told at the time"),
     _m("total.owners_disclosed_with_audio", "owners whose video left with recorded audio (portal only)"),
+    _m("total.owners_told_later",
+       "of those, owners told later within the horizon (a gag order lapsed, or a law's delay for notice ran out)"),
+    _m("total.owners_not_told_in_horizon", "of those, owners not told by the horizon's end"),
 )
 
 NAMES: tuple[str, ...] = tuple(m.name for m in CATALOGUE)
 # Renamed metrics: each old name (still read wherever a name is looked up, and listed in
 # every manifest.json) and the name it now has. The output contract is public.
-ALIASES = {"legal.users_notified": "legal.owners_notified"}
+ALIASES = {"legal.users_notified": "legal.owners_notified",
+           "total.owners_never_notified": "total.owners_not_told_at_time"}
 INDEX = {name: i for i, name in enumerate(NAMES)}
 INDEX.update({old: INDEX[new] for old, new in ALIASES.items()})
 KIND = {m.name: m.kind for m in CATALOGUE}
@@ -58,14 +62,14 @@ HEADLINE = (
     "agencies.enrolled_police", "portal.requests", "portal.owners_disclosed",
     "emergency.disclosures", "legal.demands", "legal.content_disclosures",
     "total.owners_disclosed", "total.owners_disclosed_without_consent",
-    "total.owners_never_notified",
+    "total.owners_not_told_at_time",
 )
 
 # The changes a class reads first, in plain words (terminal table, students' CSV).
 CHANGE_WORDS = {
     **{route.owners_disclosed: route.change_words for route in ROUTES},
     "total.owners_disclosed_without_consent": "owners whose video left without consent (all routes)",
-    "total.owners_never_notified": "of those, owners never told",
+    "total.owners_not_told_at_time": "of those, owners not told at the time",
 }
 
 
@@ -73,6 +77,7 @@ CHANGE_WORDS = {
 # always in the same place). Each is a COUNT, so a state's numbers sum to the nation's.
 STATE_METRICS = tuple(CHANGE_WORDS)
 STATE_INDEX = {name: i for i, name in enumerate(STATE_METRICS)}
+STATE_INDEX.update({old: STATE_INDEX[new] for old, new in ALIASES.items() if new in STATE_INDEX})
 
 
 class Tally:

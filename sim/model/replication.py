@@ -19,6 +19,7 @@ import simpy
 
 from sim.model.cases import Cases
 from sim.model.investigations import IMMINENT, draw_year
+from sim.model.jurisdiction import place_cameras
 from sim.model.population import draw_agencies
 from sim.model.routes import emergency, legal, portal
 from sim.model.routing import EMERGENCY, LEGAL, PORTAL, WARRANT, route_batch
@@ -91,6 +92,7 @@ def _arrivals(world: World, clock, streams):
                           streams.generator("arrivals", period), streams.generator("owners", period),
                           streams.generator("review", period), streams.generator("courts", period),
                           streams.owner_streams(period))
+        place_cameras(world, batch, streams.generator("cameras", period))
         code, epoch = route_batch(world, batch, period)
         portal.post_requests(world, batch, np.flatnonzero(code == PORTAL), epoch, period)
         # Opened now, each dated its day, written as the instant a timeout of (day - now) from now

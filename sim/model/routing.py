@@ -58,7 +58,7 @@ def route_batch(world: World, batch: Batch, period: int) -> tuple[np.ndarray, np
     a = batch.arrays
     routes = world.scenario.routes
     epoch = world.epochs_at(a["day"])
-    state, u = batch.state_array, a["u_route"]
+    state, u = a["rules"], a["u_route"]  # the column of rules each case follows (its state's, most often)
     imminent, enrolled = a["kind"] == IMMINENT, a["enrolled"]
     # Open to the agency: open, and to every enrolled agency or to Axon's customers only
     # (`PortalPolicy.open_to`, read for every case at once).
@@ -135,7 +135,7 @@ def form_qualifies(world: World, batch: Batch, epoch: np.ndarray) -> np.ndarray:
     # One index over every incident name: ordinary types first, then imminent ones.
     kind_index = np.where(imminent, len(world.ordinary_names) + a["incident"], a["incident"])
     names = world.ordinary_names + world.imminent_names
-    state = batch.state_array
+    state = a["rules"]  # the column of rules each case follows (its state's, most often)
     listed = world.listed("emergency.qualifying_incidents", names, kind_index, epoch, state)
     is_open = world.rule("emergency.open", epoch, state)
     only_data_required = world.rule("emergency.only_data_available_required", epoch, state)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 # Append only: a source's index is part of its streams' address.
-SOURCES = ("population", "arrivals", "owners", "review", "courts", "parameters", "owner_draws")
+SOURCES = ("population", "arrivals", "owners", "review", "courts", "parameters", "owner_draws", "cameras")
 
 
 def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequence]:

@@ -63,7 +63,9 @@ class World:
             self._team_of_epoch.append(len(self.reviewer_teams) - 1)
         self.legal_queue = []  # demands served on the company, answered in bulk (routes.legal.answer_all)
         self._epoch_days = [clock.day_of(e.date) for e in book.epochs]
-        self._rule_tables = {}  # rule path (and names, for `listed`) -> (epochs, states[, names]) array of values
+        self._rule_tables = {}  # rule path (and names, for `listed`) -> (epochs, jurisdictions[, names]) values
+        people = scenario.population.state_population
+        self.state_weights = np.array([people[s] for s in book.states], dtype=float)  # where cameras elsewhere are
 
     # -- time and policy --------------------------------------------------------
     def periods_of(self, days: np.ndarray) -> np.ndarray:
@@ -75,7 +77,8 @@ class World:
         return np.maximum(0, np.searchsorted(self._epoch_days, days, side="right") - 1)
 
     def rule(self, path: str, epochs: np.ndarray, states: np.ndarray) -> np.ndarray:
-        """A policy rule (`path` such as "legal.pushback_probability") in force for each case's epoch and state."""
+        """A policy rule (`path` such as "legal.pushback_probability") in force for each case's epoch and
+        jurisdiction (its column of rules, `rules`: its state's unless a law bound to owners says otherwise)."""
         if path not in self._rule_tables:
             self._rule_tables[path] = np.array([[attribute(p, path) for p in e.policies] for e in self.book.epochs])
         return self._rule_tables[path][epochs, states]
@@ -118,11 +121,11 @@ class World:
     def targeted_footage_exists(self, cases, days: np.ndarray, epochs: np.ndarray, age_days: np.ndarray) -> np.ndarray:
         """Can the company hand over the video of the camera each case names, `age_days` after the incident?"""
         return footage_exists(cases["u_target_paid"], cases["u_target_e2ee"], cases["target_retention"], age_days,
-                              **self.targeted_footage_rules(cases["state"], days, epochs))
+                              **self.targeted_footage_rules(cases["rules"], days, epochs))
 
     def targeted_footage_missing(self, cases, k: int, day: float, epoch: int, age_days: float) -> str:
         """Why `targeted_footage_exists` said no for case k, in words (for the trace)."""
-        rules = self.targeted_footage_rules(cases["state"][k:k + 1], np.array([day]), np.array([epoch]))
+        rules = self.targeted_footage_rules(cases["rules"][k:k + 1], np.array([day]), np.array([epoch]))
         return missing_footage_reason(cases["u_target_paid"][k], cases["u_target_e2ee"][k],
                                       cases["target_retention"][k], age_days,
                                       **{name: np.ravel(value)[0] for name, value in rules.items()}) or ""

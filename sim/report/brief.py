@@ -28,6 +28,7 @@ from sim.formatting import change, change_range, count, count_range, dump_json, 
 from sim.report import brief_charts, brief_tables, counts, findings
 from sim.report.output import run_files
 from sim.report.pdf import brief_date, fits_one_page, make_pdf
+from sim.scenario import law_status
 from sim.scenario.library import library_path
 
 SCENARIOS = library_path("")
@@ -39,10 +40,12 @@ TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("sim.report", "templa
                                lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
 
-def default_scenarios(folder: Path = SCENARIOS) -> list[Path]:
-    """The real timeline, then every shipped law (as a national what-if) and platform choice."""
+def default_scenarios(folder: Path = SCENARIOS, state: str | None = None) -> list[Path]:
+    """The real timeline, then (with `state`) the laws proposed for that state as written, then every
+    shipped law as a national what-if and every platform choice."""
+    own = law_status.own_state_laws(folder / "laws", state) if state else []
     variants = [p for pattern in DEFAULT_VARIANTS for p in sorted(folder.glob(pattern))]
-    return [folder / DEFAULT_BASE.relative_to(SCENARIOS), *variants]
+    return [folder / DEFAULT_BASE.relative_to(SCENARIOS), *own, *variants]
 
 
 def build_brief(comparison: Comparison, year: str, targets, command: str,
@@ -141,6 +144,7 @@ def _mechanisms(comparison: Comparison, national: Comparison, year: str) -> list
         info = v.loaded.scenario.scenario
         moved = [(c, comparison.change(v, c.metric, year)) for c in counts.LEADING]
         rows.append({"title": info.title, "mechanism": info.mechanism or info.description,
+                     "status": law_status.status_words(info), "status_source": info.status_source,
                      "changes": [{"short": c.short, "verdict": findings.verdict_words(d, reps), "change": d}
                                  for c, d in moved],
                      "effect": findings.effect_sentence(findings.own_effects(national, whole, year), reps)})

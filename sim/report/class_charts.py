@@ -24,7 +24,7 @@ PROJECTOR = {**STYLE, "font.size": 15, "axes.titlesize": 15, "xtick.labelsize": 
              "legend.fontsize": 13}
 SHORT = {**{route.owners_disclosed: route.projector for route in ROUTES},
          "total.owners_disclosed_without_consent": "left without\nconsent\n(all routes)",
-         "total.owners_never_notified": "never told\n(of those without\nconsent)"}
+         "total.owners_not_told_at_time": "not told at\nthe time (of those\nwithout consent)"}
 CHANCE_NOTE = "Error bars: 90% of replications (chance only: every unknown at its stated value)."
 
 

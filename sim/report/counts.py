@@ -43,9 +43,10 @@ CONSENT = Count(registry.PORTAL.owners_disclosed, "shared with consent",
 TOTAL = Count("total.owners_disclosed_without_consent", "without consent (both)",
               "owners whose video left without their consent (the first two counts together)",
               "the sum of the first two: never shown alone, because it is mostly warrants")
-NEVER_TOLD = Count("total.owners_never_notified", "never told",
-                   "owners whose video left without consent and who were never told",
-                   "of the first two counts, owners the company never told")
+NEVER_TOLD = Count("total.owners_not_told_at_time", "not told at the time",
+                   "owners whose video left without consent and who were not told at the time",
+                   "of the first two counts, owners the company did not tell when it handed the video over (some "
+                   "are told later, when a gag order lapses: total.owners_told_later)")
 LEADING = (NEITHER, WARRANT)
 HEADLINE = (NEITHER, WARRANT, CONSENT, TOTAL, NEVER_TOLD)
 BY_METRIC = {c.metric: c for c in HEADLINE}

@@ -26,7 +26,8 @@ WITHOUT_CONSENT = TOTAL.metric
 EFFECTS = {
     "emergency.destroyed_unratified": "emergency disclosures destroyed because a court refused the follow-up warrant",
     "emergency.ratified": "emergency disclosures a court ratified",
-    "total.owners_never_notified": "owners never told their video left",
+    "total.owners_not_told_at_time": "owners not told at the time their video left",
+    "total.owners_told_later": "owners told later that their video left (a gag order lapsed, or a law's delay ran out)",
     "legal.owners_notified": "owners told of a legal demand for their data",
     "emergency.requests": "emergency forms filed",
     "emergency.disclosures": "emergency disclosures",
@@ -123,7 +124,7 @@ def key_findings(comparison, year: str, when: str | None = None, anchor_year: st
     found = [f"In {when or year}{where}, under {_quoted(title)}, {level_words(level[NEITHER.metric])} owners' videos "
              f"went to police with neither their consent nor a warrant, and {level_words(level[WARRANT.metric])} "
              f"under a search warrant (together {count(level[TOTAL.metric]['mean'])} without consent); "
-             f"{count(level[NEVER_TOLD.metric]['mean'])} of these owners were never told. Another "
+             f"{count(level[NEVER_TOLD.metric]['mean'])} of these owners were not told at the time. Another "
              f"{count(level[CONSENT.metric]['mean'])} shared video through the portal, with consent."]
     if anchor_year and anchor_year != year:
         then = [count(base.summary(c.metric, anchor_year)["mean"]) for c in LEADING]

@@ -41,10 +41,15 @@ def lookup(tree: Any, dotted: str, leaves_only: bool = True) -> Any:
 
 
 def set_existing(tree: dict, dotted: str, value: Any, shown: str) -> None:
+    from sim.scenario.scope import STATED_LATER  # fields a variant may state though its base does not
+
     keys = dotted.split(".")
     node = tree
     for i, key in enumerate(keys):
         at = ".".join(keys[: i + 1])
+        if i == len(keys) - 1 and isinstance(node, dict) and not is_value_table(node) and dotted in STATED_LATER:
+            node[key] = value  # a field with a neutral default that a base need not state
+            return
         if not isinstance(node, dict) or is_value_table(node) or key not in node:
             raise ScenarioError(shown, dotted, f"the base scenario has no {at}")
         if i == len(keys) - 1:

@@ -12,7 +12,9 @@ import datetime as dt
 from typing import Any
 
 import attrs
+import numpy as np
 
+from sim.scenario.scope import binds, check_owner_fields, check_participation, jurisdictions, key_table
 from sim.scenario.structure import CONVERTER, StructureFailure, structure
 
 
@@ -30,6 +32,16 @@ class PolicyBook:
     states: tuple[str, ...]
     epochs: tuple[Epoch, ...]
     overrides: tuple[str, ...] = ()  # same-day entries of a variant that override its base's, in words
+    # Rules per jurisdiction (agency's state, camera's state): the states themselves first, then
+    # the pairs a law scoped to owners needs (sim.scenario.scope); `Epoch.policies` follows them.
+    columns: tuple[tuple[int, int], ...] = ()
+    _keys: Any = attrs.field(default=None, eq=False, repr=False)
+
+    def rule_keys(self, agency_state: np.ndarray, camera_state: np.ndarray) -> np.ndarray:
+        """The column of rules each case follows, from its agency's state and its camera's state."""
+        if len(self.columns) == len(self.states):
+            return agency_state
+        return self._keys[agency_state, camera_state]
 
     @classmethod
     def build(cls, scenario, own_entries: set[int], files: dict[int, str] | None = None) -> PolicyBook:
@@ -39,7 +51,9 @@ class PolicyBook:
         info = scenario.scenario
         states = tuple(sorted(scenario.population.state_population))
         index = {s: i for i, s in enumerate(states)}
-        current = [scenario.policy] * len(states)
+        check_owner_fields(scenario.timeline)
+        columns = jurisdictions(scenario.timeline, states)
+        current = [scenario.policy] * len(columns)
         _check_policy(scenario, scenario.policy, "policy")
         epochs = [Epoch(info.start, (info.start_label,), tuple(current))]
         order = sorted(range(len(scenario.timeline)), key=lambda i: scenario.timeline[i].date)
@@ -56,7 +70,7 @@ class PolicyBook:
             for s in change.states or ():
                 if s not in index:
                     raise StructureFailure(f"{where}.states", f"unknown state {s!r}")
-            targets = [index[s] for s in change.states] if change.states is not None else range(len(states))
+            targets = [k for k, column in enumerate(columns) if binds(change, column, states)]
             changed: dict[int, Any] = {}
             for t in targets:
                 old = current[t]
@@ -69,7 +83,8 @@ class PolicyBook:
                 epochs[-1] = Epoch(date, (*epochs[-1].labels, change.label), tuple(current))
             else:
                 epochs.append(Epoch(date, (change.label,), tuple(current)))
-        return cls(states=states, epochs=tuple(epochs), overrides=overrides)
+        return cls(states=states, epochs=tuple(epochs), overrides=overrides, columns=columns,
+                   keys=key_table(columns, len(states)))
 
     def policy_on(self, date: dt.date, state: str):
         """The policy in force for `state` on `date` (for reports and tests)."""
@@ -110,6 +125,7 @@ def _apply(policy, changes: dict[str, Any], where: str, cls, scale: dict[str, fl
 
 
 def _check_policy(scenario, policy, where: str) -> None:
+    check_participation(policy, max(scenario.population.owners.opt_out_share.values()), where)
     known = set(scenario.investigations.imminent_types) | set(scenario.investigations.incident_types)
     for name in policy.emergency.qualifying_incidents:
         if name not in known:

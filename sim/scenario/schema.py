@@ -1,5 +1,7 @@
 """The typed shape of a scenario: population, investigations, routes and dated policy.
 
+The dated policy's classes live in `sim.scenario.policy_rules` and are re-exported here.
+
 Every class is a frozen attrs record built by the loader from TOML. Nothing here has
 a default: every number the model uses must come from a scenario file, with its
 source or note kept beside it by the loader.
@@ -8,21 +10,28 @@ source or note kept beside it by the loader.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import attrs
 
 from sim.errors import FieldValueError
 from sim.scenario.clock import Clock
 from sim.scenario.distributions import Distribution
+from sim.scenario.law_status import check_status, known_status
+from sim.scenario.policy_rules import (  # noqa: F401 - the dated rules, re-exported: importers name them here
+    SCOPES,
+    EmergencyPolicy,
+    LegalPolicy,
+    PlatformPolicy,
+    Policy,
+    PolicyChange,
+    PortalPolicy,
+)
 from sim.scenario.trend import Trend
 from sim.scenario.validators import (
     counts_in,
     in_range,
     increasing_trend,
     metric_names,
-    non_empty_or_none,
-    one_of,
     only_false,
     probability,
     shares_sum_to_one,
@@ -55,8 +64,14 @@ class ScenarioInfo:
     # For a variant: the metrics that show its own effect, when the headline need not move
     # (Vermont: emergency.destroyed_unratified). Checked against the metric catalogue when run.
     effects: tuple[str, ...] = attrs.field(default=(), validator=metric_names)
+    # For a law's file: where the bill stands (introduced, in committee, passed a chamber,
+    # enacted), since when, and who says so (sim.scenario.law_status; the brief's law rows).
+    status: str = attrs.field(default="", validator=known_status)
+    status_date: dt.date | None = None
+    status_source: str = attrs.field(default="", validator=text(1_000))
 
     def __attrs_post_init__(self):
+        check_status(self.status, self.status_date, self.status_source)
         for name in ("start", "end"):
             when = getattr(self, name)
             if not SUPPORTED_SPAN[0] <= when <= SUPPORTED_SPAN[1]:
@@ -184,6 +199,11 @@ class InvestigationParams:
     requested_window_hours: Distribution = attrs.field(validator=support_in(0, 24 * 365))
     request_delay_days: Distribution = attrs.field(validator=support_in(0, 3650))
     case_number_missing_probability: float = attrs.field(validator=probability)
+    # Share of investigations whose cameras lie in another state than the asking agency's
+    # (a state is drawn for them in proportion to population). It matters only to a law
+    # scoped to owners in a state (`PolicyChange.scope`); 0 (every camera in the agency's
+    # own state) unless a scenario states it, as the laws scoped to owners do.
+    camera_elsewhere_share: float = attrs.field(default=0.0, validator=probability)
 
 
 @frozen
@@ -248,110 +268,6 @@ class LegalParams:
 
 
 PROCESS_TYPES = ("warrant", "subpoena", "court_order")
-
-# --- policy (may change on dated timeline entries) ---------------------------------
-
-
-@frozen
-class PortalPolicy:
-    """Rules of the consent route: who may ask, for what, and how owners are asked."""
-
-    open: bool
-    mode: str = attrs.field(validator=one_of("email", "public_post", "community_requests"))
-    eligible_agencies: str = attrs.field(validator=one_of("enrolled", "axon_customers"))
-    max_area_sq_mi: float = attrs.field(validator=in_range(0.001, 100))
-    max_window_hours: float = attrs.field(validator=in_range(0.1, 24 * 365))
-    case_number_required: bool
-    moderation_rejection_probability: float = attrs.field(validator=probability)
-    nudging_language: bool
-    owner_opt_out_available: bool
-    response_window_days: float = attrs.field(validator=in_range(0.01, 365))
-
-    def open_to(self, axon_customer: bool) -> bool:
-        """May an enrolled agency (an Axon customer or not) post requests under these rules?"""
-        return self.open and (self.eligible_agencies == "enrolled" or axon_customer)
-
-
-@frozen
-class EmergencyPolicy:
-    """Rules of the company's emergency route, decided without the owner."""
-
-    open: bool
-    # The company's standard: a good-faith determination of imminent danger of death or
-    # serious physical injury. Claims of such danger are granted at `grant_probability`;
-    # a form about any other case (a burglary pushed off a shut portal) at its own rate.
-    grant_probability: float = attrs.field(validator=probability)
-    other_claim_grant_probability: float = attrs.field(validator=probability)
-    reviewers: int = attrs.field(validator=in_range(1, 10_000))
-    notify_owner: bool
-    # The incidents police may file a form about, ordinary or imminent: police may file
-    # about any case; a law may narrow the list.
-    qualifying_incidents: tuple[str, ...]
-    only_data_available_required: bool  # listed incidents qualify only where the video is the only data
-    call_concerning_owner_qualifies: bool  # a case that began with an emergency call about the owner qualifies
-    # After a disclosure, police must apply for a warrant within `ratification_hours`;
-    # a court decides it (refusing as often as it refuses warrants).
-    court_ratification_required: bool
-    ratification_hours: float = attrs.field(validator=in_range(0, 24 * 365))
-    destroy_if_not_ratified: bool  # a refused follow-up warrant means the footage must be destroyed
-
-
-@frozen
-class LegalPolicy:
-    """What each kind of process reaches, and how the company answers it."""
-
-    # What each kind of process reaches, read per case by `sim.model.routes.legal._process_rule`.
-    warrant_reaches_content: bool
-    subpoena_reaches_content: bool
-    court_order_reaches_content: bool
-    subpoena_reaches_records: bool
-    court_order_reaches_records: bool
-    pushback_probability: float = attrs.field(validator=probability)
-    notify_user: bool
-    gag_order_probability: float = attrs.field(validator=probability)
-
-
-@frozen
-class PlatformPolicy:
-    """Storage and encryption choices that gate every route."""
-
-    e2ee_available: bool
-    e2ee_default: bool
-    retention_mode: str = attrs.field(validator=one_of("fixed", "owner_chosen"))
-    retention_days: float = attrs.field(validator=in_range(0, 3650))
-
-
-@frozen
-class Policy:
-    portal: PortalPolicy
-    emergency: EmergencyPolicy
-    legal: LegalPolicy
-    platform: PlatformPolicy
-
-
-def _factors(instance, attribute, value):
-    """A relative change limits a rate: each factor lies in [0, 1]."""
-    for path, factor in value.items():
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or not 0 <= factor <= 1:
-            raise FieldValueError(f"{attribute.name}.{path}", factor,
-                                  "a factor on the rate in force; a law that limits a rate scales it by [0, 1]")
-
-
-@frozen
-class PolicyChange:
-    """A dated timeline entry: from `date`, set these policy fields (for some states).
-
-    `set` gives fields their new values; `scale` multiplies a rate in force the day
-    before by a factor in [0, 1] (a provision that limits a rate, relative to whatever
-    the baseline's replication drew, so it never moves the rate the other way).
-    """
-
-    date: dt.date
-    label: str = attrs.field(validator=text(200))
-    set: dict[str, Any] = attrs.field(factory=dict)
-    states: tuple[str, ...] | None = attrs.field(default=None, validator=non_empty_or_none)  # None: every state
-    scale: dict[str, float] = attrs.field(factory=dict, validator=_factors)
-
 
 @frozen
 class Scenario:

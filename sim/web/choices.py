@@ -13,6 +13,7 @@ import tomllib
 
 import attrs
 
+from sim.scenario import law_status
 from sim.scenario.library import LIBRARY
 
 GROUPS = ("laws", "platform", "eras", "classroom")
@@ -27,6 +28,12 @@ class Choice:
     group: str
     title: str
     description: str
+    status: str = ""  # a bill's status in words ("in committee, 19 Feb 2026"), for laws that state one
+
+    @property
+    def shown(self) -> str:
+        """The title as a list shows it: with a bill's status, so a reader sees where it stands."""
+        return f"{self.title}: {self.status}" if self.status else self.title
 
 
 @functools.cache
@@ -37,7 +44,8 @@ def library() -> dict[str, Choice]:
         for path in sorted((LIBRARY / group).glob("*.toml")):
             info = tomllib.loads(path.read_text(encoding="utf-8")).get("scenario", {})
             name = f"{group}/{path.stem}"
-            found[name] = Choice(name, group, str(info.get("title", name)), str(info.get("description", "")))
+            found[name] = Choice(name, group, str(info.get("title", name)), str(info.get("description", "")),
+                                 law_status.words(info.get("status", ""), info.get("status_date")))
     path = LIBRARY / "timeline.toml"
     info = tomllib.loads(path.read_text(encoding="utf-8"))["scenario"]
     found = {"timeline": Choice("timeline", "", info["title"], info["description"]), **found}

@@ -14,7 +14,7 @@ from sim.web.whatif_tab import chosen_levers, lever_inputs
 def form_ui(states):
     choices = library()
     grouped = {"Start": {"timeline": choices["timeline"].title},
-               **{g.capitalize(): {c.name: c.title for c in choices.values() if c.group == g} for g in GROUPS}}
+               **{g.capitalize(): {c.name: c.shown for c in choices.values() if c.group == g} for g in GROUPS}}
     return ui.layout_columns(
         ui.card(
             ui.card_header("A new scenario file"),

@@ -17,7 +17,7 @@ from sim.web.whatif import DEFAULT_APP_REPS, DEFAULT_HORIZON, MAX_APP_REPS, MAX_
 def whatif_ui(years, states, pins, notes, steps):
     choices = library()
     bases = {name: choices[name].title for name in BASES}
-    grouped = {group.capitalize(): {c.name: c.title for c in choices.values() if c.group == group}
+    grouped = {group.capitalize(): {c.name: c.shown for c in choices.values() if c.group == group}
                for group in GROUPS}
     horizons = {**{y: f"{y} (one year)" for y in years}, "timeline": f"{years[0]}–{years[-1]} (whole timeline)"}
     sidebar = ui.sidebar(

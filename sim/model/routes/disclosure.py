@@ -44,9 +44,12 @@ def owners_disclosed(world: World, drawn: np.ndarray) -> np.ndarray:
 
 
 def disclose_without_consent(world: World, route: Route, cases: Cases, owners: np.ndarray, told: np.ndarray,
-                             days: np.ndarray) -> None:
+                             days: np.ndarray, later: np.ndarray | None = None) -> None:
     """Tally footage of `owners` owners per case handed over by `route` without their consent, each
     in its case's period, nationally and in the asking agency's state; `days` from opening, in order.
+
+    `told`: the owner was told at the time; `later`: told after a delay, within the horizon
+    (sim.model.notice); the rest are not told within the horizon.
 
     The "without consent" totals are the sums of these tallies over the routes whose registry
     entry needs no consent: nothing downstream adds the routes up again.
@@ -56,7 +59,11 @@ def disclose_without_consent(world: World, route: Route, cases: Cases, owners: n
     tally.add_each_in_state(route.owners_disclosed, period, state, owners)
     tally.add_each("total.owners_disclosed", period, owners)
     tally.add_each_in_state("total.owners_disclosed_without_consent", period, state, owners)
-    tally.add_each_in_state("total.owners_never_notified", period[~told], state[~told], owners[~told])
+    tally.add_each_in_state("total.owners_not_told_at_time", period[~told], state[~told], owners[~told])
+    later = np.zeros(told.shape, bool) if later is None else later
+    tally.add_each("total.owners_told_later", period[later], owners[later])
+    never = ~told & ~later
+    tally.add_each("total.owners_not_told_in_horizon", period[never], owners[never])
     tally.observe_each(f"{route.name}.days_to_disclosure_mean", period, days)
 
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.formatting import elapsed, plural
 from sim.model.cases import Cases
+from sim.model.notice import told_later
 from sim.model.queues import fcfs_starts
 from sim.model.routes import legal
 from sim.model.routes.disclosure import disclose_without_consent, end_cases, owners_disclosed
@@ -50,7 +51,8 @@ class Decisions:
     to_court: np.ndarray  # refused, and the agency applies for a warrant instead
     has_video: np.ndarray  # granted, and the camera's video exists: handed over without consent
     owners: np.ndarray  # owners whose video it is
-    told: np.ndarray  # the rules in force require telling the owner
+    told: np.ndarray  # the rules in force require telling the owner at the time
+    told_later: np.ndarray  # or after a delay a law allows, within the horizon (sim.model.notice)
     ratify: np.ndarray  # a law requires a court to ratify the disclosure
     later: np.ndarray  # the day the follow-up warrant is decided (the decision's, where none is needed)
     refused: np.ndarray  # the court refuses the follow-up warrant
@@ -115,7 +117,7 @@ def _decide(world: World, forms: Cases, now: np.ndarray) -> None:
     has_video = decided.has_video
     tally.add_each("emergency.disclosures", period[has_video])
     disclose_without_consent(world, ROUTE, forms.pick(has_video), decided.owners[has_video],
-                             decided.told[has_video], (now - filed)[has_video])
+                             decided.told[has_video], (now - filed)[has_video], decided.told_later[has_video])
     tally.add_each("emergency.ratified", period[decided.ratify & ~decided.refused])
     tally.add_each("emergency.ratification_refused", period[decided.refused])
     tally.add_each("emergency.destroyed_unratified", period[decided.destroyed])
@@ -131,8 +133,9 @@ def _decide(world: World, forms: Cases, now: np.ndarray) -> None:
 
 
 def _decisions(world: World, forms: Cases, now: np.ndarray) -> Decisions:
-    """Each decision, under the rules in force in the form's state on the day it is taken."""
-    scenario, state = world.scenario, forms["state"]
+    """Each decision, under the rules in force for the form (its column of rules: its state's, unless a law
+    bound to owners of cameras elsewhere says otherwise) on the day it is taken."""
+    scenario, state = world.scenario, forms["rules"]
     epoch = world.epochs_at(now)
 
     def rule(name):
@@ -145,10 +148,13 @@ def _decisions(world: World, forms: Cases, now: np.ndarray) -> Decisions:
     has_video = granted & world.targeted_footage_exists(forms, now, epoch, age)
     ratify = has_video & rule("court_ratification_required")
     refused = ratify & (forms["u_ratify"] < scenario.legal.judge_refusal_probability["warrant"])
+    notify, delay = rule("notify_owner"), rule("notice_delay_days")
+    told = notify & (delay <= 0)
     return Decisions(
         epoch=epoch, granted=granted,
         to_court=~granted & (forms["u_denied_to_legal"] < scenario.routes.denied_emergency_to_legal),
-        has_video=has_video, owners=owners_disclosed(world, forms["owners_per_request"]), told=rule("notify_owner"),
+        has_video=has_video, owners=owners_disclosed(world, forms["owners_per_request"]), told=told,
+        told_later=told_later(told, notify, delay, now, world.clock.horizon_days),
         ratify=ratify, later=np.where(ratify, now + rule("ratification_hours") / 24, now), refused=refused,
         destroyed=refused & rule("destroy_if_not_ratified"), age=age)
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.formatting import elapsed, plural
 from sim.model.cases import Cases
+from sim.model.notice import lapse_days, told_later
 from sim.model.queues import fcfs_starts
 from sim.model.routes.disclosure import disclose_without_consent, end_cases, ending_line, owners_disclosed
 from sim.model.routes.registry import LEGAL as ROUTE
@@ -75,6 +76,7 @@ class Answers:
     identified: np.ndarray  # an account was found for the camera named
     notify: np.ndarray  # the rules in force require telling the owner
     told: np.ndarray  # the owner is told (no gag order)
+    told_later: np.ndarray  # told when a gag order lapses, within the horizon (sim.model.notice)
     reaches_content: np.ndarray  # the process reaches video (and the warrant asked for it)
     has_video: np.ndarray  # video handed over
     owners: np.ndarray  # owners whose video it is
@@ -139,7 +141,7 @@ def _seek(world: World, cases: Cases, days: np.ndarray, warrant: np.ndarray | bo
     """Which process each case seeks, and the court's answer (decided now, dated `served`)."""
     facts, routes = world.scenario.legal, world.scenario.routes
     asked = np.where(warrant, WARRANT, choose_process(world, cases["u_process"]))
-    state, epoch = cases["state"], world.epochs_at(days)
+    state, epoch = cases["rules"], world.epochs_at(days)  # the column of rules (its state's, most often)
     # Where a law lets the company hand over nothing under this kind of process, the
     # agency seeks a warrant instead, or gives up on the platform.
     # (A warrant always reaches something; the other kinds, content or records as the law says.)
@@ -224,15 +226,17 @@ def _answer(world: World, demands: Cases, answered: np.ndarray) -> None:
     tally.add_each("legal.content_disclosures", period[decided.has_video])
     has_video = decided.has_video
     disclose_without_consent(world, ROUTE, demands.pick(has_video), decided.owners[has_video],
-                             decided.told[has_video], (answered - demands["opened"])[has_video])
+                             decided.told[has_video], (answered - demands["opened"])[has_video],
+                             decided.told_later[has_video])
     if world.tracing:
         _narrate_answers(world, demands, answered, decided)
     end_cases(world, ROUTE, demands, decided.ending, answered)
 
 
 def _decide(world: World, demands: Cases, answered: np.ndarray) -> Answers:
-    """Each answer's decisions, under the rules in force in the demand's state on the day of the answer."""
-    facts, state = world.scenario.legal, demands["state"]
+    """Each answer's decisions, under the rules in force for the demand (its column of rules: its state's,
+    unless a law bound to owners of cameras elsewhere says otherwise) on the day of the answer."""
+    facts, state = world.scenario.legal, demands["rules"]
     epoch = world.epochs_at(answered)
 
     def rule(name):
@@ -247,7 +251,10 @@ def _decide(world: World, demands: Cases, answered: np.ndarray) -> Answers:
     # Preserved footage is frozen when the demand opens; otherwise it ages until served.
     age = demands["request_delay"] + np.where(demands["preserved"], 0.0, answered - demands["opened"])
     has_video = identified & reaches_content & world.targeted_footage_exists(demands, answered, epoch, age)
+    # A gag order that lapses (a law's or the order's limit) lets the company tell the owner later.
+    later = told_later(told, notify, lapse_days(rule("gag_order_lapse_days")), answered, world.clock.horizon_days)
     return Answers(epoch=epoch, pushed_back=pushed_back, identified=identified, notify=notify, told=told,
+                   told_later=later,
                    reaches_content=reaches_content, has_video=has_video,
                    owners=owners_disclosed(world, demands["owners_per_warrant"]), age=age)
 

@@ -25,6 +25,7 @@ from sim.formatting import plural
 from sim.model.cases import Cases
 from sim.model.footage import footage_exists
 from sim.model.owners import OWNER, Owners, not_notified_why, notified_count, willing_count
+from sim.model.participation import opted_in
 from sim.model.routes import legal
 from sim.model.routes.disclosure import ending_line
 from sim.model.routes.registry import PORTAL as ROUTE
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 # How a portal request can end: declared in the route registry, which metrics, charts and traces read.
 ENDS, END = ROUTE.endings, ROUTE.end
+# Owners a request does not reach because of their choice, by participation (words for the trace).
+OPTED = {False: "opted out of requests", True: "never switched requests on (a law makes them opt-in)"}
 # How owners hear of a request, by the portal's mode (words for the trace).
 ASKED_BY = {"email": "by an e-mail the company sends each owner",
             "public_post": "through a public post in the app's Neighbors feed, seen only by owners who look",
@@ -146,6 +149,7 @@ def _narrate(world: World, batch, epoch: int, decided: Requests) -> None:
             say(day, batch, j, "the company's moderators reject the request")
             say(day, batch, j, ending_line("portal", "rejected_by_moderation"))
     modes, ending = rule("portal.mode", decided.posted), decided.ending
+    opt_in = rule("portal.participation", decided.posted) == "opt_in"
     # Encryption is a reason only where it exists and blocks sharing (no "encrypted" in 2020).
     encryption = rule("platform.e2ee_available", decided.posted) & bool(
         world.scenario.population.owners.e2ee_blocks_portal_sharing)
@@ -153,8 +157,8 @@ def _narrate(world: World, batch, epoch: int, decided: Requests) -> None:
         day, expiry = a["day"][j], decided.expiry[k]
         unseen = f", {out.unseen[k]:,} never saw the post" if out.unseen[k] else ""
         say(day, batch, j, f"{plural(int(batch.owners.count[j]), 'camera owner')} nearby: "
-                           f"{out.outside_area[k]:,} beyond the area the portal allows, {out.opted_out[k]:,} opted "
-                           f"out of requests{unseen}; {out.notified[k]:,} asked {ASKED_BY[str(modes[k])]}")
+                           f"{out.outside_area[k]:,} beyond the area the portal allows, {out.opted_out[k]:,} "
+                           f"{OPTED[bool(opt_in[k])]}{unseen}; {out.notified[k]:,} asked {ASKED_BY[str(modes[k])]}")
         if out.notified[k]:
             lacking = out.consented[k] - out.shared[k]
             agree = f"{out.consented[k]:,} {'agrees' if out.consented[k] == 1 else 'agree'}"
@@ -170,9 +174,10 @@ def _narrate(world: World, batch, epoch: int, decided: Requests) -> None:
 
 
 def _rules(world: World, batch, epoch: int):
-    """Return rule(path, rows) → the rule in force for each of those requests (one epoch, each its state)."""
+    """Return rule(path, rows) → the rule in force for each of those requests (one epoch, each its column of
+    rules: its state's, unless a law bound to owners of cameras elsewhere says otherwise)."""
     def rule(path: str, rows: np.ndarray) -> np.ndarray:
-        return world.rule(path, np.full(rows.size, epoch), batch.state_array[rows])
+        return world.rule(path, np.full(rows.size, epoch), batch.arrays["rules"][rows])
 
     return rule
 
@@ -243,6 +248,9 @@ def decide_owners(world: World, batch, rows: np.ndarray, epoch: int) -> OwnerOut
     # The willing, one by one, then narrower and narrower subsets.
     u = owners.uniforms(int(willing.sum()))
     by = np.repeat(np.arange(rows.size), willing)
+    # Where a law makes requests opt-in, only owners who switched them on (sim.model.participation).
+    notified, willing, kept, opt_out = opted_in(rule, a, rows, opt_out, notified, willing, consent, by)
+    u, by = u[kept], by[kept]
 
     delay = owners_params.response_delay_days.quantile(Owners.fine(u, "u_delay"))
     in_time = np.flatnonzero(delay <= window_days[by])  # an answer after the window closes is no consent
