@@ -1,9 +1,11 @@
 """Where a bill stands: its status, the date of that status, and the source that says so.
 
 A law's scenario file states them in `[scenario]` (`status`, `status_date`,
-`status_source`); the brief's law rows print them in words ("in committee since
-13 Apr 2026"). A status needs its date and its source, and a date or a source needs a
-status: a reader who sees "enacted" must be able to check it.
+`status_source`); the brief's law rows print them in words ("in committee, 13 Apr
+2026"). `status_date` is the date of the last recorded action its source shows (for a
+bill in committee that may be a postponed hearing, not the day it was referred), as of
+the day the source was read. A status needs its date and its source, and a date or a
+source needs a status: a reader who sees "enacted" must be able to check it.
 """
 
 from __future__ import annotations
