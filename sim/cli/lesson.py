@@ -83,7 +83,9 @@ def _show(chart: Path, exercise: str) -> None:
     """Open a chart in the picture viewer (the same as double-clicking it), or say how to make it."""
     if not chart.is_file():
         raise UsageError(f"{chart}: not made yet; run `ringsim lesson {exercise} run` first (in this folder)")
-    out_console.print(f"opening {chart}", highlight=False, markup=False)
+    # said first: a desktop without a picture viewer may print its own errors and still exit 0
+    out_console.print(f"opening {chart} (if no window opens, open that file yourself: {chart.resolve()})",
+                      highlight=False, markup=False)
     if typer.launch(str(chart.resolve())):
         raise UsageError(f"{chart}: this computer has no picture viewer to open it; open the file by hand")
 

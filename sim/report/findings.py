@@ -178,15 +178,17 @@ def headline_title(comparison, year: str, when: str | None = None) -> str:
 
 def _also(comparison, variant, year: str, ranked, title: bool = False) -> str:
     """What else the alternative settles among the three counts: '; it also cuts consensual sharing ... by −90%'."""
-    moved = []
+    moved, still = [], []
     for metric, words in MOVED.items():
         if metric == ranked.metric:
             continue
         d = comparison.change(variant, metric, year)
         if clear(d):
             moved.append(f"{'cut' if d['mean'] < 0 else 'raise'} {words} ({_share(d, bare=True) or change(d['mean'])})")
-    if not moved:
-        return ", with no settled change in the other counts" if title else ""
+        else:
+            still.append(words)
+    if not moved:  # name the counts: "the other counts" would take in owners never told, which may move
+        return f", with no settled change in {' or '.join(still)}" if title else ""
     return (" and " if title else "; it would also ") + " and ".join(moved)
 
 
