@@ -252,7 +252,10 @@ def test_the_form_keeps_a_laws_mechanism_and_relabels_a_copy(app_url, browser):
     page.wait_for_selector("#form-toml")
     page.locator("#form_states-selectized").fill("CA")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('#form-toml').innerText.includes('what-if: the rules of')",
-                           timeout=20_000)
+    # wait for the copy to California itself: the form shows the law for every state first, and a loaded
+    # machine may take a while to redraw it
+    page.wait_for_function("() => { const t = document.querySelector('#form-toml').innerText;"
+                           " const i = t.indexOf('what-if: the rules of');"
+                           " return i >= 0 && t.slice(i).split('\\n')[0].includes('CA'); }", timeout=60_000)
     toml = page.inner_text("#form-toml")
     assert "mechanism = " in toml and "CA" in toml.split("what-if: the rules of")[1].split("\n")[0]
