@@ -112,7 +112,6 @@ def _settings(sets: list[str]) -> dict:
 
 def _precision(relative: float | None, reps: int, max_reps: int, period: str):
     from sim.experiments.precision import Precision
-    from sim.experiments.runner import MAX_REPLICATIONS
 
     if relative is None:
         return None
@@ -231,8 +230,10 @@ def brief(
     check_posterior_file(uncertainty)
     from sim.experiments.calibration import load_targets
     from sim.experiments.compare import compare_scenarios
+    from sim.experiments.settle import settle_ceiling, settling_for
     from sim.files import write_folder
     from sim.report.brief import build_brief, default_scenarios
+    from sim.report.brief_tables import SHOWN
     from sim.scenario import loader
 
     paths = list(scenarios) if scenarios else default_scenarios(state=state)
@@ -241,7 +242,7 @@ def brief(
     year = _check_year(year or loaded[0].years[-1], loaded[0])
     known = load_targets(targets)
     rule = _precision(precision, reps, max_reps, year)
-    settle = _settle_ceiling(settle_up_to, reps, rule)
+    settle = settle_ceiling(settle_up_to, reps, rule, SETTLE_FACTOR)
     check_writable(out, force, inputs_of(loaded, targets))
     total = (rule.ceiling if rule else settle) * len(loaded)
     say_overrides(loaded)
@@ -249,7 +250,8 @@ def brief(
         comparison = with_progress(f"brief: {len(loaded)} scenarios", total, lambda done: (
             compare_scenarios(loaded[0], loaded[1:], reps, seed, workers=workers, executor=executor,
                               on_done=lambda _s, i: done(i), uncertainty=uncertainty, precision=rule,
-                              in_flight=in_flight, settling=_brief_settling(settle, reps, year, state))))
+                              in_flight=in_flight,
+                              settling=settling_for([c.metric for c in SHOWN], year, settle, state))))
     first = reps if rule is None else comparison.base.replications
     command = (f"ringsim brief {' '.join(shlex.quote(str(p)) for p in paths)} --reps {first} "
                + (f"--settle-up-to {settle} " if rule is None else "") + f"--seed {seed} "
@@ -260,26 +262,6 @@ def brief(
         out_console.print(change_table(comparison.in_state(state) if state else comparison, period=year))
     _say_precision(comparison.base.precision)
     out_console.print(f"wrote {out}/brief.html, {out}/brief.pdf, {out}/charts/ (PNG, SVG, CSV) and {out}/runs/")
-
-
-def _settle_ceiling(asked: int | None, reps: int, precision) -> int:
-    """The most replications a brief's settling may reach (`--settle-up-to`; off with --precision)."""
-    if precision is not None:
-        return reps
-    ceiling = SETTLE_FACTOR * reps if asked is None else asked
-    if not reps <= ceiling <= MAX_REPLICATIONS:
-        raise UsageError(f"--settle-up-to {ceiling}: must be between --reps ({reps}) and {MAX_REPLICATIONS:,}")
-    return ceiling
-
-
-def _brief_settling(ceiling: int, reps: int, year: str, state: str | None):
-    """Settle the verdicts the brief prints: each alternative on each headline count in the headline year."""
-    if ceiling <= reps:
-        return None
-    from sim.experiments.settle import settling_for
-    from sim.report.brief_tables import SHOWN
-
-    return settling_for([c.metric for c in SHOWN], year, ceiling, state)
 
 
 @app.command()

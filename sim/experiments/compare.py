@@ -150,7 +150,8 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
                                 uncertainty=uncertainty, posterior=posterior, precision=precision,
                                 in_flight=in_flight)
     return Comparison(base=results[0], variants=tuple(results[1:]),
-                      settle_up_to=settling.ceiling if settling is not None and precision is None else None)
+                      settle_up_to=settling.ceiling if settling is not None and precision is None
+                      and settling.ceiling > replications else None)
 
 
 def check_comparable(loaded: list) -> None:

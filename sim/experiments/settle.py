@@ -71,6 +71,20 @@ def _read(result, replications: int):
     return attrs.evolve(result, replications=replications, parameter_values=result.parameter_values[:replications])
 
 
+def settle_ceiling(asked: int | None, reps: int, precision, factor: int) -> int:
+    """The most replications settling may reach (`--settle-up-to`; `factor` times `reps` by default; off, i.e.
+    `reps`, with a precision rule, which adds replications its own way)."""
+    from sim.errors import UsageError
+    from sim.experiments.runner import MAX_REPLICATIONS
+
+    if precision is not None:
+        return reps
+    ceiling = factor * reps if asked is None else asked
+    if not reps <= ceiling <= MAX_REPLICATIONS:
+        raise UsageError(f"--settle-up-to {ceiling}: must be between --reps ({reps}) and {MAX_REPLICATIONS:,}")
+    return ceiling
+
+
 def settling_for(metrics, period: str, ceiling: int, state: str | None = None) -> Settling:
     """Settle every verdict on `metrics` in `period` (a year or "all"), nationally and, with `state`, in that
     state's view too (a state's brief prints both)."""
