@@ -40,9 +40,8 @@ class Comparison:
 
     def paired(self, variant: RunResult, metric: str, period: str = "all",
                state: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The base's and the variant's replications of one metric, paired: the base's first n, n the variant's
-        count (a settling run gives the baseline more replications than some variants; replication i is the
-        same in both, `sim.experiments.settle`)."""
+        """The base's and the variant's replications of one metric, paired replication by replication (the
+        base's first n, n the variant's count: replication i is the same in both whatever the run's size)."""
         if state is None:
             base, other = self.base.column(metric, period), variant.column(metric, period)
         else:
@@ -131,8 +130,8 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
     replication i of scenario s finishes; `uncertainty` as for `simulate`: replication i
     of every scenario draws the same unknowns; `precision` (a `Precision`) adds replications
     until every variant's paired change is that precise; `in_flight` as for `simulate`; `settling` (a
-    `sim.experiments.settle.Settling`) adds replications to the baseline and the variants whose verdicts are
-    not settled. What `ringsim compare` and `ringsim brief` run.
+    `sim.experiments.settle.Settling`) adds replications to every scenario while some verdict is not settled.
+    What `ringsim compare` and `ringsim brief` run.
     """
     from sim.experiments.runner import simulate_many
     from sim.scenario import loader
