@@ -40,13 +40,13 @@ class Comparison:
 
     def paired(self, variant: RunResult, metric: str, period: str = "all",
                state: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The base's and the variant's replications of one metric, paired replication by replication (the
-        base's first n, n the variant's count: replication i is the same in both whatever the run's size)."""
+        """The base's and the variant's replications of one metric (nationally, or in `state`), paired
+        replication by replication."""
         if state is None:
             base, other = self.base.column(metric, period), variant.column(metric, period)
         else:
             base, other = self.base.state_column(metric, state, period), variant.state_column(metric, state, period)
-        return np.asarray(base)[:variant.replications], np.asarray(other)
+        return np.asarray(base), np.asarray(other)
 
     def state_changes(self, variant: RunResult, metric: str, period: str = "all") -> dict[str, dict]:
         """`change` in every state (its agencies). Read together, the states' verdicts share one confidence
@@ -138,19 +138,14 @@ def compare_scenarios(base, variants, replications: int, seed: int, workers: int
 
     loaded = [s if isinstance(s, loader.LoadedScenario) else loader.load(s) for s in (base, *variants)]
     check_comparable(loaded)
-    if settling is not None and precision is None:
-        from sim.experiments.settle import simulate_settling
-
-        results = simulate_settling(loaded, replications, settling, seed, workers=workers, executor=executor,
-                                    on_done=on_done, uncertainty=uncertainty, posterior=posterior,
-                                    in_flight=in_flight)
-    else:
-        results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
-                                uncertainty=uncertainty, posterior=posterior, precision=precision,
-                                in_flight=in_flight)
+    settles = settling is not None and precision is None
+    if settles:  # a batch rule for the same sequential runner as a precision
+        precision = attrs.evolve(settling, first=replications)
+    results = simulate_many(loaded, replications, seed, workers=workers, executor=executor, on_done=on_done,
+                            uncertainty=uncertainty, posterior=posterior, precision=precision,
+                            in_flight=in_flight)
     return Comparison(base=results[0], variants=tuple(results[1:]),
-                      settle_up_to=settling.ceiling if settling is not None and precision is None
-                      and settling.ceiling > replications else None)
+                      settle_up_to=settling.ceiling if settles and settling.ceiling > replications else None)
 
 
 def check_comparable(loaded: list) -> None:

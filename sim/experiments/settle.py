@@ -12,7 +12,8 @@ twice), but then the baseline's levels rest on more replications than some alter
 and the brief's numbers stop adding up (a baseline of 7,000 beside 6,900 in another row).
 Replication i is the same in every run with a seed (the i-th seed child and the i-th draw
 of the unknowns, `sim.experiments.runner`), so the first replications of a settled run are
-exactly those of a plain run.
+exactly those of a plain run. The batches run in `runner.run_sequential`, the loop a
+`--precision` rule uses: `Settling` is another rule for it.
 """
 
 from __future__ import annotations
@@ -21,54 +22,28 @@ from collections.abc import Callable
 
 import attrs
 
-from sim.experiments.checks import check_draws, check_effects
-from sim.experiments.uncertainty import resolve_mode
-from sim.model.streams import replication_seeds
-from sim.scenario import loader
-
 
 @attrs.frozen(slots=True)
 class Settling:
-    """Add replications to every scenario, doubling up to `ceiling`, while `unsettled(base, variant)` holds for
-    some variant."""
+    """Add replications to every scenario, doubling from `first` up to `ceiling`, while `unsettled(base, variant)`
+    holds for some variant. A batch rule for `runner.run_sequential`, as `Precision` is: the same loop, the
+    same stores, no second copy of it."""
 
     ceiling: int
     unsettled: Callable  # (base RunResult, variant RunResult) -> bool, on results read up to their counts
+    first: int = 0  # replications in the first batch (`compare_scenarios` sets it to the run's --reps)
 
+    def widths(self, results) -> bool:
+        """Whether some verdict is still not settled (`run_sequential` passes this to `next_size`)."""
+        done = results[0].store.replications
+        read = [attrs.evolve(r, replications=done, parameter_values=r.parameter_values[:done]) for r in results]
+        return any(self.unsettled(read[0], v) for v in read[1:])
 
-def simulate_settling(loaded: list[loader.LoadedScenario], first: int, settling: Settling, seed: int,
-                      workers: int = 1, executor=None, on_done=None, uncertainty: str | None = "none",
-                      posterior=None, in_flight: int | None = None) -> list:
-    """`simulate_many` for a baseline (first) and alternatives, with replications added to all while some
-    verdict is not settled (see the module docstring)."""
-    from sim.experiments import runner
-    from sim.experiments.uncertainty import Draws
+    def next_size(self, done: int, unsettled: bool) -> int | None:
+        return min(2 * done, self.ceiling) if unsettled and done < self.ceiling else None
 
-    ceiling = max(first, settling.ceiling)
-    runner.check_run_size(ceiling, seed, workers)
-    check_effects(loaded)
-    mode, drawn_from = resolve_mode(uncertainty, posterior)
-    draws = [Draws.plan(one, mode, drawn_from) for one in loaded]
-    check_draws(draws)
-    results = runner._empty_results(loaded, ceiling, seed, draws)
-    seeds = replication_seeds(seed, ceiling)
-    done, target = 0, first
-    with runner.worker_pool(workers, executor) as pool:
-        sized = workers if executor is None else None
-        while True:
-            runner._run_range(results, loaded, range(done, target), seeds, pool, on_done, sized, in_flight)
-            done = target
-            for r in results:
-                r.store.use(done)
-                r.state_store.use(done)
-            read = [_read(r, done) for r in results]
-            if done >= ceiling or not any(settling.unsettled(read[0], v) for v in read[1:]):
-                return read
-            target = min(2 * target, ceiling)
-
-
-def _read(result, replications: int):
-    return attrs.evolve(result, replications=replications, parameter_values=result.parameter_values[:replications])
+    def record(self, done: int, unsettled: bool) -> None:
+        return None  # nothing for the outputs' `precision`: the brief states its settling itself
 
 
 def settle_ceiling(asked: int | None, reps: int, precision, factor: int) -> int:
